@@ -1,0 +1,41 @@
+// Lint configuration. Besides the usual rules it enforces the dependency direction of
+// ../shared/STYLE.md: core <- ports <- app <- (http, cli, jobs); adapters implement ports; main wires.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (name, forbidden) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((f) => ({
+          group: [`**/${f}/**`, `**/${f}`],
+          message: `src/${name} must not import from src/${f} (imports point inward; see ARCHITECTURE.md).`,
+        })),
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'models/', '.bench/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', TextDecoder: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  layer('core', ['ports', 'app', 'adapters', 'http', 'cli', 'jobs', 'config']),
+  layer('ports', ['app', 'adapters', 'http', 'cli', 'jobs', 'config']),
+  layer('app', ['adapters', 'http', 'cli', 'jobs', 'config']),
+  layer('adapters', ['app', 'http', 'cli', 'jobs']),
+  layer('http', ['adapters', 'cli', 'jobs']),
+  layer('cli', ['adapters', 'http', 'jobs']),
+  layer('jobs', ['adapters', 'http', 'cli']),
+  { files: ['**/*.js'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
+);

@@ -1,0 +1,80 @@
+import type { RecordDraft } from '../../core/record.ts';
+import { splitAuthors, texAccentsToUnicode } from '../../core/text.ts';
+import type { HfDailyItem, PaperboyRecord, SnapshotRecord } from './schemas.ts';
+
+const list = (value: string[] | string | null | undefined, split: (s: string) => string[]): string[] | undefined => {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? split(value) : value;
+};
+const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+
+/** Paperboy's schema, arxiv-75k (`date`, `primary_category`, `comment`) and seed (title + abstract). */
+export function paperboyToDraft(r: PaperboyRecord): RecordDraft {
+  return {
+    id: r.id,
+    version: r.version,
+    title: r.title,
+    abstract: r.abstract,
+    authors: list(r.authors, splitAuthors),
+    categories: list(r.categories, words),
+    primaryCategory: r.primaryCategory ?? r.primary_category,
+    submittedAt: r.submittedAt,
+    updatedAt: r.updatedAt,
+    announcedAt: r.announcedAt ?? r.date,
+    comments: r.comments ?? r.comment,
+    journalRef: r.journalRef,
+    doi: r.doi,
+    license: r.license,
+    links: r.links ?? undefined,
+    signals: r.signals ?? undefined,
+  };
+}
+
+/** Kaggle's arXiv metadata snapshot: versions give the version and the dates, authors_parsed the names. */
+export function snapshotToDraft(r: SnapshotRecord): RecordDraft {
+  const versions = r.versions ?? [];
+  const last = versions[versions.length - 1];
+  const authors = r.authors_parsed
+    ? r.authors_parsed.map(([last = '', first = '', suffix = '']) => texAccentsToUnicode([first, last, suffix].filter(Boolean).join(' ')))
+    : r.authors
+      ? splitAuthors(r.authors)
+      : undefined;
+  return {
+    id: r.id,
+    version: last ? last.version : undefined,
+    title: r.title,
+    abstract: r.abstract,
+    authors,
+    categories: r.categories ? words(r.categories) : undefined,
+    submittedAt: versions[0]?.created,
+    updatedAt: last?.created ?? r.update_date,
+    comments: r.comments,
+    journalRef: r['journal-ref'],
+    doi: r.doi,
+    license: r.license,
+  };
+}
+
+/** Hugging Face daily_papers: keeps upvotes, submittedOnDailyAt, GitHub repo and stars, project page, ai_keywords. */
+export function hfToDraft(item: HfDailyItem): RecordDraft {
+  const wrapped = 'paper' in item && typeof item.paper === 'object' && item.paper !== null;
+  const paper = (wrapped ? (item as { paper: Extract<HfDailyItem, { id: string }> }).paper : item) as Extract<HfDailyItem, { id: string }>;
+  const numComments = wrapped ? (item as { numComments?: number | null }).numComments : undefined;
+  const submittedOnDailyAt = paper.submittedOnDailyAt ?? (wrapped ? (item as { submittedOnDailyAt?: string | null }).submittedOnDailyAt : undefined);
+  return {
+    id: paper.id,
+    title: paper.title,
+    abstract: paper.summary,
+    authors: paper.authors?.map((a) => a.name),
+    submittedAt: paper.publishedAt,
+    links: { code: paper.githubRepo, project: paper.projectPage },
+    signals: [
+      { source: 'huggingface', name: 'upvotes', value: paper.upvotes },
+      { source: 'huggingface', name: 'submittedOnDailyAt', value: submittedOnDailyAt },
+      { source: 'huggingface', name: 'aiKeywords', value: paper.ai_keywords },
+      { source: 'huggingface', name: 'comments', value: numComments },
+      { source: 'github', name: 'repo', value: paper.githubRepo },
+      { source: 'github', name: 'stars', value: paper.githubStars },
+    ],
+  };
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import { describeError, isPaperboyError } from '../../core/errors.ts';
+import { finishRecord, type RecordDraft } from '../../core/record.ts';
+import type { SourceItem } from '../../ports/record-source.ts';
+import { splitLines } from './lines.ts';
+import { describeZodError } from './schemas.ts';
+
+export interface JsonRecordMapper<T> {
+  schema: z.ZodType<T>;
+  toDraft: (value: T) => RecordDraft;
+  /** Stored with each paper as its source, e.g. 'arxiv-snapshot'. */
+  source: string;
+}
+
+/** Validates one parsed JSON value and turns it into a record item or a rejection. */
+export function mapJsonValue<T>(value: unknown, mapper: JsonRecordMapper<T>, ref: SourceItem['ref'], where: string): SourceItem {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'rejected', ref, reason: `${where}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+  }
+  const id = typeof (value as { id?: unknown }).id === 'string' ? String((value as { id: string }).id).slice(0, 80) : undefined;
+  const parsed = mapper.schema.safeParse(value);
+  if (!parsed.success) return { kind: 'rejected', ref, reason: `${where}: ${describeZodError(parsed.error)}`, ...(id ? { id } : {}) };
+  try {
+    return { kind: 'record', ref, input: finishRecord(mapper.toDraft(parsed.data), mapper.source) };
+  } catch (error) {
+    if (!isPaperboyError(error)) throw error;
+    return { kind: 'rejected', ref, reason: `${where}: ${error.message}`, ...(id ? { id } : {}) };
+  }
+}
+
+/** Reads JSON Lines: one JSON object per line; blank lines are skipped; each bad line is reported by number. */
+export async function* readJsonLines<T>(chunks: AsyncIterable<Buffer>, mapper: JsonRecordMapper<T>): AsyncGenerator<SourceItem> {
+  let record = 0;
+  let lastLine = 0;
+  try {
+    for await (const line of splitLines(chunks)) {
+      lastLine = line.lineNo;
+      if ('error' in line) {
+        yield { kind: 'rejected', ref: { record: ++record, line: line.lineNo }, reason: line.error };
+        continue;
+      }
+      if (line.text.trim() === '') continue;
+      const ref = { record: ++record, line: line.lineNo };
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch (error) {
+        yield { kind: 'rejected', ref, reason: `line ${line.lineNo}: malformed JSON (${describeError(error)})` };
+        continue;
+      }
+      yield mapJsonValue(value, mapper, ref, `line ${line.lineNo}`);
+    }
+  } catch (error) {
+    yield {
+      kind: 'rejected',
+      ref: { record: record + 1, line: lastLine + 1 },
+      reason: `after line ${lastLine}: ${describeError(error)}; the records before it were read, any partial line after it was dropped`,
+    };
+  }
+}

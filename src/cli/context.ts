@@ -1,0 +1,38 @@
+import type { HarvestOptions, HarvestReport } from '../app/harvest.ts';
+import type { ImportOptions, ImportReport } from '../app/import-files.ts';
+import type { PaperStats } from '../ports/paper-store.ts';
+
+/** Options every subcommand accepts. */
+export interface GlobalOptions {
+  data?: string;
+  config?: string;
+}
+
+/** What the CLI needs from the composed application; main.ts provides it. */
+export interface CliServices {
+  readonly dataDir: string;
+  readonly harvestDefaults: { sets: readonly string[]; metadataPrefix: 'arXivRaw' | 'arXiv'; baseUrl: string };
+  importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport>;
+  harvest(options: HarvestOptions): Promise<HarvestReport>;
+  stats(): Promise<PaperStats>;
+  /** Starts the HTTP server; resolves once it listens, with its URL and a stop function. */
+  serve(options: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliContext {
+  stdout: Output;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** `purpose` picks the default log level: 'info' for the service, 'warn' for one-off commands. */
+  openServices(globals: GlobalOptions, purpose?: 'service' | 'command'): Promise<CliServices>;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  untilSignal(): Promise<string>;
+}
+
+/** Exit codes: 0 ok, 1 some records rejected, 2 usage or fatal error. */
+export const EXIT = { OK: 0, REJECTED: 1, FATAL: 2 } as const;

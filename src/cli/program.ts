@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import type { CliContext } from './context.ts';
+import { harvestCommand } from './commands/harvest.ts';
+import { importCommand } from './commands/import.ts';
+import { serveCommand } from './commands/serve.ts';
+import { statsCommand } from './commands/stats.ts';
+
+/** Builds the `paperboy` command line; `setExit` records the exit status a command wants. */
+export function createProgram(ctx: CliContext, setExit: (code: number) => void, version: string): Command {
+  const program = new Command('paperboy')
+    .description('Paperboy: self-hosted research-paper discovery (ingest arXiv and Hugging Face papers, search, digests)')
+    .version(version)
+    .option('-d, --data <dir>', 'data directory holding paperboy.db (env PAPERBOY_DATA, default ./data)')
+    .option('-c, --config <file>', 'JSON config file (env PAPERBOY_CONFIG)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  for (const command of [importCommand(ctx, setExit), harvestCommand(ctx, setExit), statsCommand(ctx), serveCommand(ctx)]) {
+    command.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
+    program.addCommand(command);
+  }
+  return program;
+}

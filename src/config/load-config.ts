@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { PaperboyError } from '../core/errors.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  dataDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  /** Unset: 'info' for the service, 'warn' for one-off commands. */
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  harvest: z.object({
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    sets: z.array(z.string().regex(/^[a-z-]+(?::[A-Za-z-]+(?::[A-Za-z-]+)?)?$/, 'must be an OAI set such as cs or physics:hep-th')).min(1),
+    metadataPrefix: z.enum(['arXivRaw', 'arXiv']),
+    minIntervalMs: positiveInt,
+    timeoutMs: positiveInt,
+    maxAttempts: positiveInt,
+    initialDays: positiveInt,
+    contactEmail: z.email().optional(),
+  }),
+});
+
+export type Config = Readonly<z.infer<typeof schema> & { dbFile: string }>;
+
+/** Every setting with its default; docs/configuration.md explains each. */
+export const DEFAULTS = {
+  dataDir: './data',
+  host: '127.0.0.1',
+  port: 3000,
+  harvest: {
+    baseUrl: 'https://oaipmh.arxiv.org/oai',
+    sets: ['cs'],
+    metadataPrefix: 'arXivRaw',
+    minIntervalMs: 3000,
+    timeoutMs: 60_000,
+    maxAttempts: 5,
+    initialDays: 7,
+  },
+} as const;
+
+/** Environment variables and the setting each one sets. */
+export const ENV_VARS: Record<string, string> = {
+  PAPERBOY_DATA: 'dataDir',
+  PAPERBOY_HOST: 'host',
+  PAPERBOY_PORT: 'port',
+  PAPERBOY_LOG_LEVEL: 'logLevel',
+  PAPERBOY_OAI_URL: 'harvest.baseUrl',
+  PAPERBOY_HARVEST_SETS: 'harvest.sets',
+  PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',
+  PAPERBOY_HARVEST_INTERVAL_MS: 'harvest.minIntervalMs',
+  PAPERBOY_HARVEST_TIMEOUT_MS: 'harvest.timeoutMs',
+  PAPERBOY_HARVEST_ATTEMPTS: 'harvest.maxAttempts',
+  PAPERBOY_HARVEST_INITIAL_DAYS: 'harvest.initialDays',
+  PAPERBOY_CONTACT_EMAIL: 'harvest.contactEmail',
+};
+
+type Plain = Record<string, unknown>;
+
+function setPath(target: Plain, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Plain;
+  node[parts[parts.length - 1]!] = value;
+}
+
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof base[key] === 'object'
+      ? deepMerge(base[key] as Plain, value as Plain)
+      : value;
+  }
+  return out;
+}
+
+export interface LoadConfigInput {
+  env: Record<string, string | undefined>;
+  /** JSON config file (`--config` or PAPERBOY_CONFIG). */
+  file?: string;
+  /** Command-line flags, highest precedence, e.g. { dataDir }. */
+  overrides?: Plain;
+}
+
+/**
+ * Builds the configuration from defaults < config file < environment < flags, validates it, and
+ * reports every problem at once. The result is frozen.
+ */
+export function loadConfig(input: LoadConfigInput): Config {
+  let merged: Plain = structuredClone(DEFAULTS) as unknown as Plain;
+  const file = input.file ?? input.env.PAPERBOY_CONFIG;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new PaperboyError('INVALID_CONFIG', `config file ${file}: ${(error as Error).message}`, { file });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new PaperboyError('INVALID_CONFIG', `config file ${file}: expected a JSON object`, { file });
+    }
+    merged = deepMerge(merged, parsed as Plain);
+  }
+  const fromEnv: Plain = {};
+  for (const [name, path] of Object.entries(ENV_VARS)) {
+    const value = input.env[name];
+    if (value === undefined || value === '') continue;
+    setPath(fromEnv, path, path === 'harvest.sets' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+  }
+  merged = deepMerge(merged, fromEnv);
+  merged = deepMerge(merged, input.overrides ?? {});
+
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const env = Object.entries(ENV_VARS).find(([, p]) => p === path)?.[0];
+      return `${path}${env ? ` (${env})` : ''}: ${issue.message}`;
+    });
+    throw new PaperboyError('INVALID_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
+  }
+  const dataDir = resolve(result.data.dataDir);
+  return deepFreeze({ ...result.data, dataDir, dbFile: join(dataDir, 'paperboy.db') });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

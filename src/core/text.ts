@@ -1,0 +1,99 @@
+/** Small pure text helpers shared by the importers. */
+
+// C0/C1 control characters other than tab, newline and carriage return.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+// Anything but printable ASCII (or two spaces in a row): the text needs the full treatment.
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7E]/;
+
+/** NFC-normalises, drops control characters and collapses every run of whitespace to one space. */
+export function cleanText(text: string): string {
+  // Fast path: most records are already clean ASCII, and normalize() is costly on long abstracts.
+  if (!NOT_PRINTABLE_ASCII.test(text) && !text.includes('  ')) return text.trim();
+  return text.normalize('NFC').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
+const COMBINING: Record<string, string> = {
+  "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304', '.': '\u0307',
+  c: '\u0327', v: '\u030C', u: '\u0306', H: '\u030B', r: '\u030A', k: '\u0328',
+};
+const LETTERS: Record<string, string> = {
+  o: 'ø', O: 'Ø', l: 'ł', L: 'Ł', ss: 'ß', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ', aa: 'å', AA: 'Å', i: 'ı', j: 'ȷ',
+};
+
+/**
+ * Turns the TeX accent commands arXiv uses in author names (`Bal\'azs`, `{\"o}`, `\c{c}`, `\o`) into
+ * Unicode. Anything it does not recognise is left as it was.
+ */
+export function texAccentsToUnicode(text: string): string {
+  if (!text.includes('\\')) return text;
+  let out = text.replace(
+    /\\([`'^"~=.]|[cvuHrk](?=[{\s]))\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))/g,
+    (match, accent: string, braced: string | undefined, bare: string | undefined) => {
+      const mark = COMBINING[accent];
+      let letter = braced ?? bare ?? '';
+      if (letter === '\\i') letter = 'i';
+      else if (letter === '\\j') letter = 'j';
+      if (!mark || letter.startsWith('\\')) return match;
+      return (letter + mark).normalize('NFC');
+    },
+  );
+  out = out.replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L)(?![A-Za-z])\s?/g, (m, name: string) => LETTERS[name] ?? m);
+  // Braces left around single letters, e.g. {á} after conversion.
+  out = out.replace(/\{([^{}\\]*)\}/g, '$1');
+  return out.normalize('NFC');
+}
+
+/**
+ * Splits an arXiv author string ("A. One, B. Two and C. Three (MIT)") into names in order. Commas and
+ * the word "and" separate authors outside parentheses; parenthesised affiliations are dropped.
+ */
+export function splitAuthors(text: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  let current = '';
+  const flush = () => {
+    const name = cleanText(current.replace(/^and\s+/i, ''));
+    if (name) names.push(name);
+    current = '';
+  };
+  const source = text.replace(/\s+/g, ' ');
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '(') depth++;
+    if (depth === 0 && ch === ',') {
+      flush();
+      continue;
+    }
+    if (depth === 0 && ch === ' ' && source.startsWith(' and ', i)) {
+      flush();
+      i += 4;
+      continue;
+    }
+    if (depth === 0 && ch !== ')') current += ch;
+    if (ch === ')' && depth > 0) depth--;
+  }
+  flush();
+  return names.map(texAccentsToUnicode);
+}
+
+/** `YYYY-MM-DD` of a date-like string (ISO, RFC 2822 as in arXiv's version history), or null. */
+export function toIsoDate(value: string): string | null {
+  const ts = toIsoTimestamp(value);
+  return ts ? ts.slice(0, 10) : null;
+}
+
+/** Full ISO timestamp (or the bare date when only a date was given), or null when unparseable. */
+export function toIsoTimestamp(value: string): string | null {
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text ? null : text;
+  }
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return null;
+  const year = new Date(ms).getUTCFullYear();
+  if (year < 1900 || year > 2200) return null;
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,57 @@
+import type { MergeDecision } from '../core/merge.ts';
+import type { Paper, PaperInput, StoredPaper } from '../core/paper.ts';
+
+/** Decides what one incoming record does to the stored paper (see core/merge.ts). */
+export type MergeFn = (existing: Paper | undefined, input: PaperInput) => MergeDecision;
+
+export interface UpsertResult {
+  id: string;
+  outcome: MergeDecision['outcome'];
+  reason?: string;
+  changed?: string[];
+}
+
+export interface PaperStats {
+  papers: number;
+  deleted: number;
+  /** Papers per category (a paper counts once in each of its categories), largest first. */
+  byCategory: { category: string; papers: number }[];
+  byPrimaryCategory: { category: string; papers: number }[];
+  /** Papers per month of announcement (or first submission), `unknown` when neither is known. */
+  byMonth: { month: string; papers: number }[];
+}
+
+/** Bookkeeping of the OAI-PMH harvester for one (set, metadataPrefix). */
+export interface HarvestCheckpoint {
+  key: string;
+  /** Start of the window being harvested (inclusive, YYYY-MM-DD), null for "from the beginning". */
+  windowFrom: string | null;
+  windowUntil: string | null;
+  /** Day the window's first page was served: once the window completes, the next run starts there. */
+  windowStartedOn: string | null;
+  /** Token of the next page of the window in progress; null when no window is in progress. */
+  resumptionToken: string | null;
+  /** Records already received in the window in progress. */
+  cursor: number;
+  /** The day up to which everything was harvested: the next run starts here. */
+  harvestedThrough: string | null;
+  updatedAt: string;
+}
+
+/**
+ * Where papers live. The SQLite adapter implements it today; a PostgreSQL one can follow, so every
+ * method is async and speaks domain objects only.
+ */
+export interface PaperStore {
+  /**
+   * Applies a batch atomically: reads the stored papers, asks `merge` what each record does, writes
+   * the changes. Records in one batch apply in order (a later record sees an earlier one's result).
+   */
+  upsertPapers(inputs: readonly PaperInput[], merge: MergeFn): Promise<UpsertResult[]>;
+  getPaper(id: string): Promise<StoredPaper | null>;
+  countPapers(): Promise<number>;
+  stats(): Promise<PaperStats>;
+  getCheckpoint(key: string): Promise<HarvestCheckpoint | null>;
+  saveCheckpoint(checkpoint: HarvestCheckpoint): Promise<void>;
+  close(): Promise<void>;
+}

@@ -38,7 +38,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const source = createOaiHttpClient({
         baseUrl: config.harvest.baseUrl, clock, logger, userAgent,
         minIntervalMs: config.harvest.minIntervalMs, timeoutMs: config.harvest.timeoutMs, maxAttempts: config.harvest.maxAttempts,
-        ...(process.env.PAPERBOY_HARVEST_BACKOFF_MS ? { backoffBaseMs: Number(process.env.PAPERBOY_HARVEST_BACKOFF_MS) } : {}),
+        backoffBaseMs: config.harvest.backoffBaseMs,
       });
       return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options });
     },

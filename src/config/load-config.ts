@@ -18,6 +18,7 @@ const schema = z.object({
     minIntervalMs: positiveInt,
     timeoutMs: positiveInt,
     maxAttempts: positiveInt,
+    backoffBaseMs: positiveInt,
     initialDays: positiveInt,
     contactEmail: z.email().optional(),
   }),
@@ -37,6 +38,7 @@ export const DEFAULTS = {
     minIntervalMs: 3000,
     timeoutMs: 60_000,
     maxAttempts: 5,
+    backoffBaseMs: 5000,
     initialDays: 7,
   },
 } as const;
@@ -53,6 +55,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_HARVEST_INTERVAL_MS: 'harvest.minIntervalMs',
   PAPERBOY_HARVEST_TIMEOUT_MS: 'harvest.timeoutMs',
   PAPERBOY_HARVEST_ATTEMPTS: 'harvest.maxAttempts',
+  PAPERBOY_HARVEST_BACKOFF_MS: 'harvest.backoffBaseMs',
   PAPERBOY_HARVEST_INITIAL_DAYS: 'harvest.initialDays',
   PAPERBOY_CONTACT_EMAIL: 'harvest.contactEmail',
 };

@@ -57,10 +57,8 @@ export function snapshotToDraft(r: SnapshotRecord): RecordDraft {
 
 /** Hugging Face daily_papers: keeps upvotes, submittedOnDailyAt, GitHub repo and stars, project page, ai_keywords. */
 export function hfToDraft(item: HfDailyItem): RecordDraft {
-  const wrapped = 'paper' in item && typeof item.paper === 'object' && item.paper !== null;
-  const paper = (wrapped ? (item as { paper: Extract<HfDailyItem, { id: string }> }).paper : item) as Extract<HfDailyItem, { id: string }>;
-  const numComments = wrapped ? (item as { numComments?: number | null }).numComments : undefined;
-  const submittedOnDailyAt = paper.submittedOnDailyAt ?? (wrapped ? (item as { submittedOnDailyAt?: string | null }).submittedOnDailyAt : undefined);
+  const { paper, numComments } = item;
+  const submittedOnDailyAt = paper.submittedOnDailyAt ?? item.submittedOnDailyAt;
   return {
     id: paper.id,
     title: paper.title,

@@ -69,10 +69,11 @@ const hfPaperSchema = z.looseObject({
   githubStars: z.number().nullish(),
   projectPage: text,
 });
-export const hfDailyItemSchema = z.union([
-  z.looseObject({ paper: hfPaperSchema, numComments: z.number().nullish(), submittedOnDailyAt: text, publishedAt: text }),
-  hfPaperSchema,
-]);
+/** A bare paper object is read as `{ paper: object }`, so that errors name `paper.<field>` either way. */
+export const hfDailyItemSchema = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !('paper' in value) ? { paper: value } : value),
+  z.looseObject({ paper: hfPaperSchema, numComments: z.number().nullish(), submittedOnDailyAt: text }),
+);
 export type HfDailyItem = z.infer<typeof hfDailyItemSchema>;
 
 /** Turns a zod error into "field 'authors[2]': expected string, received number". */

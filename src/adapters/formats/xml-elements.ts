@@ -96,8 +96,15 @@ export async function* readXmlElements(
       throw new PaperboyError('MALFORMED_INPUT', `${label}: invalid UTF-8 after byte ${bytes} (near line ${parser.line})`);
     }
     bytes += chunk.length;
-    feed(() => parser.write(text));
+    let failure: unknown;
+    try {
+      feed(() => parser.write(text));
+    } catch (error) {
+      failure = error;
+    }
+    // Elements completed before an error in the same chunk are still delivered.
     while (ready.length > 0) yield ready.shift()!;
+    if (failure !== undefined) throw failure;
   }
   feed(() => parser.close());
   while (ready.length > 0) yield ready.shift()!;

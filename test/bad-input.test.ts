@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { fixture, tempDir, testStore } from './helpers.ts';
+
+const good = (id: string, title = `Paper ${id}`) => JSON.stringify({ id, title, abstract: 'ok', authors: ['A'], categories: ['cs.LG'] });
+
+describe('bad input', () => {
+  let ctx: ReturnType<typeof testStore>;
+  let dir: string;
+  before(async () => {
+    dir = tempDir();
+    ctx = testStore(dir);
+    // Something already stored that no bad file may damage.
+    await ctx.importFiles([fixture('oai-arxivraw.xml')]);
+  });
+
+  const assertStoreIntact = async () => {
+    const paper = await ctx.store.getPaper('2401.00001');
+    assert.equal(paper?.title, 'Similarity search in the blink of an eye with compressed indices');
+    const db = new Database(join(dir, 'paperboy.db'), { readonly: true });
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    db.close();
+  };
+
+  it('reports malformed JSON, invalid UTF-8, a missing title and an absurd field by line, and keeps the good lines', async () => {
+    const file = join(dir, 'mixed.jsonl');
+    const lines = [
+      Buffer.from(good('2501.00001')),
+      Buffer.from('{"id": "2501.00002", "title": "unterminated'),
+      Buffer.concat([Buffer.from('{"id": "2501.00003", "title": "bad '), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+      Buffer.from(JSON.stringify({ id: '2501.00004', abstract: 'no title' })),
+      Buffer.from(JSON.stringify({ id: '2501.00005', title: 't', abstract: 'x'.repeat(1_000_000) })),
+      Buffer.from('[1, 2, 3]'),
+      Buffer.from(JSON.stringify({ id: 'not-an-id!', title: 't' })),
+      Buffer.from(''),
+      Buffer.from(good('2501.00009')),
+    ];
+    writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 2);
+    assert.deepEqual(rejected.map((r) => [r.ref.line, r.reason?.replace(/\(.*\)/, '(...)')]), [
+      [2, 'line 2: malformed JSON (...)'],
+      [3, 'line 3: invalid UTF-8 near character 36'],
+      [4, "line 4: field 'title' is missing or empty"],
+      [5, "line 5: field 'abstract' is 1,000,000 characters long; the limit is 20,000"],
+      [6, 'line 6: expected a JSON object, got an array'],
+      [7, 'line 7: field \'id\': "not-an-id!" is not an arXiv id (...) or a source:id'],
+    ]);
+    assert.ok(await ctx.store.getPaper('2501.00009'));
+    await assertStoreIntact();
+  });
+
+  it('skips a line longer than the limit without buffering it, and goes on', async () => {
+    const file = join(dir, 'long-line.jsonl');
+    writeFileSync(file, `${good('2502.00001')}\n{"id":"2502.00002","title":"${'y'.repeat(17 * 1024 * 1024)}"}\n${good('2502.00003')}\n`);
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 2);
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0]!.reason!, /^line 2: longer than the 16,777,216-byte limit/);
+  });
+
+  it('imports what precedes the cut in a truncated gzip file and says the file is truncated', async () => {
+    const file = join(dir, 'cut.jsonl.gz');
+    const body = Array.from({ length: 3000 }, (_, i) => good(`2503.${String(i + 1).padStart(5, '0')}`, `Paper number ${i} ${'lorem ipsum '.repeat(20)}`)).join('\n') + '\n';
+    const gz = gzipSync(body);
+    writeFileSync(file, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.ok(report.counts.added > 1000 && report.counts.added < 3000, `imported ${report.counts.added}`);
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0]!.reason!, /^after line \d+: .*cut\.jsonl\.gz is truncated \(the gzip stream ends unexpectedly\)/);
+    // Rerunning with the complete file completes the import.
+    writeFileSync(file, gz);
+    const rerun = await ctx.importFiles([file]);
+    assert.equal(rerun.report.counts.added, 3000 - report.counts.added);
+    assert.equal(rerun.report.counts.unchanged, report.counts.added);
+    await assertStoreIntact();
+  });
+
+  it('refuses XML with external entities (XXE) without reading the entity', async () => {
+    const file = join(dir, 'xxe.xml');
+    writeFileSync(file, `<?xml version="1.0"?>
+<!DOCTYPE OAI-PMH [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<OAI-PMH><ListRecords><record><header><identifier>oai:arXiv.org:2504.00001</identifier></header>
+<metadata><arXivRaw><id>2504.00001</id><title>&xxe;</title></arXivRaw></metadata></record></ListRecords></OAI-PMH>`);
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 0);
+    assert.match(rejected[0]!.reason!, /line 2: a DOCTYPE declaration is not accepted/);
+    assert.equal(await ctx.store.getPaper('2504.00001'), null);
+    await assertStoreIntact();
+  });
+
+  it('refuses an entity-expansion bomb quickly', async () => {
+    const file = join(dir, 'bomb.xml');
+    const entities = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('\n');
+    writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY lol0 "lol">\n${entities}]>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2504.00002v1</id><title>&lol10;</title></entry></feed>`);
+    const { rejected } = await ctx.importFiles([file]);
+    assert.match(rejected[0]!.reason!, /DOCTYPE declaration is not accepted/);
+  });
+
+  it('reports an undefined entity and a malformed XML record, keeping the records before it', async () => {
+    const file = join(dir, 'broken.xml');
+    const text = readFileSync(fixture('oai-arxivraw.xml'), 'utf8').replace('<title>An old-style identifier</title>', '<title>Broken &nbsp; <i>tag</title>');
+    writeFileSync(file, text);
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.unchanged + report.counts.added + report.counts.deleted, 2, 'the two records before the error');
+    assert.match(rejected[0]!.reason!, /^after record 2: .*broken\.xml: malformed XML: \d+:\d+: undefined entity/);
+    await assertStoreIntact();
+  });
+
+  it('reports a truncated XML file', async () => {
+    const file = join(dir, 'truncated.xml');
+    const text = readFileSync(fixture('atom.xml'), 'utf8');
+    writeFileSync(file, text.slice(0, text.indexOf('<entry>', text.indexOf('</entry>')) + 40));
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added + report.counts.unchanged, 1);
+    assert.match(rejected[0]!.reason!, /^after record 1: .*malformed XML: .*unclosed tag/);
+  });
+
+  it('reports a bad element of a Hugging Face JSON array and a truncated array', async () => {
+    const file = join(dir, 'hf.json');
+    writeFileSync(file, '[{"paper":{"id":"2505.00001","title":"Fine"}}, {"paper":{"id":"2505.00002","title":42}}, {"paper": oops}, {"paper":{"id":"2505.00004","title":"Last"');
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 1);
+    assert.deepEqual(rejected.map((r) => r.reason?.replace(/\(.*\)/, '(...)')), [
+      "element 2: field 'paper.title': Invalid input: expected string, received number",
+      'element 3: malformed JSON (...)',
+      'after element 3: the JSON array is not closed: the file looks truncated after element 3',
+    ]);
+  });
+
+  it('refuses a file whose format cannot be told, naming it', async () => {
+    const file = join(dir, 'what.bin');
+    writeFileSync(file, 'hello, world');
+    await assert.rejects(ctx.importFiles([file]), /what\.bin: cannot tell the format \(it starts with "hello, world"\); pass --format/);
+  });
+});

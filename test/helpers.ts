@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileSourceOpener } from '../src/adapters/formats/open-source.ts';
+import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
+import { importFiles, type ImportOptions } from '../src/app/import-files.ts';
+import type { ItemReport } from '../src/app/ingest.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import { silentLogger } from '../src/ports/logger.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const SHARED_DATA = resolve(ROOT, '..', 'shared', 'data');
+export const fixture = (name: string) => join(FIXTURES, name);
+
+const cleanups: (() => void)[] = [];
+process.once('exit', () => {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      cleanup();
+    } catch {
+      // best effort
+    }
+  }
+});
+
+/** A fresh temporary directory, removed when the test process exits (works from hooks too). */
+export function tempDir(prefix = 'paperboy-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function fixedClock(iso = '2024-01-10T12:00:00Z'): Clock & { set(iso: string): void } {
+  let now = Date.parse(iso);
+  return {
+    now: () => now,
+    sleep: async () => {},
+    set(next: string) {
+      now = Date.parse(next);
+    },
+  };
+}
+
+/** Opens a store in a fresh directory; returns helpers to import files into it. */
+export function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
+  const store = createSqlitePaperStore(join(dir, 'paperboy.db'), { now: () => new Date(clock.now()).toISOString() });
+  cleanups.push(() => void store.close());
+  const run = async (paths: string[], options: ImportOptions = {}) => {
+    const items: (ItemReport & { file: string })[] = [];
+    const report = await importFiles({ store, sources: fileSourceOpener, clock, logger: silentLogger }, paths, {
+      ...options,
+      onItem: (file, item) => items.push({ file, ...item }),
+    });
+    return { report, items, rejected: items.filter((i) => i.outcome === 'rejected') };
+  };
+  return { dir, store, clock, importFiles: run };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `paperboy` command (bin/paperboy.js) in a child process. */
+export function runPaperboy(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, PAPERBOY_DATA: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}

@@ -3,34 +3,45 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layer = (name, forbidden) => ({
+const layer = (name, forbidden, extra = []) => ({
   files: [`src/${name}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
       {
-        patterns: forbidden.map((f) => ({
-          group: [`**/${f}/**`, `**/${f}`],
-          message: `src/${name} must not import from src/${f} (imports point inward; see ARCHITECTURE.md).`,
-        })),
+        patterns: [
+          ...forbidden.map((f) => ({
+            group: [`**/${f}/**`, `**/${f}`],
+            message: `src/${name} must not import from src/${f} (imports point inward; see ARCHITECTURE.md).`,
+          })),
+          ...extra,
+        ],
       },
     ],
   },
 });
+
+// core is pure: no I/O modules, no drivers, no clock reading through them.
+const NO_IO = [
+  {
+    group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:zlib', 'better-sqlite3', 'hono', 'hono/*'],
+    message: 'src/core is pure logic: do I/O in adapters and pass the results in.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'models/', '.bench/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', TextDecoder: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' } },
+    languageOptions: { globals: { performance: 'readonly', process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', TextDecoder: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  layer('core', ['ports', 'app', 'adapters', 'http', 'cli', 'jobs', 'config']),
+  layer('core', ['ports', 'app', 'adapters', 'http', 'cli', 'jobs', 'config'], NO_IO),
   layer('ports', ['app', 'adapters', 'http', 'cli', 'jobs', 'config']),
   layer('app', ['adapters', 'http', 'cli', 'jobs', 'config']),
   layer('adapters', ['app', 'http', 'cli', 'jobs']),

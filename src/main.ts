@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { serve as serveHono } from '@hono/node-server';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
-import { fileSourceOpener } from './adapters/formats/open-source.ts';
+import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { harvest } from './app/harvest.ts';
@@ -33,7 +33,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   return {
     dataDir: config.dataDir,
     harvestDefaults: { sets: config.harvest.sets, metadataPrefix: config.harvest.metadataPrefix, baseUrl: config.harvest.baseUrl },
-    importFiles: (paths, options) => importFiles({ store, sources: fileSourceOpener, clock, logger }, paths, options),
+    importFiles: (paths, options) => importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options),
     harvest: (options) => {
       const source = createOaiHttpClient({
         baseUrl: config.harvest.baseUrl, clock, logger, userAgent,

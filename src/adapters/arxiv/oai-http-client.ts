@@ -58,7 +58,6 @@ export function createOaiHttpClient(options: OaiHttpOptions): OaiSource {
   }
 
   async function fetchOnce(url: string): Promise<{ retryAfterMs: number } | OaiPage> {
-    lastRequestAt = clock.now();
     let response: Response;
     let body: Buffer;
     try {
@@ -67,6 +66,10 @@ export function createOaiHttpClient(options: OaiHttpOptions): OaiSource {
     } catch (error) {
       const name = (error as Error).name;
       throw new Retryable(name === 'TimeoutError' ? `no complete answer within ${timeoutMs} ms` : `network error: ${describeError(error)}`);
+    } finally {
+      // The interval runs from the end of one exchange to the start of the next: stricter than
+      // start-to-start, so arXiv never sees two requests closer than minIntervalMs.
+      lastRequestAt = clock.now();
     }
     if (response.status === 503 || response.status === 429) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());

@@ -26,6 +26,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDb 
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('cache_size = -65536');
+    db.pragma('wal_autocheckpoint = 20000');
     if (!options.readonly) migrate(db, options.migrations ?? defaultMigrations, options.now ?? (() => new Date().toISOString()));
     return db;
   } catch (error) {

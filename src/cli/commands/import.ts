@@ -28,7 +28,8 @@ export function importCommand(ctx: CliContext, setExit: (code: number) => void):
       const report = opts.report ? createWriteStream(opts.report) : null;
       let printed = 0;
       let rejected = 0;
-      const progress = opts.progress ? createProgressReporter({ stream: ctx.stderr }) : null;
+      const interval = Number(process.env.PAPERBOY_PROGRESS_INTERVAL_MS) || undefined;
+      const progress = opts.progress ? createProgressReporter({ stream: ctx.stderr, ...(interval ? { intervalMs: interval } : {}) }) : null;
       try {
         const result = await services.importFiles(files, {
           ...(opts.format ? { format: opts.format } : {}),

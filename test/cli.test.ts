@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fixture, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
+
+describe('the paperboy command', () => {
+  it('prints help for itself and every subcommand, exit 0', async () => {
+    const top = await runPaperboy(['--help']);
+    assert.equal(top.code, 0);
+    for (const command of ['import', 'harvest', 'stats', 'serve']) {
+      assert.match(top.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+      const help = await runPaperboy([command, '--help']);
+      assert.equal(help.code, 0, command);
+      assert.match(help.stdout, new RegExp(`^Usage: paperboy ${command}`, 'm'));
+    }
+  });
+
+  it('imports the seed list, reports 203 papers in stats --json, and adds nothing the second time', async () => {
+    const data = tempDir();
+    const first = await runPaperboy(['--data', data, 'import', join(SHARED_DATA, 'seed-papers.jsonl')]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /seed-papers\.jsonl \(jsonl\): 203 added, 0 updated, 0 unchanged, 0 deleted, 0 rejected/);
+    const stats = await runPaperboy(['stats', '--json'], { env: { PAPERBOY_DATA: data } });
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.equal(JSON.parse(stats.stdout).papers, 203);
+    const second = await runPaperboy(['--data', data, 'import', '--json', join(SHARED_DATA, 'seed-papers.jsonl')]);
+    assert.equal(second.code, 0);
+    const report = JSON.parse(second.stdout);
+    assert.equal(report.counts.added, 0);
+    assert.equal(report.counts.updated, 0);
+    assert.equal(report.counts.unchanged, 203);
+  });
+
+  it('exits 1 when some records are rejected, naming them, and writes a per-record report', async () => {
+    const data = tempDir();
+    const file = join(data, 'some-bad.jsonl');
+    writeFileSync(file, '{"id":"2401.00001","title":"Good"}\n{"id":"2401.00002"}\nnot json\n');
+    const reportFile = join(data, 'report.jsonl');
+    const result = await runPaperboy(['--data', data, 'import', '--report', reportFile, file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /rejected: .*some-bad\.jsonl: line 2: field 'title' is missing or empty/);
+    assert.match(result.stderr, /rejected: .*some-bad\.jsonl: line 3: malformed JSON/);
+    const lines = readFileSync(reportFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.line, l.outcome]), [[2, 'rejected'], [3, 'rejected'], [1, 'added']]);
+  });
+
+  it('exits 2 on usage errors and fatal errors, with a clear message', async () => {
+    const data = tempDir();
+    const unknown = await runPaperboy(['--data', data, 'frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const badFormat = await runPaperboy(['--data', data, 'import', '--format', 'csv', fixture('atom.xml')]);
+    assert.equal(badFormat.code, 2);
+    assert.match(badFormat.stderr, /argument 'csv' is invalid/);
+    const missing = await runPaperboy(['--data', data, 'import', join(data, 'nope.jsonl')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read ".*nope\.jsonl": no such file/);
+    const badDate = await runPaperboy(['--data', data, 'harvest', '--from', '2024-13-01']);
+    assert.equal(badDate.code, 2);
+    assert.match(badDate.stderr, /expected a date as YYYY-MM-DD, got "2024-13-01"/);
+    const badConfig = await runPaperboy(['--data', data, 'stats'], { env: { PAPERBOY_PORT: 'eighty', PAPERBOY_OAI_URL: 'ftp://x' } });
+    assert.equal(badConfig.code, 2);
+    assert.match(badConfig.stderr, /port \(PAPERBOY_PORT\)/);
+    assert.match(badConfig.stderr, /harvest\.baseUrl \(PAPERBOY_OAI_URL\)/);
+  });
+
+  it('prints plain periodic progress lines when not on a TTY', async () => {
+    const data = tempDir();
+    const result = await runPaperboy(['--data', data, 'import', '--batch-size', '500', join(SHARED_DATA, 'arxiv-75k.jsonl.gz')], {
+      env: { PAPERBOY_PROGRESS_INTERVAL_MS: '1' },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^import .*arxiv-75k\.jsonl\.gz: \d+% [\d,]+ records, [\d,]+ records\/s, ETA \S+$/m);
+    assert.ok(!result.stderr.includes('\u001b['), 'no terminal escapes in plain mode');
+    assert.match(result.stdout, /74728 added/);
+  });
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { ROOT, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
+import { ids, oaiPage, startOaiServer } from './oai-server.ts';
+
+const CORPUS = join(SHARED_DATA, 'arxiv-75k.jsonl.gz');
+
+function countPapers(dbFile: string): number {
+  const db = new Database(dbFile);
+  try {
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    return (db.prepare('SELECT COUNT(*) AS n FROM papers').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('crashes', () => {
+  it('kill -9 during an import leaves a consistent database, and the rerun completes it', async () => {
+    const data = tempDir();
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'import', '--batch-size', '1000', CORPUS], {
+      env: { ...process.env, PAPERBOY_PROGRESS_INTERVAL_MS: '100' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        const match = /([\d,]+) records/.exec(chunk.toString());
+        if (match && Number(match[1]!.replace(/,/g, '')) >= 10_000) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`import finished (code ${code}) before it could be killed`)));
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const partial = countPapers(join(data, 'paperboy.db'));
+    assert.ok(partial >= 9_000 && partial < 74_728, `partial import holds ${partial} papers`);
+    assert.equal(partial % 1000, 0, 'only whole batches were committed');
+
+    const rerun = await runPaperboy(['--data', data, 'import', '--json', CORPUS]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const counts = JSON.parse(rerun.stdout).counts;
+    assert.equal(counts.unchanged, partial);
+    assert.equal(counts.added, 74_728 - partial);
+    assert.equal(countPapers(join(data, 'paperboy.db')), 74_728);
+  });
+
+  it('kill -9 during a harvest resumes from the saved resumption token', async () => {
+    const pages = 6;
+    let killChild: (() => void) | undefined;
+    const server = await startOaiServer((params) => {
+      const n = params.resumptionToken ? Number(params.resumptionToken.slice(4)) : 1;
+      if (n === 3 && killChild) {
+        killChild();
+        killChild = undefined;
+      }
+      return { body: oaiPage(ids((n - 1) * 50 + 1, 50), { token: n < pages ? `page${n + 1}` : null, cursor: (n - 1) * 50, completeListSize: pages * 50 }) };
+    });
+    try {
+      const data = tempDir();
+      const env = { ...process.env, PAPERBOY_DATA: data, PAPERBOY_OAI_URL: server.url, PAPERBOY_HARVEST_INTERVAL_MS: '100' };
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'harvest', '--from', '2024-01-01'], { env, stdio: 'ignore' });
+      killChild = () => child.kill('SIGKILL');
+      const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(signal ?? c)));
+      assert.equal(code, 'SIGKILL');
+      assert.equal(countPapers(join(data, 'paperboy.db')), 100, 'pages 1 and 2 were stored');
+
+      const before = server.requests.length;
+      const rerun = await runPaperboy(['harvest', '--json'], { env: { PAPERBOY_DATA: data, PAPERBOY_OAI_URL: server.url, PAPERBOY_HARVEST_INTERVAL_MS: '100' } });
+      assert.equal(rerun.code, 0, rerun.stderr);
+      const report = JSON.parse(rerun.stdout);
+      assert.equal(report.sets[0].resumed, true);
+      assert.equal(server.requests[before]?.params.resumptionToken, 'page3');
+      assert.equal(countPapers(join(data, 'paperboy.db')), pages * 50);
+    } finally {
+      await server.close();
+    }
+  });
+});

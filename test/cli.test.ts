@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
+import { fixture, ROOT, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
 
 describe('the paperboy command', () => {
   it('prints help for itself and every subcommand, exit 0', async () => {
@@ -74,5 +75,30 @@ describe('the paperboy command', () => {
     assert.match(result.stderr, /^import .*arxiv-75k\.jsonl\.gz: \d+% [\d,]+ records, [\d,]+ records\/s, ETA \S+$/m);
     assert.ok(!result.stderr.includes('\u001b['), 'no terminal escapes in plain mode');
     assert.match(result.stdout, /74728 added/);
+  });
+
+  it('serves the data directory over HTTP and shuts down cleanly on SIGTERM', async () => {
+    const data = tempDir();
+    await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+    });
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { papers: number }).papers, 2);
+    const paper = (await (await fetch(`${url}/api/papers/2402.01234`)).json()) as { title: string };
+    assert.equal(paper.title, 'Attention Is Still All You Need: GPT-4 & k-NN');
+    const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    assert.match(stderr, /"event":"http\.request".*"requestId":/);
+    assert.match(stderr, /SIGTERM: shutting down/);
   });
 });

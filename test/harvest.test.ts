@@ -16,12 +16,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: (params: Record<string, string>, index: number) => Reply, clientOptions: { maxAttempts?: number } = {}) {
+async function setup(handler: (params: Record<string, string>, index: number) => Reply, clientOptions: { maxAttempts?: number; timeoutMs?: number } = {}) {
   server = await startOaiServer(handler);
   const dir = tempDir();
   const store = createSqlitePaperStore(join(dir, 'paperboy.db'));
   const source = createOaiHttpClient({
-    baseUrl: server.url, clock: systemClock, logger: silentLogger, minIntervalMs: INTERVAL, timeoutMs: 5000,
+    baseUrl: server.url, clock: systemClock, logger: silentLogger, minIntervalMs: INTERVAL, timeoutMs: clientOptions.timeoutMs ?? 5000,
     backoffBaseMs: 20, backoffMaxMs: 100, maxAttempts: clientOptions.maxAttempts ?? 4,
   });
   const run = (options: Partial<HarvestOptions> = {}) => harvest({ store, source, clock: systemClock, logger: silentLogger }, { sets: ['cs'], from: undefined, ...options });
@@ -111,6 +111,15 @@ describe('harvesting arXiv OAI-PMH', () => {
     assert.equal(s.requests.length, 4);
     assert.equal((await store.getCheckpoint('cs|arXivRaw'))?.resumptionToken, 'next');
     assert.equal(await store.countPapers(), 2);
+    await store.close();
+  });
+
+  it('gives up on a request that takes longer than the timeout and retries it', async () => {
+    const { store, run, server: s } = await setup((_p, index) => (index === 0 ? { delayMs: 2000, body: oaiPage(ids(1, 1)) } : { body: oaiPage(ids(1, 1)) }), { timeoutMs: 300 });
+    const started = performance.now();
+    assert.equal((await run({ from: '2024-01-08' })).counts.added, 1);
+    assert.equal(s.requests.length, 2);
+    assert.ok(performance.now() - started < 1900, 'the slow answer was not awaited');
     await store.close();
   });
 

@@ -16,6 +16,8 @@ export type Reply = {
   truncateAt?: number;
   /** Promise the whole body, send this many bytes, then drop the connection. */
   dropAt?: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
 };
 
 export async function startOaiServer(handler: (params: Record<string, string>, index: number) => Reply): Promise<OaiTestServer> {
@@ -24,6 +26,14 @@ export async function startOaiServer(handler: (params: Record<string, string>, i
     const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
     requests.push({ at: performance.now(), params });
     const reply = handler(params, requests.length - 1);
+    if (reply.delayMs) {
+      const timer = setTimeout(() => send(res, reply), reply.delayMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    send(res, reply);
+  });
+  const send = (res: ServerResponse, reply: Reply) => {
     const body = Buffer.from(reply.body);
     if (reply.dropAt !== undefined) {
       res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml', 'content-length': String(body.length) });
@@ -39,7 +49,7 @@ export async function startOaiServer(handler: (params: Record<string, string>, i
     }
     res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml; charset=utf-8', ...reply.headers });
     res.end(body);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -17,3 +17,9 @@ export function isoDate(value: string): string {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError(`expected a port number 0-65535 (0 picks a free one), got ${JSON.stringify(value)}`);
+  return n;
+}

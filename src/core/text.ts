@@ -87,9 +87,14 @@ export function toIsoDate(value: string): string | null {
 /** Full ISO timestamp (or the bare date when only a date was given), or null when unparseable. */
 export function toIsoTimestamp(value: string): string | null {
   const text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text ? null : text;
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (ymd) {
+    // A bare date: checked without formatting a Date (this runs once per imported record).
+    const year = Number(ymd[1]);
+    const month = Number(ymd[2]);
+    const dayOfMonth = Number(ymd[3]);
+    if (year < 1900 || year > 2200 || month < 1 || month > 12 || dayOfMonth < 1) return null;
+    return dayOfMonth <= new Date(Date.UTC(year, month, 0)).getUTCDate() ? text : null;
   }
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return null;

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { positiveInt } from '../args.ts';
+import { port } from '../args.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
 
 export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .description('start the HTTP service (default http://127.0.0.1:3000) on the data directory')
     .option('--host <host>', 'address to bind (default from config: 127.0.0.1)')
-    .option('--port <port>', 'port to listen on (default from config: 3000)', positiveInt)
+    .option('--port <port>', 'port to listen on, 0 for any free one (default from config: 3000)', port)
     .action(async (opts: { host?: string; port?: number }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>(), 'service');
       try {

@@ -28,6 +28,17 @@ export function mapJsonValue<T>(value: unknown, mapper: JsonRecordMapper<T>, ref
   }
 }
 
+/** Parses one JSON text (a line or an array element) and maps it; malformed JSON is a rejection. */
+export function parseJsonRecord<T>(text: string, mapper: JsonRecordMapper<T>, ref: SourceItem['ref'], where: string): SourceItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'rejected', ref, reason: `${where}: malformed JSON (${describeError(error)})` };
+  }
+  return mapJsonValue(value, mapper, ref, where);
+}
+
 /** Reads JSON Lines: one JSON object per line; blank lines are skipped; each bad line is reported by number. */
 export async function* readJsonLines<T>(chunks: AsyncIterable<Buffer>, mapper: JsonRecordMapper<T>): AsyncGenerator<SourceItem> {
   let record = 0;
@@ -40,15 +51,7 @@ export async function* readJsonLines<T>(chunks: AsyncIterable<Buffer>, mapper: J
         continue;
       }
       if (line.text.trim() === '') continue;
-      const ref = { record: ++record, line: line.lineNo };
-      let value: unknown;
-      try {
-        value = JSON.parse(line.text);
-      } catch (error) {
-        yield { kind: 'rejected', ref, reason: `line ${line.lineNo}: malformed JSON (${describeError(error)})` };
-        continue;
-      }
-      yield mapJsonValue(value, mapper, ref, `line ${line.lineNo}`);
+      yield parseJsonRecord(line.text, mapper, { record: ++record, line: line.lineNo }, `line ${line.lineNo}`);
     }
   } catch (error) {
     yield {

@@ -4,7 +4,7 @@ import { openByteInput } from './byte-input.ts';
 import { detectFormat } from './detect.ts';
 import { splitJsonArray } from './json-array.ts';
 import { hfToDraft, paperboyToDraft, snapshotToDraft } from './json-mappers.ts';
-import { mapJsonValue, readJsonLines, type JsonRecordMapper } from './json-readers.ts';
+import { parseJsonRecord, readJsonLines, type JsonRecordMapper } from './json-readers.ts';
 import { hfDailyItemSchema, paperboyRecordSchema, snapshotRecordSchema } from './schemas.ts';
 import { readAtomFile, readOaiFile } from './xml-readers.ts';
 
@@ -23,18 +23,9 @@ async function* readHfDaily(chunks: AsyncIterable<Buffer>, head: Buffer): AsyncG
     for await (const element of splitJsonArray(chunks)) {
       index = element.index;
       const ref = { record: element.index };
-      if ('error' in element) {
-        yield { kind: 'rejected', ref, reason: element.error };
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(element.text);
-      } catch (error) {
-        yield { kind: 'rejected', ref, reason: `element ${element.index}: malformed JSON (${describeError(error)})` };
-        continue;
-      }
-      yield mapJsonValue(value, hfDaily, ref, `element ${element.index}`);
+      yield 'error' in element
+        ? { kind: 'rejected', ref, reason: element.error }
+        : parseJsonRecord(element.text, hfDaily, ref, `element ${element.index}`);
     }
   } catch (error) {
     yield { kind: 'rejected', ref: { record: index + 1 }, reason: `after element ${index}: ${describeError(error)}` };

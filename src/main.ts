@@ -7,16 +7,26 @@ import { serve as serveHono } from '@hono/node-server';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
+import { readBeir } from './adapters/beir/read-beir.ts';
+import { hasModel, loadOnnxEmbedder } from './adapters/embedding/onnx-embedder.ts';
+import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
+import { evaluateSearch } from './app/search/evaluate.ts';
+import { createSearchService, embedPapers, type SearchService } from './app/search/search-service.ts';
 import { EXIT, type CliContext, type CliServices, type GlobalOptions } from './cli/context.ts';
 import { createProgram } from './cli/program.ts';
 import { loadConfig } from './config/load-config.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 import { createApp } from './http/create-app.ts';
 import { systemClock } from './ports/clock.ts';
+import type { Embedder } from './ports/embedder.ts';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const INSTALL_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -25,13 +35,53 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     env: process.env,
     ...(globals.config ? { file: globals.config } : {}),
     overrides: globals.data ? { dataDir: globals.data } : {},
+    installDir: INSTALL_DIR,
   });
   const logger = createJsonLogger({ level: config.logLevel ?? (purpose === 'service' ? 'info' : 'warn'), write: (line) => process.stderr.write(line) });
   const clock = systemClock;
   const store = createSqlitePaperStore(config.dbFile);
   const userAgent = `Paperboy/${VERSION} (self-hosted paper discovery${config.harvest.contactEmail ? `; mailto:${config.harvest.contactEmail}` : ''})`;
+
+  // The model loads lazily, once: commands that do not search never pay for it.
+  let embedderPromise: Promise<Embedder | null> | undefined;
+  const embedder = () =>
+    (embedderPromise ??= hasModel(config.modelDir)
+      ? loadOnnxEmbedder(config.modelDir).catch((error: Error) => {
+          logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
+          return null;
+        })
+      : Promise.resolve(null));
+  let searchPromise: Promise<SearchService> | undefined;
+  const searchService = () =>
+    (searchPromise ??= embedder().then(async (e) => {
+      const service = createSearchService({ store, embedder: e, logger });
+      await service.refresh();
+      return service;
+    }));
+  const modelProblem = async () =>
+    (await embedder()) ? null : hasModel(config.modelDir) ? `the embedding model in ${config.modelDir} failed to load (see the log)` : `no embedding model in ${config.modelDir}; run \`npm run model:fetch\` or set PAPERBOY_MODEL_DIR`;
+
   return {
     dataDir: config.dataDir,
+    search: async (request) => (await searchService()).engine.search(request),
+    similar: async (id, limit) => {
+      const { engine } = await searchService();
+      const found = engine.docIdOf(id.replace(/v\d+$/, '')) !== undefined;
+      return { found, ...(await engine.similar(id.replace(/v\d+$/, ''), limit)) };
+    },
+    embed: async ({ limit, onProgress }) => {
+      const e = await embedder();
+      if (!e) return null;
+      const result = await embedPapers({ store, embedder: e }, { ...(limit ? { limit } : {}), ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
+      return { model: e.modelId, ...result };
+    },
+    evaluate: async (dir, split, variants, onProgress) => {
+      const dataset = readBeir(dir, split);
+      const e = await embedder();
+      const rows = await evaluateSearch({ embedder: e, cache: createVectorFileCache(join(config.dataDir, 'cache', 'eval')), ...(onProgress ? { onProgress } : {}) }, dataset, variants);
+      return { rows, model: e?.modelId ?? null, queries: dataset.queries.length, documents: dataset.corpus.length };
+    },
+    modelProblem,
     harvestDefaults: { sets: config.harvest.sets, metadataPrefix: config.harvest.metadataPrefix, baseUrl: config.harvest.baseUrl },
     importFiles: (paths, options) => importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options),
     harvest: (options) => {

@@ -9,7 +9,7 @@ describe('the paperboy command', () => {
   it('prints help for itself and every subcommand, exit 0', async () => {
     const top = await runPaperboy(['--help']);
     assert.equal(top.code, 0);
-    for (const command of ['import', 'harvest', 'stats', 'serve']) {
+    for (const command of ['import', 'harvest', 'stats', 'search', 'similar', 'embed', 'eval', 'serve']) {
       assert.match(top.stdout, new RegExp(`^  ${command}\\b`, 'm'));
       const help = await runPaperboy([command, '--help']);
       assert.equal(help.code, 0, command);

@@ -25,7 +25,7 @@ describe('SQLite paper store', () => {
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.equal(schemaVersion(db), migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['harvest_checkpoints', 'paper_categories', 'paper_signals', 'papers', 'schema_migrations']);
+    assert.deepEqual(tables, ['harvest_checkpoints', 'paper_categories', 'paper_embeddings', 'paper_signals', 'papers', 'schema_migrations']);
     db.close();
   });
 
@@ -36,7 +36,7 @@ describe('SQLite paper store', () => {
     const db = openDatabase(file, { migrations: extra });
     assert.equal(schemaVersion(db), 99);
     db.close();
-    assert.throws(() => openDatabase(file), /schema version 99, but this Paperboy knows only up to 1/);
+    assert.throws(() => openDatabase(file), new RegExp(`schema version 99, but this Paperboy knows only up to ${migrations.length}`));
   });
 
   it('saves and loads every field of a paper unchanged, with derived arXiv links', async () => {

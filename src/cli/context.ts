@@ -1,5 +1,7 @@
 import type { HarvestOptions, HarvestReport } from '../app/harvest.ts';
 import type { ImportOptions, ImportReport } from '../app/import-files.ts';
+import type { EvalRow, EvalVariant } from '../app/search/evaluate.ts';
+import type { SearchHit, SearchRequest, SearchResponse } from '../app/search/search-engine.ts';
 import type { PaperStats } from '../ports/paper-store.ts';
 
 /** Options every subcommand accepts. */
@@ -15,6 +17,13 @@ export interface CliServices {
   importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport>;
   harvest(options: HarvestOptions): Promise<HarvestReport>;
   stats(): Promise<PaperStats>;
+  search(request: SearchRequest): Promise<SearchResponse>;
+  similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
+  /** Embeds papers whose embedding is missing or stale; null when no model is available. */
+  embed(options: { limit?: number; onProgress?: (done: number, total: number) => void }): Promise<{ model: string; embedded: number; remaining: number } | null>;
+  evaluate(dir: string, split: string, variants: readonly EvalVariant[], onProgress?: (stage: string, done: number, total: number) => void): Promise<{ rows: EvalRow[]; model: string | null; queries: number; documents: number }>;
+  /** Why semantic search is off, or null when a model is loaded. */
+  modelProblem(): Promise<string | null>;
   /** Starts the HTTP server; resolves once it listens, with its URL and a stop function. */
   serve(options: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }>;
   close(): Promise<void>;

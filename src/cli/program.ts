@@ -3,6 +3,9 @@ import type { CliContext } from './context.ts';
 import { harvestCommand } from './commands/harvest.ts';
 import { importCommand } from './commands/import.ts';
 import { serveCommand } from './commands/serve.ts';
+import { embedCommand } from './commands/embed.ts';
+import { evalCommand } from './commands/eval.ts';
+import { searchCommand, similarCommand } from './commands/search.ts';
 import { statsCommand } from './commands/stats.ts';
 
 /** Builds the `paperboy` command line; `setExit` records the exit status a command wants. */
@@ -18,7 +21,10 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void, 
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride();
-  for (const command of [importCommand(ctx, setExit), harvestCommand(ctx, setExit), statsCommand(ctx), serveCommand(ctx)]) {
+  for (const command of [
+    importCommand(ctx, setExit), harvestCommand(ctx, setExit), statsCommand(ctx), searchCommand(ctx), similarCommand(ctx),
+    embedCommand(ctx, setExit), evalCommand(ctx), serveCommand(ctx),
+  ]) {
     command.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(command);
   }

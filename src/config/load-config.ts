@@ -11,6 +11,8 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   /** Unset: 'info' for the service, 'warn' for one-off commands. */
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  /** Folder of the embedding model (Hugging Face layout); semantic search is off when it is absent. */
+  modelDir: z.string().min(1),
   harvest: z.object({
     baseUrl: z.url({ protocol: /^https?$/ }),
     sets: z.array(z.string().regex(/^[a-z-]+(?::[A-Za-z-]+(?::[A-Za-z-]+)?)?$/, 'must be an OAI set such as cs or physics:hep-th')).min(1),
@@ -31,6 +33,7 @@ export const DEFAULTS = {
   dataDir: './data',
   host: '127.0.0.1',
   port: 3000,
+  modelDir: 'models/all-MiniLM-L6-v2',
   harvest: {
     baseUrl: 'https://oaipmh.arxiv.org/oai',
     sets: ['cs'],
@@ -49,6 +52,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_HOST: 'host',
   PAPERBOY_PORT: 'port',
   PAPERBOY_LOG_LEVEL: 'logLevel',
+  PAPERBOY_MODEL_DIR: 'modelDir',
   PAPERBOY_OAI_URL: 'harvest.baseUrl',
   PAPERBOY_HARVEST_SETS: 'harvest.sets',
   PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',
@@ -86,6 +90,8 @@ export interface LoadConfigInput {
   file?: string;
   /** Command-line flags, highest precedence, e.g. { dataDir }. */
   overrides?: Plain;
+  /** Where Paperboy is installed: relative model folders resolve against it (default: cwd). */
+  installDir?: string;
 }
 
 /**
@@ -126,7 +132,9 @@ export function loadConfig(input: LoadConfigInput): Config {
     throw new PaperboyError('INVALID_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
   const dataDir = resolve(result.data.dataDir);
-  return deepFreeze({ ...result.data, dataDir, dbFile: join(dataDir, 'paperboy.db') });
+  // A relative model folder is relative to the installation (models/ sits next to package.json).
+  const modelDir = resolve(input.installDir ?? '.', result.data.modelDir);
+  return deepFreeze({ ...result.data, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
 }
 
 function deepFreeze<T>(value: T): T {

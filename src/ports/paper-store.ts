@@ -38,6 +38,26 @@ export interface HarvestCheckpoint {
   updatedAt: string;
 }
 
+/** What the search index needs of a paper. */
+export interface IndexableRow {
+  seq: number;
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  /** Announcement day, else first submission (YYYY-MM-DD). */
+  date: string | null;
+  deleted: boolean;
+  lastChangedAt: string;
+}
+
+export interface EmbeddingJob {
+  seq: number;
+  text: string;
+  textHash: string;
+}
+
 /**
  * Where papers live. The SQLite adapter implements it today; a PostgreSQL one can follow, so every
  * method is async and speaks domain objects only.
@@ -53,5 +73,12 @@ export interface PaperStore {
   stats(): Promise<PaperStats>;
   getCheckpoint(key: string): Promise<HarvestCheckpoint | null>;
   saveCheckpoint(checkpoint: HarvestCheckpoint): Promise<void>;
+  /** Every paper (deleted ones flagged), or those changed after `changedAfter`, in seq order. */
+  scanIndexable(changedAfter?: string): AsyncIterable<IndexableRow>;
+  /** Papers whose embedding for `model` is missing or was made from another text, up to `limit`. */
+  embeddingsNeeded(model: string, textOf: (row: { title: string; abstract: string }) => string, limit?: number): Promise<{ jobs: EmbeddingJob[]; remaining: number }>;
+  saveEmbeddings(model: string, items: readonly { seq: number; textHash: string; vector: Float32Array }[]): Promise<void>;
+  /** Embeddings of `model`, or those saved at or after `changedAfter` (the store's own timestamps). */
+  scanEmbeddings(model: string, changedAfter?: string): AsyncIterable<{ seq: number; vector: Float32Array; embeddedAt: string }>;
   close(): Promise<void>;
 }

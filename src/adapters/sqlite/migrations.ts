@@ -65,4 +65,18 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'paper embeddings',
+    sql: `
+      CREATE TABLE paper_embeddings (
+        paper_seq   INTEGER NOT NULL REFERENCES papers (seq) ON DELETE CASCADE,
+        model       TEXT NOT NULL,                      -- model id and variant
+        text_hash   TEXT NOT NULL,                      -- hash of the embedded text: changed text re-embeds
+        vector      BLOB NOT NULL,                      -- float32 little-endian
+        embedded_at TEXT NOT NULL,
+        PRIMARY KEY (paper_seq, model)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

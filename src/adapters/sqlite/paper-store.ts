@@ -1,5 +1,6 @@
 import type { Paper, PaperInput, StoredPaper } from '../../core/paper.ts';
-import type { HarvestCheckpoint, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
+import { createHash } from 'node:crypto';
+import type { EmbeddingJob, HarvestCheckpoint, IndexableRow, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
 import { openDatabase, type SqliteDb } from './database.ts';
 import { paperParams, rowToPaper, type PaperRow, type SignalRow } from './paper-rows.ts';
 
@@ -142,6 +143,61 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
            resumption_token = excluded.resumption_token, cursor = excluded.cursor,
            harvested_through = excluded.harvested_through, updated_at = excluded.updated_at`,
       ).run(c.key, c.windowFrom, c.windowUntil, c.windowStartedOn, c.resumptionToken, c.cursor, c.harvestedThrough, c.updatedAt);
+    },
+    async *scanIndexable(changedAfter) {
+      const rows = db
+        .prepare(
+          `SELECT seq, id, title, abstract, authors, categories, COALESCE(announced_at, SUBSTR(submitted_at, 1, 10)) AS date,
+                  deleted, last_changed_at FROM papers ${changedAfter ? 'WHERE last_changed_at >= ?' : ''} ORDER BY seq`,
+        )
+        .iterate(...(changedAfter ? [changedAfter] : [])) as IterableIterator<{
+        seq: number; id: string; title: string; abstract: string; authors: string; categories: string; date: string | null; deleted: number; last_changed_at: string;
+      }>;
+      for (const r of rows) {
+        yield {
+          seq: r.seq, id: r.id, title: r.title, abstract: r.abstract, authors: JSON.parse(r.authors) as string[],
+          categories: JSON.parse(r.categories) as string[], date: r.date, deleted: r.deleted === 1, lastChangedAt: r.last_changed_at,
+        } satisfies IndexableRow;
+      }
+    },
+    async embeddingsNeeded(model, textOf, limit = Infinity) {
+      const rows = db
+        .prepare(
+          `SELECT p.seq AS seq, p.title AS title, p.abstract AS abstract, e.text_hash AS hash
+           FROM papers p LEFT JOIN paper_embeddings e ON e.paper_seq = p.seq AND e.model = ?
+           WHERE p.deleted = 0 ORDER BY p.seq`,
+        )
+        .iterate(model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
+      const jobs: EmbeddingJob[] = [];
+      let remaining = 0;
+      for (const row of rows) {
+        const text = textOf(row);
+        const textHash = createHash('sha1').update(text).digest('base64url');
+        if (row.hash === textHash) continue;
+        remaining++;
+        if (jobs.length < limit) jobs.push({ seq: row.seq, text, textHash });
+      }
+      return { jobs, remaining };
+    },
+    async saveEmbeddings(model, items) {
+      const stamp = now();
+      const put = db.prepare(
+        `INSERT INTO paper_embeddings (paper_seq, model, text_hash, vector, embedded_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (paper_seq, model) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector, embedded_at = excluded.embedded_at`,
+      );
+      db.transaction(() => {
+        for (const item of items) put.run(item.seq, model, item.textHash, Buffer.from(item.vector.buffer, item.vector.byteOffset, item.vector.byteLength), stamp);
+      }).immediate();
+    },
+    async *scanEmbeddings(model, changedAfter) {
+      const rows = db
+        .prepare(`SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? ${changedAfter ? 'AND embedded_at >= ?' : ''} ORDER BY paper_seq`)
+        .iterate(...(changedAfter ? [model, changedAfter] : [model])) as IterableIterator<{ seq: number; vector: Buffer; embedded_at: string }>;
+      for (const row of rows) {
+        const copy = new Float32Array(row.vector.length / 4);
+        new Uint8Array(copy.buffer).set(row.vector);
+        yield { seq: row.seq, vector: copy, embeddedAt: row.embedded_at };
+      }
     },
     async close() {
       if (db.open) {

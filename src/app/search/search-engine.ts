@@ -1,0 +1,393 @@
+import { analyze, eachTerm } from '../../core/search/analyzer.ts';
+import { convexFusion, rrfFusion, type FusionInput, type SideScore } from '../../core/search/fusion.ts';
+import { LexicalIndex, topK, type FieldSpec, type TermClause } from '../../core/search/lexical-index.ts';
+import { parseQuery, plainQuery, type ParsedQuery, type QueryPart } from '../../core/search/query.ts';
+import { snippet } from '../../core/search/snippet.ts';
+import { ExactVectorIndex } from '../../core/search/vector-index.ts';
+import type { Embedder } from '../../ports/embedder.ts';
+import type { Logger } from '../../ports/logger.ts';
+
+/** What the engine keeps of a paper. `docId` is the store's stable integer handle. */
+export interface IndexedDoc {
+  docId: number;
+  id: string;
+  title: string;
+  abstract: string;
+  authors: readonly string[];
+  categories: readonly string[];
+  /** YYYY-MM-DD (announcement, else submission), for date filters and sorting. */
+  date: string | null;
+}
+
+export type SearchMode = 'hybrid' | 'lexical' | 'semantic';
+export type FusionMethod = 'convex' | 'rrf';
+
+export interface SearchRequest {
+  query: string;
+  mode?: SearchMode;
+  fusion?: FusionMethod;
+  /** Weight of the semantic side in convex fusion. */
+  alpha?: number;
+  limit?: number;
+  offset?: number;
+  categories?: readonly string[];
+  from?: string;
+  to?: string;
+  author?: string;
+  sort?: 'relevance' | 'date';
+  /** false: the query is plain words, no operators (default true). */
+  syntax?: boolean;
+}
+
+export interface Explanation {
+  lexical: SideScore | null;
+  semantic: SideScore | null;
+  /** The fused score (hybrid), or the single side's score. */
+  fused: number;
+  /** Analysed query terms found in the paper. */
+  matchedTerms: string[];
+}
+
+export interface SearchHit {
+  docId: number;
+  id: string;
+  title: string;
+  authors: readonly string[];
+  categories: readonly string[];
+  date: string | null;
+  score: number;
+  /** HTML-safe excerpt with <mark>ed terms. */
+  snippet: string;
+  explanation: Explanation;
+}
+
+export interface SearchResponse {
+  query: string;
+  /** The mode actually used (hybrid falls back to lexical without a model). */
+  mode: SearchMode | 'id';
+  fusion: FusionMethod | null;
+  hits: SearchHit[];
+  /** Candidates that matched, before pagination (capped at the candidate pool size). */
+  total: number;
+  notices: string[];
+}
+
+export interface SearchEngineOptions {
+  fields?: readonly FieldSpec[];
+  k1?: number;
+  /** Default weight of the semantic side (tuned on SciFact train; see docs/quality.md). */
+  alpha?: number;
+  /** Candidates taken from each side before fusion. */
+  candidates?: number;
+  embedder?: Embedder | null;
+  logger?: Logger;
+}
+
+/** BM25F fields and parameters, tuned on SciFact train (docs/quality.md). */
+export const DEFAULT_FIELDS: readonly FieldSpec[] = [
+  { name: 'title', weight: 1.5, b: 0.6 },
+  { name: 'abstract', weight: 1, b: 0.8 },
+  { name: 'authors', weight: 1, b: 0.3 },
+];
+export const DEFAULT_ALPHA = 0.5;
+
+const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (run `npm run model:fetch`); results are lexical only';
+
+/**
+ * The search engine: BM25F over title, abstract and authors, exact cosine over paper embeddings,
+ * fused by convex combination (theoretical min-max) or RRF. Knows nothing of storage: papers and
+ * vectors are pushed in (see load-search-index.ts), so `paperboy eval` builds one from any corpus.
+ */
+export class SearchEngine {
+  readonly lexical: LexicalIndex;
+  readonly vectors: ExactVectorIndex | null;
+  readonly embedder: Embedder | null;
+  readonly alpha: number;
+  private readonly candidates: number;
+  private readonly docs = new Map<number, IndexedDoc>();
+  private readonly byId = new Map<string, number>();
+  private readonly logger: Logger | undefined;
+  private warnedNoModel = false;
+
+  constructor(options: SearchEngineOptions = {}) {
+    this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
+    this.embedder = options.embedder ?? null;
+    this.vectors = this.embedder ? new ExactVectorIndex(this.embedder.dims) : null;
+    this.alpha = options.alpha ?? DEFAULT_ALPHA;
+    this.candidates = options.candidates ?? 200;
+    this.logger = options.logger;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  get embedded(): number {
+    return this.vectors?.size ?? 0;
+  }
+
+  doc(docId: number): IndexedDoc | undefined {
+    return this.docs.get(docId);
+  }
+
+  docIdOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Adds or replaces a paper (its vector, if any, is kept unless the text changed). */
+  upsert(doc: IndexedDoc): void {
+    const before = this.docs.get(doc.docId);
+    if (before && (before.title !== doc.title || before.abstract !== doc.abstract)) this.vectors?.remove(doc.docId);
+    this.docs.set(doc.docId, doc);
+    this.byId.set(doc.id, doc.docId);
+    this.lexical.add(doc.docId, { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') });
+  }
+
+  remove(docId: number): void {
+    const doc = this.docs.get(docId);
+    if (!doc) return;
+    this.docs.delete(docId);
+    this.byId.delete(doc.id);
+    this.lexical.remove(docId);
+    this.vectors?.remove(docId);
+  }
+
+  setVector(docId: number, vector: Float32Array): void {
+    if (this.docs.has(docId)) this.vectors?.set(docId, vector);
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const parsed = request.syntax === false ? plainQuery(request.query) : parseQuery(request.query);
+    const limit = Math.max(0, request.limit ?? 10);
+    const offset = Math.max(0, request.offset ?? 0);
+    const notices: string[] = [];
+    if (parsed.paperId) return this.idLookup(request, parsed.paperId);
+
+    let mode: SearchMode = request.mode ?? 'hybrid';
+    const semanticReady = this.embedder !== null && this.vectors !== null && this.vectors.size > 0;
+    if (mode !== 'lexical' && !semanticReady) {
+      notices.push(this.embedder ? 'semantic search is unavailable until papers are embedded (run `paperboy embed`); results are lexical only' : NO_MODEL);
+      if (!this.warnedNoModel) {
+        this.logger?.warn('search.semantic_unavailable', { reason: notices[0] });
+        this.warnedNoModel = true;
+      }
+      mode = 'lexical';
+    }
+    if (mode === 'semantic' && parsed.text.trim() === '') mode = 'lexical';
+
+    const filter = this.filterFor(request, parsed);
+    const pool = Math.max(this.candidates, offset + limit);
+    const lexicalClauses = buildClauses(parsed);
+
+    let lexicalHits: { docId: number; score: number }[] = [];
+    if (mode !== 'semantic') {
+      // Phrases are checked on the candidates, so take more of them when there are phrases.
+      const checksPhrases = lexicalClauses.phrases.length + lexicalClauses.negatedPhrases.length > 0;
+      lexicalHits = this.lexical.search(lexicalClauses, { limit: pool * (checksPhrases ? 4 : 1), filter });
+      if (checksPhrases) lexicalHits = lexicalHits.filter((h) => this.passesConstraints(h.docId, lexicalClauses)).slice(0, pool);
+    }
+    let semanticHits: { docId: number; score: number }[] = [];
+    let queryVector: Float32Array | null = null;
+    if (mode !== 'lexical' && this.embedder && this.vectors) {
+      queryVector = await this.embedder.embedQuery(parsed.text);
+      const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
+      semanticHits = this.vectors.search(queryVector, pool, semanticFilter);
+    }
+
+    const candidates = new Map<number, FusionInput>();
+    lexicalHits.forEach((h, i) => candidates.set(h.docId, { docId: h.docId, lexical: { score: h.score, rank: i + 1 }, semantic: null }));
+    semanticHits.forEach((h, i) => {
+      const c = candidates.get(h.docId);
+      if (c) c.semantic = { score: h.score, rank: i + 1 };
+      else candidates.set(h.docId, { docId: h.docId, lexical: null, semantic: { score: h.score, rank: i + 1 } });
+    });
+
+    const fusion: FusionMethod | null = mode === 'hybrid' ? (request.fusion ?? 'convex') : null;
+    let scored: { docId: number; score: number; input: FusionInput }[];
+    if (mode === 'hybrid') {
+      // The semantic score is exact for every candidate: lexical-only ones get their cosine too.
+      for (const c of candidates.values()) {
+        if (!c.semantic && queryVector) {
+          const s = this.vectors!.score(queryVector, c.docId);
+          if (s !== null) c.semantic = { score: s, rank: 0 };
+        }
+      }
+      const inputs = [...candidates.values()];
+      const fused = fusion === 'rrf' ? rrfFusion(inputs.map((c) => (c.semantic?.rank === 0 ? { ...c, semantic: null } : c))) : convexFusion(inputs, request.alpha ?? this.alpha);
+      scored = fused.map((f, i) => ({ docId: f.docId, score: f.fused, input: inputs[i]! }));
+    } else {
+      scored = [...candidates.values()].map((c) => ({ docId: c.docId, score: (mode === 'lexical' ? c.lexical?.score : c.semantic?.score) ?? 0, input: c }));
+    }
+
+    let ordered = topK(scored, scored.length);
+    if (request.sort === 'date') {
+      ordered = [...ordered].sort((a, b) => (this.docs.get(b.docId)?.date ?? '').localeCompare(this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
+    }
+    const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
+    const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms));
+    return { query: request.query, mode, fusion, hits, total: ordered.length, notices };
+  }
+
+  /** Papers nearest to one paper by embedding (lexical fallback), never the paper itself. */
+  async similar(id: string, limit = 10): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[] }> {
+    const docId = this.byId.get(id);
+    const doc = docId === undefined ? undefined : this.docs.get(docId);
+    if (docId === undefined || !doc) return { mode: 'lexical', hits: [] };
+    const vector = this.vectors?.get(docId);
+    if (vector) {
+      const hits = this.vectors!.search(vector, limit + 1, (other) => other !== docId).slice(0, limit);
+      return {
+        mode: 'semantic',
+        hits: hits.map((h, i) => this.hit(h.docId, h.score, { docId: h.docId, lexical: null, semantic: { score: h.score, rank: i + 1 } }, [])),
+      };
+    }
+    const should = [...new Set(analyze(`${doc.title} ${doc.abstract.split(/\s+/).slice(0, 60).join(' ')}`).map((t) => t.term))].map((term) => ({ term }));
+    const hits = this.lexical.search({ should }, { limit, filter: (other) => other !== docId });
+    const terms = should.map((c) => c.term);
+    return {
+      mode: 'lexical',
+      hits: hits.map((h, i) => this.hit(h.docId, h.score, { docId: h.docId, lexical: { score: h.score, rank: i + 1 }, semantic: null }, terms)),
+    };
+  }
+
+  private idLookup(request: SearchRequest, paperId: string): SearchResponse {
+    const docId = this.byId.get(paperId);
+    const hits = docId === undefined ? [] : [this.hit(docId, 1, { docId, lexical: null, semantic: null }, [])];
+    return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
+  }
+
+  private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[]): SearchHit {
+    const doc = this.docs.get(docId)!;
+    const matchedTerms = queryTerms.filter((term) => this.lexical.contains(docId, { term }));
+    const marks = new Set(matchedTerms);
+    return {
+      docId,
+      id: doc.id,
+      title: doc.title,
+      authors: doc.authors,
+      categories: doc.categories,
+      date: doc.date,
+      score,
+      snippet: snippet(doc.abstract || doc.title, marks),
+      explanation: {
+        lexical: input.lexical,
+        semantic: input.semantic && input.semantic.rank > 0 ? input.semantic : input.semantic ? { score: input.semantic.score, rank: 0 } : null,
+        fused: score,
+        matchedTerms,
+      },
+    };
+  }
+
+  private filterFor(request: SearchRequest, parsed: ParsedQuery): (docId: number) => boolean {
+    const categories = [...(request.categories ?? []), ...parsed.categories];
+    const author = request.author ? foldName(request.author) : null;
+    const from = request.from ?? null;
+    const to = request.to ?? null;
+    if (categories.length === 0 && !author && !from && !to) return () => true;
+    return (docId) => {
+      const doc = this.docs.get(docId);
+      if (!doc) return false;
+      if (categories.length > 0 && !categories.some((want) => doc.categories.some((c) => c === want || c.startsWith(`${want}.`)))) return false;
+      if (from && (!doc.date || doc.date < from)) return false;
+      if (to && (!doc.date || doc.date > to)) return false;
+      if (author && !doc.authors.some((name) => foldName(name).includes(author))) return false;
+      return true;
+    };
+  }
+
+  /** Exclusions and required phrases apply to semantic candidates too. */
+  private passesConstraints(docId: number, clauses: Clauses): boolean {
+    if (clauses.mustNot.some((c) => this.lexical.contains(docId, c))) return false;
+    if (clauses.negatedPhrases.some((p) => this.hasPhrase(docId, p))) return false;
+    return this.hasPhrases(docId, clauses.phrases);
+  }
+
+  private hasPhrases(docId: number, phrases: readonly PhraseClause[]): boolean {
+    return phrases.every((p) => this.hasPhrase(docId, p));
+  }
+
+  private hasPhrase(docId: number, phrase: PhraseClause): boolean {
+    const doc = this.docs.get(docId);
+    if (!doc) return false;
+    const texts: Record<string, string> = { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') };
+    return (phrase.fields ?? ['title', 'abstract', 'authors']).some((field) => containsSequence(texts[field] ?? '', phrase.terms));
+  }
+}
+
+interface PhraseClause {
+  terms: string[];
+  fields?: readonly string[];
+}
+
+interface Clauses {
+  should: TermClause[];
+  must: TermClause[][];
+  mustNot: TermClause[];
+  phrases: PhraseClause[];
+  negatedPhrases: PhraseClause[];
+}
+
+function termsOf(part: QueryPart): string[] {
+  const out: string[] = [];
+  eachTerm(part.text, (term) => out.push(term));
+  return out;
+}
+
+/** Query parts to index clauses: words and phrases score; phrases outside OR groups are required. */
+function buildClauses(parsed: ParsedQuery): Clauses {
+  const clauses: Clauses = { should: [], must: [], mustNot: [], phrases: [], negatedPhrases: [] };
+  for (const group of parsed.groups) {
+    for (const part of group) {
+      const terms = termsOf(part);
+      if (terms.length === 0) continue;
+      const fields = part.fields;
+      if (part.negated) {
+        if (part.kind === 'phrase' && terms.length > 1) clauses.negatedPhrases.push({ terms: phraseTerms(part), ...(fields ? { fields } : {}) });
+        else clauses.mustNot.push({ term: terms[0]!, ...(fields ? { fields } : {}) });
+        continue;
+      }
+      for (const term of terms) clauses.should.push({ term, ...(fields ? { fields } : {}) });
+      if (part.kind === 'phrase' && group.length === 1) {
+        for (const term of new Set(terms)) clauses.must.push([{ term, ...(fields ? { fields } : {}) }]);
+        if (terms.length > 1) clauses.phrases.push({ terms: phraseTerms(part), ...(fields ? { fields } : {}) });
+      }
+    }
+  }
+  return clauses;
+}
+
+/** The terms of a phrase at successive positions (compound forms dropped: parts carry the order). */
+function phraseTerms(part: QueryPart): string[] {
+  const byPosition: string[] = [];
+  eachTerm(part.text, (term, position) => {
+    byPosition[position] = term;
+  });
+  return byPosition.filter((t): t is string => t !== undefined);
+}
+
+/** Whether the analysed text holds the terms at consecutive positions (stop-word gaps allowed). */
+function containsSequence(text: string, terms: readonly string[]): boolean {
+  if (terms.length === 0) return true;
+  const positions: { term: string; position: number }[] = [];
+  eachTerm(text, (term, position) => positions.push({ term, position }));
+  const at = new Map<number, string[]>();
+  for (const p of positions) {
+    const list = at.get(p.position);
+    if (list) list.push(p.term);
+    else at.set(p.position, [p.term]);
+  }
+  const ordered = [...at.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < ordered.length; i++) {
+    let k = 0;
+    for (let j = i; j < ordered.length && k < terms.length; j++) {
+      if (!at.get(ordered[j]!)!.includes(terms[k]!)) break;
+      k++;
+    }
+    if (k === terms.length) return true;
+  }
+  return false;
+}
+
+function foldName(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}

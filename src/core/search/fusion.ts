@@ -1,0 +1,59 @@
+/**
+ * Fusion of a lexical and a semantic ranking, after Bruch, Gai & Ingber, "An Analysis of Fusion
+ * Functions for Hybrid Retrieval" (ACM TOIS 2023).
+ *
+ * Convex combination with theoretical min-max normalisation (TM2C2): each score is mapped to [0, 1]
+ * with the scorer's theoretical minimum as the floor (BM25: 0; cosine: -1) and the best score among
+ * the candidates as the ceiling, then fused = alpha * semantic + (1 - alpha) * lexical. A candidate
+ * missing from one side gets that side's floor (0 after normalisation).
+ *
+ * Reciprocal rank fusion (Cormack et al. 2009): fused = sum over lists of 1 / (k + rank), k = 60,
+ * ranks from 1; a list a candidate is absent from contributes nothing.
+ */
+export interface SideScore {
+  score: number;
+  /** 1-based rank in that side's list. */
+  rank: number;
+}
+
+export interface FusionInput {
+  docId: number;
+  lexical: SideScore | null;
+  semantic: SideScore | null;
+}
+
+export interface Fused extends FusionInput {
+  fused: number;
+}
+
+export const LEXICAL_FLOOR = 0;
+export const COSINE_FLOOR = -1;
+export const RRF_K = 60;
+
+/** Theoretical min-max normalisation: (s - floor) / (max - floor), 0 when max <= floor. */
+export function normalise(score: number, floor: number, max: number): number {
+  return max > floor ? (score - floor) / (max - floor) : 0;
+}
+
+export function convexFusion(candidates: readonly FusionInput[], alpha: number): Fused[] {
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  let maxLexical = LEXICAL_FLOOR;
+  let maxSemantic = COSINE_FLOOR;
+  for (const c of candidates) {
+    if (c.lexical && c.lexical.score > maxLexical) maxLexical = c.lexical.score;
+    if (c.semantic && c.semantic.score > maxSemantic) maxSemantic = c.semantic.score;
+  }
+  return candidates.map((c) => ({
+    ...c,
+    fused:
+      alpha * (c.semantic ? normalise(c.semantic.score, COSINE_FLOOR, maxSemantic) : 0) +
+      (1 - alpha) * (c.lexical ? normalise(c.lexical.score, LEXICAL_FLOOR, maxLexical) : 0),
+  }));
+}
+
+export function rrfFusion(candidates: readonly FusionInput[], k = RRF_K): Fused[] {
+  return candidates.map((c) => ({
+    ...c,
+    fused: (c.lexical ? 1 / (k + c.lexical.rank) : 0) + (c.semantic ? 1 / (k + c.semantic.rank) : 0),
+  }));
+}

@@ -1,0 +1,328 @@
+import { eachTerm } from './analyzer.ts';
+
+/** A field of the index with its BM25F weight and length normalisation. */
+export interface FieldSpec {
+  name: string;
+  weight: number;
+  /** Length normalisation in [0, 1]. */
+  b: number;
+}
+
+export interface LexicalIndexOptions {
+  fields: readonly FieldSpec[];
+  /** Term-frequency saturation (BM25 k1). */
+  k1?: number;
+  /** Tokeniser: calls `emit` for each term of a text (default: the paper analyser). */
+  analyze?: (text: string, emit: (term: string) => void) => void;
+}
+
+/** One scored clause: a term, optionally restricted to some fields. */
+export interface TermClause {
+  term: string;
+  /** Field names this clause may match; undefined means every field. */
+  fields?: readonly string[];
+}
+
+export interface LexicalHit {
+  docId: number;
+  score: number;
+}
+
+class Postings {
+  docs = new Int32Array(4);
+  tfs: Uint16Array;
+  length = 0;
+  constructor(readonly fieldCount: number) {
+    this.tfs = new Uint16Array(4 * fieldCount);
+  }
+  push(ordinal: number, tfByField: number[]): void {
+    if (this.length === this.docs.length) {
+      const docs = new Int32Array(this.docs.length * 2);
+      docs.set(this.docs);
+      this.docs = docs;
+      const tfs = new Uint16Array(this.tfs.length * 2);
+      tfs.set(this.tfs);
+      this.tfs = tfs;
+    }
+    this.docs[this.length] = ordinal;
+    for (let f = 0; f < this.fieldCount; f++) this.tfs[this.length * this.fieldCount + f] = Math.min(65535, tfByField[f] ?? 0);
+    this.length++;
+  }
+  has(ordinal: number): boolean {
+    let lo = 0;
+    let hi = this.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.docs[mid]!;
+      if (v === ordinal) return true;
+      if (v < ordinal) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+/**
+ * An in-memory BM25F inverted index over typed arrays. It knows nothing of papers: documents are
+ * integer ids with named text fields. Updating a document gives it a new internal ordinal and
+ * tombstones the old one; `compact()` rebuilds when tombstones pile up.
+ *
+ * Score of a document for clauses t: sum over t of idf(t) * tf~ / (k1 + tf~), with
+ * tf~ = sum over fields f of w_f * tf_f / (1 - b_f + b_f * len_f / avglen_f) and
+ * idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)) (Robertson & Zaragoza, "The Probabilistic Relevance
+ * Framework: BM25 and Beyond", section 3.4).
+ */
+export class LexicalIndex {
+  readonly fields: readonly FieldSpec[];
+  readonly k1: number;
+  private readonly analyzeText: (text: string, emit: (term: string) => void) => void;
+  private readonly fieldIndex: Map<string, number>;
+  private readonly postings = new Map<string, Postings>();
+  private readonly df = new Map<string, number>();
+  /** ordinal -> external doc id (-1 when deleted). */
+  private ordinalDoc = new Int32Array(1024);
+  /** ordinal * fieldCount + f -> length of field f. */
+  private lengths = new Uint32Array(1024 * 4);
+  private ordinals = 0;
+  private readonly docOrdinal = new Map<number, number>();
+  private readonly docTerms = new Map<number, string[]>();
+  private readonly lengthSums: Float64Array;
+  private live = 0;
+  private scores = new Float32Array(0);
+  private marks = new Uint8Array(0);
+
+  constructor(options: LexicalIndexOptions) {
+    if (options.fields.length === 0) throw new Error('LexicalIndex: at least one field is needed');
+    this.fields = options.fields;
+    this.k1 = options.k1 ?? 1.2;
+    this.analyzeText = options.analyze ?? ((text, emit) => eachTerm(text, emit));
+    this.fieldIndex = new Map(options.fields.map((f, i) => [f.name, i]));
+    this.lengths = new Uint32Array(1024 * options.fields.length);
+    this.lengthSums = new Float64Array(options.fields.length);
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  get deletedFraction(): number {
+    return this.ordinals === 0 ? 0 : (this.ordinals - this.live) / this.ordinals;
+  }
+
+  has(docId: number): boolean {
+    return this.docOrdinal.has(docId);
+  }
+
+  /** Adds a document, replacing any previous one with the same id. */
+  add(docId: number, fields: Readonly<Record<string, string | undefined>>): void {
+    if (this.docOrdinal.has(docId)) this.remove(docId);
+    const F = this.fields.length;
+    const ordinal = this.ordinals++;
+    this.grow(ordinal + 1);
+    const tfs = new Map<string, number[]>();
+    this.fields.forEach((field, f) => {
+      let length = 0;
+      this.analyzeText(fields[field.name] ?? '', (term) => {
+        length++;
+        let row = tfs.get(term);
+        if (!row) tfs.set(term, (row = new Array<number>(F).fill(0)));
+        row[f]!++;
+      });
+      this.lengths[ordinal * F + f] = length;
+      this.lengthSums[f]! += length;
+    });
+    for (const [term, row] of tfs) {
+      let list = this.postings.get(term);
+      if (!list) this.postings.set(term, (list = new Postings(F)));
+      list.push(ordinal, row);
+      this.df.set(term, (this.df.get(term) ?? 0) + 1);
+    }
+    this.ordinalDoc[ordinal] = docId;
+    this.docOrdinal.set(docId, ordinal);
+    this.docTerms.set(docId, [...tfs.keys()]);
+    this.live++;
+  }
+
+  remove(docId: number): boolean {
+    const ordinal = this.docOrdinal.get(docId);
+    if (ordinal === undefined) return false;
+    const F = this.fields.length;
+    for (let f = 0; f < F; f++) this.lengthSums[f]! -= this.lengths[ordinal * F + f]!;
+    for (const term of this.docTerms.get(docId) ?? []) {
+      const df = (this.df.get(term) ?? 1) - 1;
+      if (df === 0) this.df.delete(term);
+      else this.df.set(term, df);
+    }
+    this.ordinalDoc[ordinal] = -1;
+    this.docOrdinal.delete(docId);
+    this.docTerms.delete(docId);
+    this.live--;
+    return true;
+  }
+
+  /** Document frequency of an analysed term. */
+  docFreq(term: string): number {
+    return this.df.get(term) ?? 0;
+  }
+
+  idf(term: string): number {
+    const df = this.docFreq(term);
+    return Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
+  }
+
+  /** Whether a document holds the term (in the given fields, or any). */
+  contains(docId: number, clause: TermClause): boolean {
+    const ordinal = this.docOrdinal.get(docId);
+    const list = this.postings.get(clause.term);
+    if (ordinal === undefined || !list || !list.has(ordinal)) return false;
+    if (!clause.fields) return true;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = list.docs[mid]!;
+      if (v === ordinal) return clause.fields.some((name) => (list.tfs[mid * list.fieldCount + (this.fieldIndex.get(name) ?? -1)] ?? 0) > 0);
+      if (v < ordinal) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  /**
+   * Scores documents for the `should` clauses (BM25F, summed), keeps those matching every `must`
+   * clause and none of the `mustNot` ones, and returns the best `limit` by score, ties by doc id.
+   * A document must match at least one scored or required clause.
+   */
+  search(query: { should: readonly TermClause[]; must?: readonly TermClause[][]; mustNot?: readonly TermClause[] }, options: { limit: number; filter?: (docId: number) => boolean }): LexicalHit[] {
+    const n = this.ordinals;
+    if (this.scores.length < n) {
+      this.scores = new Float32Array(Math.max(n, this.scores.length * 2));
+      this.marks = new Uint8Array(this.scores.length);
+    }
+    const scores = this.scores;
+    const marks = this.marks; // bit 0: touched, bit 1: excluded; required groups counted separately
+    const touched: number[] = [];
+    const F = this.fields.length;
+    const avg = Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
+
+    const weightsFor = (clause: TermClause) =>
+      this.fields.map((field) => (!clause.fields || clause.fields.includes(field.name) ? field.weight : 0));
+
+    for (const clause of query.should) {
+      const list = this.postings.get(clause.term);
+      if (!list) continue;
+      const idf = this.idf(clause.term);
+      const weights = weightsFor(clause);
+      for (let i = 0; i < list.length; i++) {
+        const ordinal = list.docs[i]!;
+        if (this.ordinalDoc[ordinal] === -1) continue;
+        let tf = 0;
+        for (let f = 0; f < F; f++) {
+          const raw = list.tfs[i * F + f]!;
+          if (raw === 0 || weights[f] === 0) continue;
+          const field = this.fields[f]!;
+          tf += (weights[f]! * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / avg[f]!);
+        }
+        if (tf === 0) continue;
+        if ((marks[ordinal]! & 1) === 0) {
+          marks[ordinal] = 1;
+          scores[ordinal] = 0;
+          touched.push(ordinal);
+        }
+        scores[ordinal]! += (idf * tf) / (this.k1 + tf);
+      }
+    }
+
+    // Required groups (a phrase's terms, a term's alternatives): each group is an OR of clauses.
+    const requiredCounts = query.must && query.must.length > 0 ? new Map<number, number>() : null;
+    if (query.must && requiredCounts) {
+      query.must.forEach((group, g) => {
+        const seen = new Set<number>();
+        for (const clause of group) {
+          const list = this.postings.get(clause.term);
+          if (!list) continue;
+          for (let i = 0; i < list.length; i++) {
+            const ordinal = list.docs[i]!;
+            if (this.ordinalDoc[ordinal] === -1 || seen.has(ordinal)) continue;
+            if (clause.fields && !clause.fields.some((name) => list.tfs[i * F + (this.fieldIndex.get(name) ?? 0)]! > 0)) continue;
+            seen.add(ordinal);
+            if ((requiredCounts.get(ordinal) ?? 0) === g) requiredCounts.set(ordinal, g + 1);
+            if ((marks[ordinal]! & 1) === 0) {
+              marks[ordinal] = 1;
+              scores[ordinal] = 0;
+              touched.push(ordinal);
+            }
+          }
+        }
+      });
+    }
+    for (const clause of query.mustNot ?? []) {
+      const list = this.postings.get(clause.term);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const ordinal = list.docs[i]!;
+        if (clause.fields && !clause.fields.some((name) => list.tfs[i * F + (this.fieldIndex.get(name) ?? 0)]! > 0)) continue;
+        if (marks[ordinal]! & 1) marks[ordinal] = marks[ordinal]! | 2;
+      }
+    }
+
+    const needed = query.must?.length ?? 0;
+    const hits: LexicalHit[] = [];
+    for (const ordinal of touched) {
+      const excluded = (marks[ordinal]! & 2) !== 0;
+      marks[ordinal] = 0;
+      if (excluded) continue;
+      if (requiredCounts && (requiredCounts.get(ordinal) ?? 0) < needed) continue;
+      const docId = this.ordinalDoc[ordinal]!;
+      if (options.filter && !options.filter(docId)) continue;
+      hits.push({ docId, score: scores[ordinal]! });
+    }
+    return topK(hits, options.limit);
+  }
+
+  private grow(size: number): void {
+    if (size <= this.ordinalDoc.length) return;
+    const capacity = Math.max(size, this.ordinalDoc.length * 2);
+    const docs = new Int32Array(capacity);
+    docs.set(this.ordinalDoc);
+    this.ordinalDoc = docs;
+    const lengths = new Uint32Array(capacity * this.fields.length);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+  }
+}
+
+/** Best `k` hits by score (descending), ties broken by ascending doc id, so results are deterministic. */
+export function topK<T extends { docId: number; score: number }>(hits: T[], k: number): T[] {
+  const better = (a: T, b: T) => a.score > b.score || (a.score === b.score && a.docId < b.docId);
+  if (hits.length <= k * 4) return hits.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, k);
+  // A bounded min-heap keeps the work at O(n log k) for long hit lists.
+  const heap: T[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
+      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+      i = worst;
+    }
+  };
+  for (const hit of hits) {
+    if (heap.length < k) {
+      heap.push(hit);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >>> 1;
+        if (!better(heap[parent]!, heap[i]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (k > 0 && better(hit, heap[0]!)) {
+      heap[0] = hit;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
+import { snippet } from '../../src/core/search/snippet.ts';
+import { ExactVectorIndex } from '../../src/core/search/vector-index.ts';
+
+const simple = () => new LexicalIndex({ fields: [{ name: 'title', weight: 2, b: 0.5 }, { name: 'abstract', weight: 1, b: 0.75 }], k1: 1.2, analyze: (text, emit) => text.split(/\s+/).filter(Boolean).forEach((w) => emit(w)) });
+
+describe('the BM25F index', () => {
+  it('scores exactly by the BM25F formula', () => {
+    const index = simple();
+    index.add(1, { title: 'vector search', abstract: 'fast vector search with codes' });
+    index.add(2, { title: 'graph', abstract: 'graph neural networks' });
+    index.add(3, { title: 'codes', abstract: 'error correcting codes and more codes' });
+    const [hit] = index.search({ should: [{ term: 'vector' }] }, { limit: 10 });
+    // N = 3, df = 1: idf = ln(1 + 2.5 / 1.5). avg title = 4/3, avg abstract = 14/3.
+    const idf = Math.log(1 + 2.5 / 1.5);
+    const tf = (2 * 1) / (1 - 0.5 + (0.5 * 2) / (4 / 3)) + (1 * 1) / (1 - 0.75 + (0.75 * 5) / (14 / 3));
+    assert.equal(hit?.docId, 1);
+    assert.ok(Math.abs(hit!.score - (idf * tf) / (1.2 + tf)) < 1e-5, `${hit!.score}`);
+  });
+
+  it('restricts clauses to fields, requires must groups and drops mustNot', () => {
+    const index = simple();
+    index.add(1, { title: 'codes', abstract: 'vector' });
+    index.add(2, { title: 'vector', abstract: 'codes' });
+    assert.deepEqual(index.search({ should: [{ term: 'vector', fields: ['title'] }] }, { limit: 10 }).map((h) => h.docId), [2]);
+    assert.deepEqual(index.search({ should: [{ term: 'codes' }], must: [[{ term: 'vector', fields: ['abstract'] }]] }, { limit: 10 }).map((h) => h.docId), [1]);
+    assert.deepEqual(index.search({ should: [{ term: 'codes' }], mustNot: [{ term: 'vector', fields: ['title'] }] }, { limit: 10 }).map((h) => h.docId), [1]);
+    assert.deepEqual(index.search({ should: [{ term: 'codes' }] }, { limit: 10, filter: (id) => id !== 1 }).map((h) => h.docId), [2]);
+  });
+
+  it('behaves after add-then-remove exactly as if the document was never added', () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const doc = () => Array.from({ length: 3 + Math.floor(rand() * 8) }, () => words[Math.floor(rand() * words.length)]).join(' ');
+    const docs = Array.from({ length: 30 }, () => ({ title: doc(), abstract: doc() }));
+    const extra = Array.from({ length: 10 }, () => ({ title: doc(), abstract: doc() }));
+    const a = simple();
+    const b = simple();
+    docs.forEach((d, i) => a.add(i, d));
+    extra.forEach((d, i) => a.add(100 + i, d));
+    extra.forEach((_, i) => a.remove(100 + i));
+    a.add(5, docs[5]!); // replacing a document with itself changes nothing either
+    docs.forEach((d, i) => b.add(i, d));
+    for (const term of words) {
+      const q = { should: [{ term }, { term: 'beta' }] };
+      const ha = a.search(q, { limit: 50 });
+      const hb = b.search(q, { limit: 50 });
+      assert.deepEqual(ha.map((h) => h.docId), hb.map((h) => h.docId), term);
+      ha.forEach((h, i) => assert.ok(Math.abs(h.score - hb[i]!.score) < 1e-5));
+    }
+    assert.equal(a.size, 30);
+  });
+});
+
+describe('the exact vector index', () => {
+  it('finds the nearest by dot product, survives removal, and breaks ties by id', () => {
+    const index = new ExactVectorIndex(2);
+    const unit = (deg: number) => new Float32Array([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+    [0, 10, 20, 90, 180].forEach((deg, i) => index.set(i + 1, unit(deg)));
+    index.set(6, unit(10));
+    assert.deepEqual(index.search(unit(12), 3).map((h) => h.docId), [2, 6, 3]);
+    index.remove(2);
+    assert.deepEqual(index.search(unit(12), 2).map((h) => h.docId), [6, 3]);
+    assert.deepEqual(index.search(unit(12), 2, (id) => id !== 6).map((h) => h.docId), [3, 1]);
+    assert.equal(index.size, 5);
+    assert.throws(() => index.set(9, new Float32Array(3)), /3 dims, expected 2/);
+  });
+});
+
+describe('snippets', () => {
+  it('marks matched words by their analysed form and escapes everything else', () => {
+    const text = 'We study <script>alert(1)</script> & attacks. Transformers retrieve compressed indices quickly for nearest neighbours.';
+    const html = snippet(text, new Set(['transform', 'compress']), { words: 8 });
+    assert.ok(!html.includes('<script>'), html);
+    assert.match(html, /<mark>Transformers<\/mark> retrieve <mark>compressed<\/mark>/);
+    assert.equal(snippet('a < b', new Set()), 'a &lt; b');
+  });
+});

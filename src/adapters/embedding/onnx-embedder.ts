@@ -23,6 +23,8 @@ export interface OnnxEmbedderOptions {
   threads?: number;
   /** Documents per inference call (default 16). */
   batchSize?: number;
+  /** Token limit per text, overriding the model's (it becomes part of the model id). */
+  maxTokens?: number;
 }
 
 /** Whether a folder holds a model in the Hugging Face layout that {@link loadOnnxEmbedder} can read. */
@@ -52,10 +54,12 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
   });
   const dims = manifest.dims ?? config.hidden_size ?? 384;
   const pooling = manifest.pooling ?? 'mean';
-  const maxTokens = manifest.maxTokens ?? 256;
+  const maxTokens = options.maxTokens ?? manifest.maxTokens ?? 256;
   const batchSize = options.batchSize ?? 16;
   const needsTypes = session.inputNames.includes('token_type_ids');
-  const modelId = `${manifest.id ?? config._name_or_path ?? dir}${manifest.variant ? `@${manifest.variant}` : ''}`;
+  const modelId =
+    `${manifest.id ?? config._name_or_path ?? dir}${manifest.variant ? `@${manifest.variant}` : ''}` +
+    (options.maxTokens !== undefined && options.maxTokens !== manifest.maxTokens ? `/max${maxTokens}` : '');
 
   async function run(texts: readonly string[]): Promise<Float32Array[]> {
     const encoded = texts.map((text) => tokenizer.encode(text).ids);

@@ -58,7 +58,7 @@ export async function evaluateSearch(deps: EvalDeps, dataset: EvalDataset, varia
     const run = new Map<string, { docId: string; score: number }[]>();
     const started = performance.now();
     for (const query of dataset.queries) {
-      const response = await engine.search({ query: query.text, syntax: false, limit: 100, mode: variant.mode, ...(variant.fusion ? { fusion: variant.fusion } : {}), ...(variant.alpha !== undefined ? { alpha: variant.alpha } : {}) });
+      const response = await engine.search({ query: query.text, syntax: false, snippets: false, limit: 100, mode: variant.mode, ...(variant.fusion ? { fusion: variant.fusion } : {}), ...(variant.alpha !== undefined ? { alpha: variant.alpha } : {}) });
       run.set(query.id, response.hits.map((h) => ({ docId: h.id, score: h.score })));
     }
     const msPerQuery = (performance.now() - started) / Math.max(1, dataset.queries.length);

@@ -4,6 +4,7 @@ import { LexicalIndex, topK, type FieldSpec, type TermClause } from '../../core/
 import { parseQuery, plainQuery, type ParsedQuery, type QueryPart } from '../../core/search/query.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { ExactVectorIndex } from '../../core/search/vector-index.ts';
+import type { AnnFactory, AnnIndex } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
 
@@ -37,6 +38,8 @@ export interface SearchRequest {
   sort?: 'relevance' | 'date';
   /** false: the query is plain words, no operators (default true). */
   syntax?: boolean;
+  /** false: skip snippets (evaluation runs, bulk API use). */
+  snippets?: boolean;
 }
 
 export interface Explanation {
@@ -81,6 +84,9 @@ export interface SearchEngineOptions {
   candidates?: number;
   embedder?: Embedder | null;
   logger?: Logger;
+  /** Approximate index used above `exactThreshold` vectors; candidates are re-ranked exactly. */
+  ann?: AnnFactory;
+  exactThreshold?: number;
 }
 
 /** BM25F fields and parameters, tuned on SciFact train (docs/quality.md). */
@@ -89,7 +95,7 @@ export const DEFAULT_FIELDS: readonly FieldSpec[] = [
   { name: 'abstract', weight: 1, b: 0.8 },
   { name: 'authors', weight: 1, b: 0.3 },
 ];
-export const DEFAULT_ALPHA = 0.5;
+export const DEFAULT_ALPHA = 0.8;
 
 const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (run `npm run model:fetch`); results are lexical only';
 
@@ -108,6 +114,9 @@ export class SearchEngine {
   private readonly byId = new Map<string, number>();
   private readonly logger: Logger | undefined;
   private warnedNoModel = false;
+  private readonly ann: AnnIndex | null;
+  private readonly exactThreshold: number;
+  private pendingAnn = new Map<number, Float32Array>();
 
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
@@ -116,6 +125,34 @@ export class SearchEngine {
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     this.candidates = options.candidates ?? 200;
     this.logger = options.logger;
+    this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
+    this.exactThreshold = options.exactThreshold ?? 20_000;
+  }
+
+  /**
+   * The `k` nearest vectors passing `filter`, by exact cosine. Above the threshold the ANN graph
+   * proposes candidates (several times k) that are re-scored exactly; when the filter leaves too
+   * few of them, the exact scan answers instead, so filters never lose results.
+   */
+  private nearest(query: Float32Array, k: number, filter: (docId: number) => boolean): { docId: number; score: number }[] {
+    const vectors = this.vectors!;
+    if (!this.ann || vectors.size <= this.exactThreshold) return vectors.search(query, k, filter);
+    this.flushAnn();
+    const proposed = this.ann.search(query, Math.max(4 * k, 100));
+    const hits: { docId: number; score: number }[] = [];
+    for (const docId of proposed) {
+      if (!filter(docId)) continue;
+      const score = vectors.score(query, docId);
+      if (score !== null) hits.push({ docId, score });
+    }
+    if (hits.length < Math.min(k, vectors.size) && proposed.length > hits.length) return vectors.search(query, k, filter);
+    return topK(hits, k);
+  }
+
+  private flushAnn(): void {
+    if (!this.ann || this.pendingAnn.size === 0) return;
+    this.ann.addMany([...this.pendingAnn.keys()], [...this.pendingAnn.values()]);
+    this.pendingAnn = new Map();
   }
 
   get size(): number {
@@ -137,7 +174,7 @@ export class SearchEngine {
   /** Adds or replaces a paper (its vector, if any, is kept unless the text changed). */
   upsert(doc: IndexedDoc): void {
     const before = this.docs.get(doc.docId);
-    if (before && (before.title !== doc.title || before.abstract !== doc.abstract)) this.vectors?.remove(doc.docId);
+    if (before && (before.title !== doc.title || before.abstract !== doc.abstract)) this.dropVector(doc.docId);
     this.docs.set(doc.docId, doc);
     this.byId.set(doc.id, doc.docId);
     this.lexical.add(doc.docId, { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') });
@@ -149,11 +186,19 @@ export class SearchEngine {
     this.docs.delete(docId);
     this.byId.delete(doc.id);
     this.lexical.remove(docId);
+    this.dropVector(docId);
+  }
+
+  private dropVector(docId: number): void {
     this.vectors?.remove(docId);
+    this.pendingAnn.delete(docId);
+    this.ann?.remove(docId);
   }
 
   setVector(docId: number, vector: Float32Array): void {
-    if (this.docs.has(docId)) this.vectors?.set(docId, vector);
+    if (!this.docs.has(docId) || !this.vectors) return;
+    this.vectors.set(docId, vector);
+    if (this.ann) this.pendingAnn.set(docId, vector);
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -191,7 +236,7 @@ export class SearchEngine {
     if (mode !== 'lexical' && this.embedder && this.vectors) {
       queryVector = await this.embedder.embedQuery(parsed.text);
       const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
-      semanticHits = this.vectors.search(queryVector, pool, semanticFilter);
+      semanticHits = this.nearest(queryVector, pool, semanticFilter);
     }
 
     const candidates = new Map<number, FusionInput>();
@@ -224,7 +269,7 @@ export class SearchEngine {
       ordered = [...ordered].sort((a, b) => (this.docs.get(b.docId)?.date ?? '').localeCompare(this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
     }
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
-    const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms));
+    const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));
     return { query: request.query, mode, fusion, hits, total: ordered.length, notices };
   }
 
@@ -235,7 +280,7 @@ export class SearchEngine {
     if (docId === undefined || !doc) return { mode: 'lexical', hits: [] };
     const vector = this.vectors?.get(docId);
     if (vector) {
-      const hits = this.vectors!.search(vector, limit + 1, (other) => other !== docId).slice(0, limit);
+      const hits = this.nearest(vector, limit, (other) => other !== docId);
       return {
         mode: 'semantic',
         hits: hits.map((h, i) => this.hit(h.docId, h.score, { docId: h.docId, lexical: null, semantic: { score: h.score, rank: i + 1 } }, [])),
@@ -256,7 +301,7 @@ export class SearchEngine {
     return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
   }
 
-  private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[]): SearchHit {
+  private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[], withSnippet = true): SearchHit {
     const doc = this.docs.get(docId)!;
     const matchedTerms = queryTerms.filter((term) => this.lexical.contains(docId, { term }));
     const marks = new Set(matchedTerms);
@@ -268,7 +313,7 @@ export class SearchEngine {
       categories: doc.categories,
       date: doc.date,
       score,
-      snippet: snippet(doc.abstract || doc.title, marks),
+      snippet: withSnippet ? snippet(doc.abstract || doc.title, marks) : '',
       explanation: {
         lexical: input.lexical,
         semantic: input.semantic && input.semantic.rank > 0 ? input.semantic : input.semantic ? { score: input.semantic.score, rank: 0 } : null,

@@ -11,7 +11,7 @@ import { readBeir } from './adapters/beir/read-beir.ts';
 import { hasModel, loadOnnxEmbedder } from './adapters/embedding/onnx-embedder.ts';
 import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
-import { createUsearchAnn } from './adapters/vector/usearch-ann.ts';
+import { createInt8ScanAnn } from './adapters/vector/usearch-ann.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
@@ -55,7 +55,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
     (searchPromise ??= embedder().then(async (e) => {
-      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createUsearchAnn(dims) });
+      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createInt8ScanAnn(dims) });
       await service.refresh();
       return service;
     }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUsearchAnn } from '../../src/adapters/vector/usearch-ann.ts';
+import { createInt8ScanAnn, createUsearchAnn } from '../../src/adapters/vector/usearch-ann.ts';
+import type { AnnFactory } from '../../src/ports/ann-index.ts';
 import { SearchEngine } from '../../src/app/search/search-engine.ts';
 import { ExactVectorIndex } from '../../src/core/search/vector-index.ts';
 import type { Embedder } from '../../src/ports/embedder.ts';
@@ -17,12 +18,16 @@ const centres = Array.from({ length: 50 }, () => normalised(Float32Array.from({ 
 const point = () => normalised(centres[Math.floor(((rand() + 1) / 2) * 50) % 50]!.map((x) => x + 0.35 * rand()));
 
 describe('approximate vector search', () => {
-  it('keeps recall@10 against exact search at 0.98 or more after exact re-ranking, and honours filters', async () => {
+  const backends: [string, AnnFactory][] = [
+    ['the int8 native scan', (dims) => createInt8ScanAnn(dims)],
+    ['the usearch HNSW graph', (dims) => createUsearchAnn(dims, { quantization: 'i8' })],
+  ];
+  for (const [name, factory] of backends) it(`keeps recall@10 against exact search at 0.98 or more with ${name} and exact re-ranking, and honours filters`, async () => {
     const vectors = Array.from({ length: 6000 }, point);
     const queryVectors = Array.from({ length: 100 }, point);
     let current = queryVectors[0]!;
     const embedder: Embedder = { modelId: 'test', dims: DIMS, embedQuery: async () => current, embedDocuments: async () => [] };
-    const engine = new SearchEngine({ embedder, ann: (dims) => createUsearchAnn(dims, { quantization: 'i8' }), exactThreshold: 1000 });
+    const engine = new SearchEngine({ embedder, ann: factory, exactThreshold: 1000 });
     const exact = new ExactVectorIndex(DIMS);
     vectors.forEach((v, i) => {
       engine.upsert({ docId: i, id: `t:${i}`, title: `doc ${i}`, abstract: '', authors: [], categories: [i % 2 === 0 ? 'cs.LG' : 'cs.CV'], date: null });

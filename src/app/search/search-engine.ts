@@ -87,6 +87,8 @@ export interface SearchEngineOptions {
   /** Approximate index used above `exactThreshold` vectors; candidates are re-ranked exactly. */
   ann?: AnnFactory;
   exactThreshold?: number;
+  /** Candidates the ANN graph proposes for re-ranking (at least 10x the results asked for). */
+  annCandidates?: number;
 }
 
 /** BM25F fields and parameters, tuned on SciFact train (docs/quality.md). */
@@ -117,6 +119,7 @@ export class SearchEngine {
   private readonly ann: AnnIndex | null;
   private readonly exactThreshold: number;
   private pendingAnn = new Map<number, Float32Array>();
+  private readonly annCandidates: number;
 
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
@@ -127,6 +130,7 @@ export class SearchEngine {
     this.logger = options.logger;
     this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
     this.exactThreshold = options.exactThreshold ?? 20_000;
+    this.annCandidates = options.annCandidates ?? 400;
   }
 
   /**
@@ -138,7 +142,7 @@ export class SearchEngine {
     const vectors = this.vectors!;
     if (!this.ann || vectors.size <= this.exactThreshold) return vectors.search(query, k, filter);
     this.flushAnn();
-    const proposed = this.ann.search(query, Math.max(4 * k, 100));
+    const proposed = this.ann.search(query, Math.max(10 * k, this.annCandidates));
     const hits: { docId: number; score: number }[] = [];
     for (const docId of proposed) {
       if (!filter(docId)) continue;

@@ -32,6 +32,8 @@ class Postings {
   docs = new Int32Array(4);
   tfs: Uint16Array;
   length = 0;
+  /** Live documents holding the term (tombstoned postings excluded). */
+  df = 0;
   constructor(readonly fieldCount: number) {
     this.tfs = new Uint16Array(4 * fieldCount);
   }
@@ -78,14 +80,14 @@ export class LexicalIndex {
   private readonly analyzeText: (text: string, emit: (term: string) => void) => void;
   private readonly fieldIndex: Map<string, number>;
   private readonly postings = new Map<string, Postings>();
-  private readonly df = new Map<string, number>();
   /** ordinal -> external doc id (-1 when deleted). */
   private ordinalDoc = new Int32Array(1024);
   /** ordinal * fieldCount + f -> length of field f. */
   private lengths = new Uint32Array(1024 * 4);
   private ordinals = 0;
   private readonly docOrdinal = new Map<number, number>();
-  private readonly docTerms = new Map<number, string[]>();
+  /** The postings lists a live document appears in, to keep df exact on removal. */
+  private readonly docTerms = new Map<number, Postings[]>();
   private readonly lengthSums: Float64Array;
   private live = 0;
   private scores = new Float32Array(0);
@@ -131,15 +133,17 @@ export class LexicalIndex {
       this.lengths[ordinal * F + f] = length;
       this.lengthSums[f]! += length;
     });
+    const lists: Postings[] = [];
     for (const [term, row] of tfs) {
       let list = this.postings.get(term);
       if (!list) this.postings.set(term, (list = new Postings(F)));
       list.push(ordinal, row);
-      this.df.set(term, (this.df.get(term) ?? 0) + 1);
+      list.df++;
+      lists.push(list);
     }
     this.ordinalDoc[ordinal] = docId;
     this.docOrdinal.set(docId, ordinal);
-    this.docTerms.set(docId, [...tfs.keys()]);
+    this.docTerms.set(docId, lists);
     this.live++;
   }
 
@@ -148,11 +152,7 @@ export class LexicalIndex {
     if (ordinal === undefined) return false;
     const F = this.fields.length;
     for (let f = 0; f < F; f++) this.lengthSums[f]! -= this.lengths[ordinal * F + f]!;
-    for (const term of this.docTerms.get(docId) ?? []) {
-      const df = (this.df.get(term) ?? 1) - 1;
-      if (df === 0) this.df.delete(term);
-      else this.df.set(term, df);
-    }
+    for (const list of this.docTerms.get(docId) ?? []) list.df--;
     this.ordinalDoc[ordinal] = -1;
     this.docOrdinal.delete(docId);
     this.docTerms.delete(docId);
@@ -162,7 +162,7 @@ export class LexicalIndex {
 
   /** Document frequency of an analysed term. */
   docFreq(term: string): number {
-    return this.df.get(term) ?? 0;
+    return this.postings.get(term)?.df ?? 0;
   }
 
   idf(term: string): number {
@@ -267,7 +267,8 @@ export class LexicalIndex {
     }
 
     const needed = query.must?.length ?? 0;
-    const hits: LexicalHit[] = [];
+    // Best `limit` without materialising every touched document: a bounded heap in typed arrays.
+    const heap = new TopHeap(Math.max(0, options.limit));
     for (const ordinal of touched) {
       const excluded = (marks[ordinal]! & 2) !== 0;
       marks[ordinal] = 0;
@@ -275,9 +276,9 @@ export class LexicalIndex {
       if (requiredCounts && (requiredCounts.get(ordinal) ?? 0) < needed) continue;
       const docId = this.ordinalDoc[ordinal]!;
       if (options.filter && !options.filter(docId)) continue;
-      hits.push({ docId, score: scores[ordinal]! });
+      heap.offer(docId, scores[ordinal]!);
     }
-    return topK(hits, options.limit);
+    return heap.sorted();
   }
 
   private grow(size: number): void {
@@ -325,4 +326,64 @@ export function topK<T extends { docId: number; score: number }>(hits: T[], k: n
     }
   }
   return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+}
+
+/** A bounded min-heap of (score, docId), worst on top; ties prefer the smaller doc id. */
+class TopHeap {
+  private readonly scores: Float64Array;
+  private readonly docs: Int32Array;
+  private n = 0;
+  constructor(private readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.docs = new Int32Array(k);
+  }
+  /** a is worse than b */
+  private worse(i: number, j: number): boolean {
+    const a = this.scores[i]!;
+    const b = this.scores[j]!;
+    return a < b || (a === b && this.docs[i]! > this.docs[j]!);
+  }
+  private swap(i: number, j: number): void {
+    const s = this.scores[i]!;
+    this.scores[i] = this.scores[j]!;
+    this.scores[j] = s;
+    const d = this.docs[i]!;
+    this.docs[i] = this.docs[j]!;
+    this.docs[j] = d;
+  }
+  offer(docId: number, score: number): void {
+    if (this.k === 0) return;
+    if (this.n < this.k) {
+      let i = this.n++;
+      this.scores[i] = score;
+      this.docs[i] = docId;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.worse(i, parent)) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    const top = this.scores[0]!;
+    if (score < top || (score === top && docId > this.docs[0]!)) return;
+    this.scores[0] = score;
+    this.docs[0] = docId;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < this.n && this.worse(l, w)) w = l;
+      if (r < this.n && this.worse(r, w)) w = r;
+      if (w === i) return;
+      this.swap(i, w);
+      i = w;
+    }
+  }
+  sorted(): LexicalHit[] {
+    const out: LexicalHit[] = [];
+    for (let i = 0; i < this.n; i++) out.push({ docId: this.docs[i]!, score: this.scores[i]! });
+    return out.sort((a, b) => b.score - a.score || a.docId - b.docId);
+  }
 }

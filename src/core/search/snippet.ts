@@ -9,6 +9,20 @@ export interface SnippetOptions {
   close?: string;
 }
 
+// Words repeat across abstracts (Zipf), so their analysed forms are cached: snippets are built for
+// every hit of every query.
+const wordCache = new Map<string, string[]>();
+function termsOfWord(word: string): string[] {
+  let found = wordCache.get(word);
+  if (!found) {
+    const out: string[] = [];
+    eachTerm(word, (term) => out.push(term));
+    if (wordCache.size > 100_000) wordCache.clear();
+    wordCache.set(word, (found = out));
+  }
+  return found;
+}
+
 /**
  * An HTML-safe excerpt of `text` around the densest run of query terms, matched words wrapped in
  * <mark>. Every piece of the source text is escaped; only the mark tags are raw. Words match when
@@ -19,13 +33,7 @@ export function snippet(text: string, terms: ReadonlySet<string>, options: Snipp
   const open = options.open ?? '<mark>';
   const close = options.close ?? '</mark>';
   const words = text.split(/\s+/).filter(Boolean);
-  const hit = words.map((word) => {
-    let matched = false;
-    eachTerm(word, (term) => {
-      if (terms.has(term)) matched = true;
-    });
-    return matched;
-  });
+  const hit = words.map((word) => termsOfWord(word).some((term) => terms.has(term)));
   let best = 0;
   let bestCount = -1;
   let count = 0;

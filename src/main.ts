@@ -22,6 +22,7 @@ import { createProgram } from './cli/program.ts';
 import { loadConfig } from './config/load-config.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 import { createApp } from './http/create-app.ts';
+import { startBackgroundLoop } from './jobs/background-loop.ts';
 import { systemClock } from './ports/clock.ts';
 import type { Embedder } from './ports/embedder.ts';
 import { join } from 'node:path';
@@ -97,11 +98,27 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     serve: async ({ host, port }) => {
       const app = createApp({ store, logger, version: VERSION });
       const hostname = host ?? config.host;
+      // New and changed papers are embedded in the background while the service runs.
+      const e = await embedder();
+      if (!e) logger.warn('model.unavailable', { message: await modelProblem() });
+      const embedding = e
+        ? startBackgroundLoop('embed', async () => {
+            const result = await embedPapers({ store, embedder: e }, { limit: 128 });
+            if (result.embedded > 0) {
+              logger.info('embed.progress', { model: e.modelId, ...result });
+              if (searchPromise) await (await searchPromise).refresh();
+            }
+            return { more: result.remaining > 0 };
+          }, { logger, intervalMs: 60_000 })
+        : null;
       return new Promise((resolve, reject) => {
         const server = serveHono({ fetch: app.fetch, hostname, port: port ?? config.port }, (info) => {
           resolve({
             url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${info.port}`,
-            stop: () => new Promise<void>((done) => server.close(() => done())),
+            stop: async () => {
+              await embedding?.stop();
+              await new Promise<void>((done) => server.close(() => done()));
+            },
           });
         });
         server.once('error', reject);

@@ -95,6 +95,9 @@ describe('the paperboy command', () => {
     assert.equal(((await health.json()) as { papers: number }).papers, 2);
     const paper = (await (await fetch(`${url}/api/papers/2402.01234`)).json()) as { title: string };
     assert.equal(paper.title, 'Attention Is Still All You Need: GPT-4 & k-NN');
+    // The two papers are embedded in the background.
+    for (let waited = 0; !/"event":"embed\.progress".*"embedded":2/.test(stderr) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, /"event":"embed\.progress".*"embedded":2,"remaining":0/);
     const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exit, 0);

@@ -34,6 +34,9 @@ class Postings {
   length = 0;
   /** Live documents holding the term (tombstoned postings excluded). */
   df = 0;
+  /** Cached tf~/(k1+tf~) per posting for unfielded clauses, valid for `satGeneration`. */
+  sat: Float32Array | null = null;
+  satGeneration = -1;
   constructor(readonly fieldCount: number) {
     this.tfs = new Uint16Array(4 * fieldCount);
   }
@@ -90,6 +93,8 @@ export class LexicalIndex {
   private readonly docTerms = new Map<number, Postings[]>();
   private readonly lengthSums: Float64Array;
   private live = 0;
+  /** Bumped by every add and remove: cached per-posting contributions are recomputed after it. */
+  private generation = 0;
   private scores = new Float32Array(0);
   private marks = new Uint8Array(0);
 
@@ -145,6 +150,7 @@ export class LexicalIndex {
     this.docOrdinal.set(docId, ordinal);
     this.docTerms.set(docId, lists);
     this.live++;
+    this.generation++;
   }
 
   remove(docId: number): boolean {
@@ -157,6 +163,7 @@ export class LexicalIndex {
     this.docOrdinal.delete(docId);
     this.docTerms.delete(docId);
     this.live--;
+    this.generation++;
     return true;
   }
 
@@ -212,6 +219,21 @@ export class LexicalIndex {
       const list = this.postings.get(clause.term);
       if (!list) continue;
       const idf = this.idf(clause.term);
+      if (!clause.fields) {
+        // Unfielded clauses use the cached saturated term frequencies: one multiply per posting.
+        const sat = this.saturated(list, avg);
+        for (let i = 0; i < list.length; i++) {
+          const ordinal = list.docs[i]!;
+          if (this.ordinalDoc[ordinal] === -1) continue;
+          if ((marks[ordinal]! & 1) === 0) {
+            marks[ordinal] = 1;
+            scores[ordinal] = 0;
+            touched.push(ordinal);
+          }
+          scores[ordinal]! += idf * sat[i]!;
+        }
+        continue;
+      }
       const weights = weightsFor(clause);
       for (let i = 0; i < list.length; i++) {
         const ordinal = list.docs[i]!;
@@ -279,6 +301,26 @@ export class LexicalIndex {
       heap.offer(docId, scores[ordinal]!);
     }
     return heap.sorted();
+  }
+
+  private saturated(list: Postings, avg: number[]): Float32Array {
+    if (list.sat && list.satGeneration === this.generation) return list.sat;
+    const F = this.fields.length;
+    const sat = list.sat && list.sat.length >= list.length ? list.sat : new Float32Array(list.docs.length);
+    for (let i = 0; i < list.length; i++) {
+      const ordinal = list.docs[i]!;
+      let tf = 0;
+      for (let f = 0; f < F; f++) {
+        const raw = list.tfs[i * F + f]!;
+        if (raw === 0) continue;
+        const field = this.fields[f]!;
+        tf += (field.weight * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / avg[f]!);
+      }
+      sat[i] = tf / (this.k1 + tf);
+    }
+    list.sat = sat;
+    list.satGeneration = this.generation;
+    return sat;
   }
 
   private grow(size: number): void {

@@ -8,6 +8,7 @@ import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
 import { readBeir } from './adapters/beir/read-beir.ts';
+import { downloadFromHub } from './adapters/embedding/hub-download.ts';
 import { hasModel, loadOnnxEmbedder } from './adapters/embedding/onnx-embedder.ts';
 import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
@@ -46,13 +47,28 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
 
   // The model loads lazily, once: commands that do not search never pay for it.
   let embedderPromise: Promise<Embedder | null> | undefined;
+  let downloadProblem: string | null = null;
   const embedder = () =>
-    (embedderPromise ??= hasModel(config.modelDir)
-      ? loadOnnxEmbedder(config.modelDir).catch((error: Error) => {
-          logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
-          return null;
-        })
-      : Promise.resolve(null));
+    (embedderPromise ??= (async () => {
+      if (!hasModel(config.modelDir) && config.modelHub.download) {
+        // First use on a machine with internet: fetch the model from the hub into modelDir, once.
+        try {
+          await downloadFromHub(
+            { repo: config.modelHub.repo, onnxFile: 'onnx/model_quantized.onnx', manifest: { id: config.modelHub.repo, variant: 'onnx-int8', pooling: 'mean', normalize: true, maxTokens: 256 } },
+            config.modelDir,
+            { hubUrl: config.modelHub.url, logger },
+          );
+        } catch (error) {
+          downloadProblem = (error as Error).message;
+          logger.warn('model.download_failed', { message: downloadProblem });
+        }
+      }
+      if (!hasModel(config.modelDir)) return null;
+      return loadOnnxEmbedder(config.modelDir).catch((error: Error) => {
+        logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
+        return null;
+      });
+    })());
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
     (searchPromise ??= embedder().then(async (e) => {
@@ -61,7 +77,11 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return service;
     }));
   const modelProblem = async () =>
-    (await embedder()) ? null : hasModel(config.modelDir) ? `the embedding model in ${config.modelDir} failed to load (see the log)` : `no embedding model in ${config.modelDir}; run \`npm run model:fetch\` or set PAPERBOY_MODEL_DIR`;
+    (await embedder())
+      ? null
+      : hasModel(config.modelDir)
+        ? `the embedding model in ${config.modelDir} failed to load (see the log)`
+        : `no embedding model in ${config.modelDir}${downloadProblem ? ` (download from the hub failed: ${downloadProblem})` : ''}; run \`npm run model:fetch\` or set PAPERBOY_MODEL_DIR`;
 
   return {
     dataDir: config.dataDir,

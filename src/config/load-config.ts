@@ -13,6 +13,12 @@ const schema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   /** Folder of the embedding model (Hugging Face layout); semantic search is off when it is absent. */
   modelDir: z.string().min(1),
+  /** Where a missing model is downloaded from on first use (set download false to never try). */
+  modelHub: z.object({
+    download: z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean()),
+    url: z.url({ protocol: /^https?$/ }),
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+  }),
   harvest: z.object({
     baseUrl: z.url({ protocol: /^https?$/ }),
     sets: z.array(z.string().regex(/^[a-z-]+(?::[A-Za-z-]+(?::[A-Za-z-]+)?)?$/, 'must be an OAI set such as cs or physics:hep-th')).min(1),
@@ -34,6 +40,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 3000,
   modelDir: 'models/all-MiniLM-L6-v2',
+  modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
   harvest: {
     baseUrl: 'https://oaipmh.arxiv.org/oai',
     sets: ['cs'],
@@ -53,6 +60,9 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_PORT: 'port',
   PAPERBOY_LOG_LEVEL: 'logLevel',
   PAPERBOY_MODEL_DIR: 'modelDir',
+  PAPERBOY_MODEL_DOWNLOAD: 'modelHub.download',
+  PAPERBOY_MODEL_HUB_URL: 'modelHub.url',
+  PAPERBOY_MODEL_REPO: 'modelHub.repo',
   PAPERBOY_OAI_URL: 'harvest.baseUrl',
   PAPERBOY_HARVEST_SETS: 'harvest.sets',
   PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',

@@ -50,6 +50,9 @@ export interface IndexableRow {
   date: string | null;
   deleted: boolean;
   lastChangedAt: string;
+  /** External attention signals for trending: Hugging Face upvotes, GitHub stars. */
+  hfUpvotes: number | null;
+  githubStars: number | null;
 }
 
 export interface EmbeddingJob {

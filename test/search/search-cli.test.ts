@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { fixture, runPaperboy, SHARED_DATA, tempDir } from '../helpers.ts';
+import { fixture, ROOT, runPaperboy, SHARED_DATA, tempDir } from '../helpers.ts';
 
 describe('search commands', () => {
   it('embeds, searches with explanations, finds similar papers', async () => {
@@ -38,7 +41,7 @@ describe('search commands', () => {
   it('says clearly when there is no model, and still searches lexically', async () => {
     const data = tempDir();
     await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
-    const env = { PAPERBOY_MODEL_DIR: join(data, 'no-model') };
+    const env = { PAPERBOY_MODEL_DIR: join(data, 'no-model'), PAPERBOY_MODEL_DOWNLOAD: '0' };
     const search = await runPaperboy(['--data', data, 'search', 'attention'], { env });
     assert.equal(search.code, 0, search.stderr);
     assert.match(search.stderr, /note: semantic search is unavailable: no embedding model is loaded/);
@@ -64,5 +67,43 @@ describe('search commands', () => {
     const badSplit = await runPaperboy(['--data', data, 'eval', fixture('beir-mini'), '--split', 'dev']);
     assert.equal(badSplit.code, 2);
     assert.match(badSplit.stderr, /is not a BEIR folder for split 'dev': missing qrels\/dev\.tsv \(splits here: test\)/);
+  });
+
+  it('downloads a missing model from the hub on first use, once, and reports a hub failure clearly', async () => {
+    const source = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+    const requests: string[] = [];
+    const hub = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const match = /^\/Xenova\/all-MiniLM-L6-v2\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+      const file = match ? join(source, match[1]!) : '';
+      if (!match || !existsSync(file)) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200);
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+    try {
+      const data = tempDir();
+      await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
+      const env = { PAPERBOY_MODEL_DIR: join(data, 'model'), PAPERBOY_MODEL_HUB_URL: url };
+      const first = await runPaperboy(['--data', data, 'embed', '--no-progress'], { env, timeoutMs: 120_000 });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /Xenova\/all-MiniLM-L6-v2@onnx-int8: 2 papers embedded/);
+      assert.ok(requests.some((r) => r.endsWith('/onnx/model_quantized.onnx')));
+      const count = requests.length;
+      const search = await runPaperboy(['--data', data, 'search', 'attention', '--json'], { env });
+      assert.equal(JSON.parse(search.stdout).mode, 'hybrid');
+      assert.equal(requests.length, count, 'cached: no second download');
+
+      const broken = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL_DIR: join(data, 'other'), PAPERBOY_MODEL_HUB_URL: url, PAPERBOY_MODEL_REPO: 'nobody/nothing' } });
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /no embedding model in .*other \(download from the hub failed: cannot download http:\/\/127\.0\.0\.1:\d+\/nobody\/nothing\/resolve\/main\/config\.json: HTTP 404\)/);
+      assert.ok(!existsSync(join(data, 'other', 'onnx')), 'nothing half-downloaded looks like a model');
+    } finally {
+      hub.close();
+    }
   });
 });

@@ -148,15 +148,21 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       const rows = db
         .prepare(
           `SELECT seq, id, title, abstract, authors, categories, COALESCE(announced_at, SUBSTR(submitted_at, 1, 10)) AS date,
-                  deleted, last_changed_at FROM papers ${changedAfter ? 'WHERE last_changed_at >= ?' : ''} ORDER BY seq`,
+                  deleted, last_changed_at,
+                  (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'huggingface' AND s.name = 'upvotes') AS hf_upvotes,
+                  (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'github' AND s.name = 'stars') AS github_stars
+           FROM papers p ${changedAfter ? 'WHERE last_changed_at >= ?' : ''} ORDER BY seq`,
         )
         .iterate(...(changedAfter ? [changedAfter] : [])) as IterableIterator<{
         seq: number; id: string; title: string; abstract: string; authors: string; categories: string; date: string | null; deleted: number; last_changed_at: string;
+        hf_upvotes: string | null; github_stars: string | null;
       }>;
       for (const r of rows) {
         yield {
           seq: r.seq, id: r.id, title: r.title, abstract: r.abstract, authors: JSON.parse(r.authors) as string[],
           categories: JSON.parse(r.categories) as string[], date: r.date, deleted: r.deleted === 1, lastChangedAt: r.last_changed_at,
+          hfUpvotes: r.hf_upvotes === null ? null : Number(r.hf_upvotes) || 0,
+          githubStars: r.github_stars === null ? null : Number(r.github_stars) || 0,
         } satisfies IndexableRow;
       }
     },

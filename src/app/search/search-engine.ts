@@ -1,4 +1,5 @@
 import { analyze, eachTerm } from '../../core/search/analyzer.ts';
+import { trendingScore } from '../../core/trending.ts';
 import { convexFusion, rrfFusion, type FusionInput, type SideScore } from '../../core/search/fusion.ts';
 import { LexicalIndex, topK, type FieldSpec, type TermClause } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery, type QueryPart } from '../../core/search/query.ts';
@@ -18,6 +19,8 @@ export interface IndexedDoc {
   categories: readonly string[];
   /** YYYY-MM-DD (announcement, else submission), for date filters and sorting. */
   date: string | null;
+  /** Attention signals for the trending sort. */
+  signals?: { hfUpvotes?: number | null; githubStars?: number | null; localVotes?: number | null };
 }
 
 export type SearchMode = 'hybrid' | 'lexical' | 'semantic';
@@ -35,7 +38,10 @@ export interface SearchRequest {
   from?: string;
   to?: string;
   author?: string;
-  sort?: 'relevance' | 'date';
+  /** relevance; date (newest first); trending (core/trending.ts) — both over the best candidates. */
+  sort?: 'relevance' | 'date' | 'trending';
+  /** Time for the trending sort (ms since epoch); default: the engine's clock. */
+  now?: number;
   /** false: the query is plain words, no operators (default true). */
   syntax?: boolean;
   /** false: skip snippets (evaluation runs, bulk API use). */
@@ -87,6 +93,8 @@ export interface SearchEngineOptions {
   /** Approximate index used above `exactThreshold` vectors; candidates are re-ranked exactly. */
   ann?: AnnFactory;
   exactThreshold?: number;
+  /** Clock for the trending sort. */
+  now?: () => number;
   /** Candidates the ANN graph proposes for re-ranking (at least 10x the results asked for). */
   annCandidates?: number;
 }
@@ -120,6 +128,7 @@ export class SearchEngine {
   private readonly exactThreshold: number;
   private pendingAnn = new Map<number, Float32Array>();
   private readonly annCandidates: number;
+  private readonly now: () => number;
 
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
@@ -131,6 +140,7 @@ export class SearchEngine {
     this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
     this.exactThreshold = options.exactThreshold ?? 20_000;
     this.annCandidates = options.annCandidates ?? 400;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -271,6 +281,13 @@ export class SearchEngine {
     let ordered = topK(scored, scored.length);
     if (request.sort === 'date') {
       ordered = [...ordered].sort((a, b) => (this.docs.get(b.docId)?.date ?? '').localeCompare(this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
+    } else if (request.sort === 'trending') {
+      const now = request.now ?? this.now();
+      const trend = new Map(ordered.map((s) => {
+        const doc = this.docs.get(s.docId);
+        return [s.docId, trendingScore({ ...doc?.signals, date: doc?.date ?? null }, now).score];
+      }));
+      ordered = [...ordered].sort((a, b) => trend.get(b.docId)! - trend.get(a.docId)! || b.score - a.score);
     }
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
     const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));

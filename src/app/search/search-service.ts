@@ -28,7 +28,12 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
       for await (const row of deps.store.scanIndexable(papersSeen)) {
         if (!papersSeen || row.lastChangedAt > papersSeen) papersSeen = row.lastChangedAt;
         if (row.deleted) engine.remove(row.seq);
-        else engine.upsert({ docId: row.seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date });
+        else {
+          engine.upsert({
+            docId: row.seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date,
+            signals: { hfUpvotes: row.hfUpvotes, githubStars: row.githubStars },
+          });
+        }
         papers++;
       }
       if (deps.embedder) {

@@ -47,9 +47,9 @@ export function searchCommand(ctx: CliContext): Command {
     .option('--from <date>', 'announced on or after (YYYY-MM-DD)', isoDate)
     .option('--to <date>', 'announced on or before (YYYY-MM-DD)', isoDate)
     .option('--author <name>', 'only papers with an author whose name contains this')
-    .addOption(new Option('--sort <order>', 'order').choices(['relevance', 'date']).default('relevance'))
+    .addOption(new Option('--sort <order>', 'order of the best matches').choices(['relevance', 'date', 'trending']).default('relevance'))
     .option('--json', 'print JSON, with explanations')
-    .action(async (query: string, opts: { mode: (typeof MODES)[number]; fusion: 'convex' | 'rrf'; alpha?: number; limit: number; page: number; category?: string[]; from?: string; to?: string; author?: string; sort: 'relevance' | 'date'; json?: boolean }, cmd: Command) => {
+    .action(async (query: string, opts: { mode: (typeof MODES)[number]; fusion: 'convex' | 'rrf'; alpha?: number; limit: number; page: number; category?: string[]; from?: string; to?: string; author?: string; sort: 'relevance' | 'date' | 'trending'; json?: boolean }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const offset = (opts.page - 1) * opts.limit;

@@ -33,7 +33,17 @@ export function snippet(text: string, terms: ReadonlySet<string>, options: Snipp
   const open = options.open ?? '<mark>';
   const close = options.close ?? '</mark>';
   const words = text.split(/\s+/).filter(Boolean);
-  const hit = words.map((word) => termsOfWord(word).some((term) => terms.has(term)));
+  // Cheap pre-check before analysing a word: an analysed term starts like the word it came from
+  // (stems and compounds keep their first letters), so a word holding none of the terms' first
+  // three letters cannot match. Non-ASCII words always take the full path (folding).
+  const prefixes = [...terms].map((term) => term.slice(0, 3));
+  const maybe = (word: string) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x00-\x7F]/.test(word)) return true;
+    const lower = word.toLowerCase();
+    return prefixes.some((p) => lower.includes(p));
+  };
+  const hit = words.map((word) => maybe(word) && termsOfWord(word).some((term) => terms.has(term)));
   let best = 0;
   let bestCount = -1;
   let count = 0;

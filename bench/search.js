@@ -2,7 +2,7 @@
 // 1,000,000-paper run for the lexical and vector parts. Prints figures, compares against peers in
 // the same run (SQLite FTS5, MiniSearch; exact vector search), writes .bench/search.json.
 // Nothing here asserts a time. BENCH_1M=0 skips the 1M run; BENCH_1M_ANN=1 adds the 1M HNSW build.
-import { createRequire } from 'node:module';
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,6 @@ const dist = (p) => import(join(root, 'dist', p));
 const { SearchEngine } = await dist('app/search/search-engine.js');
 const { LexicalIndex } = await dist('core/search/lexical-index.js');
 const { ExactVectorIndex } = await dist('core/search/vector-index.js');
-const { eachTerm } = await dist('core/search/analyzer.js');
 const { createInt8ScanAnn, createUsearchAnn } = await dist('adapters/vector/usearch-ann.js');
 const { hasModel, loadOnnxEmbedder } = await dist('adapters/embedding/onnx-embedder.js');
 const { paperEmbeddingText } = await dist('ports/embedder.js');
@@ -235,4 +234,4 @@ if (process.env.BENCH_1M !== '0') {
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench', 'search.json'), JSON.stringify(out, null, 2));
 log('\nfigures written to .bench/search.json');
-void createRequire;
+

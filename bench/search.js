@@ -25,6 +25,7 @@ const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'all-Min
 const cacheDb = join(root, '.bench', 'data', 'paperboy.db');
 const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), corpus: {}, synthetic1M: null };
 
+const normalise = (v) => { let n = 0; for (const x of v) n += x * x; n = Math.sqrt(n); return v.map((x) => x / n); };
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 const time = (fn) => { const t = performance.now(); const r = fn(); return [r, performance.now() - t]; };
 const timeAsync = async (fn) => { const t = performance.now(); const r = await fn(); return [r, performance.now() - t]; };
@@ -49,6 +50,7 @@ const log = (...a) => console.log(...a);
 
 // ---------------------------------------------------------------- 75k real corpus
 log(`bench:search  ${out.machine}  node ${process.version}`);
+if (process.env.BENCH_75K !== '0') {
 const [corpus, loadMs] = time(() => gunzipSync(readFileSync(corpusFile)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l)));
 log(`corpus: ${corpus.length} papers loaded in ${(loadMs / 1000).toFixed(1)} s`);
 
@@ -67,7 +69,9 @@ const rss0 = rssMb();
 const engineLexicalOnly = new SearchEngine({});
 const [, lexBuildMs] = time(() => corpus.forEach((p, i) => engineLexicalOnly.upsert({ docId: i, id: p.id, title: p.title, abstract: p.abstract, authors: p.authors, categories: p.categories, date: p.date })));
 const lexRss = rssMb() - rss0;
-log(`paperboy lexical: built in ${(lexBuildMs / 1000).toFixed(1)} s, +${lexRss} MB RSS`);
+const lexStats = engineLexicalOnly.lexical.stats();
+log(`paperboy lexical: built in ${(lexBuildMs / 1000).toFixed(1)} s; ${lexStats.terms.toLocaleString('en')} terms, ${lexStats.postings.toLocaleString('en')} postings, ${(lexStats.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
+out.corpus.lexicalIndex = lexStats;
 
 const [mini, miniBuildMs] = time(() => {
   const ms = new MiniSearch({ fields: ['title', 'abstract', 'authors'], storeFields: [], searchOptions: { boost: { title: 1.5 }, combineWith: 'OR' } });
@@ -128,7 +132,7 @@ if (embedder) {
 // Synthetic stand-ins for papers not embedded yet: perturbed copies of real vectors keep the
 // geometry clustered; with no real vector at all, random clustered vectors.
 const centres = real > 0 ? vectors.filter(Boolean).slice(0, 500) : Array.from({ length: 200 }, () => Float32Array.from({ length: dims }, () => rand() * 2 - 1));
-const normalise = (v) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+
 for (let i = 0; i < corpus.length; i++) {
   if (vectors[i]) continue;
   const c = centres[Math.floor(rand() * centres.length)];
@@ -182,6 +186,8 @@ log('end-to-end search latency per mode (ms, 10 results with snippets, query emb
 console.table(modes);
 log(`RSS now ${out.corpus.rssMb} MB`);
 
+}
+
 // ---------------------------------------------------------------- 1M synthetic
 if (process.env.BENCH_1M !== '0') {
   log('\nsynthetic 1,000,000 papers (Zipfian vocabulary of 50,000 words; titles 8-15 words, abstracts 150-250):');
@@ -199,7 +205,8 @@ if (process.env.BENCH_1M !== '0') {
   const [, buildMs] = time(() => { for (let i = 0; i < N; i++) index.add(i, { title: words(8 + Math.floor(rand() * 8)), abstract: words(150 + Math.floor(rand() * 101)) }); });
   const synthQueries = Array.from({ length: QUERIES }, () => Array.from({ length: 1 + Math.floor(rand() * 5) }, word));
   const lex1m = { docs: N, buildS: +(buildMs / 1000).toFixed(1), rssMb: rssMb() - r0, ...(await latency(synthQueries, (q) => index.search({ should: q.map((term) => ({ term })) }, { limit: 10 }))) };
-  log(`paperboy lexical at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB`);
+  lex1m.index = index.stats();
+  log(`paperboy lexical at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB RSS, ${(lex1m.index.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
   console.table({ paperboy: lex1m });
   const vecs = new ExactVectorIndex(384, N);
   const c1m = Array.from({ length: 1000 }, () => normalise(Float32Array.from({ length: 384 }, () => rand() * 2 - 1)));
@@ -232,6 +239,6 @@ if (process.env.BENCH_1M !== '0') {
 }
 
 mkdirSync(join(root, '.bench'), { recursive: true });
-writeFileSync(join(root, '.bench', 'search.json'), JSON.stringify(out, null, 2));
+writeFileSync(join(root, '.bench', process.env.BENCH_75K === '0' ? 'search-1m.json' : 'search.json'), JSON.stringify(out, null, 2));
 log('\nfigures written to .bench/search.json');
 

@@ -55,6 +55,31 @@ describe('the BM25F index', () => {
   });
 });
 
+describe('MaxScore pruning', () => {
+  it('returns exactly the top k of full evaluation, with and without filters', () => {
+    let seed = 99;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const vocab = Array.from({ length: 300 }, (_, i) => `t${i}`);
+    const zipf = () => vocab[Math.min(vocab.length - 1, Math.floor(1 / (rand() + 0.003)) - 1)]!;
+    const text = (n: number) => Array.from({ length: n }, zipf).join(' ');
+    const index = simple();
+    for (let i = 0; i < 3000; i++) index.add(i, { title: text(6), abstract: text(40) });
+    for (let i = 0; i < 100; i += 7) index.remove(i);
+    for (let q = 0; q < 200; q++) {
+      const should = Array.from({ length: 2 + (q % 4) }, () => ({ term: zipf() }));
+      const filter = q % 3 === 0 ? (id: number) => id % 5 !== 0 : undefined;
+      const pruned = index.search({ should }, { limit: 10, ...(filter ? { filter } : {}) });
+      // A mustNot clause on an absent term changes nothing but turns pruning off.
+      const full = index.search({ should, mustNot: [{ term: 'absent' }] }, { limit: 15, ...(filter ? { filter } : {}) });
+      // Same scores rank by rank; the same documents up to float32 summation order among near-ties.
+      assert.equal(pruned.length, Math.min(10, full.length));
+      pruned.forEach((h, i) => assert.ok(Math.abs(h.score - full[i]!.score) < 1e-4, `query ${q} rank ${i}`));
+      const fullScore = new Map(full.map((h) => [h.docId, h.score]));
+      for (const h of pruned) assert.ok(Math.abs((fullScore.get(h.docId) ?? -1) - h.score) < 1e-4, `query ${q}: doc ${h.docId}`);
+    }
+  });
+});
+
 describe('the exact vector index', () => {
   it('finds the nearest by dot product, survives removal, and breaks ties by id', () => {
     const index = new ExactVectorIndex(2);

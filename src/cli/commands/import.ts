@@ -57,6 +57,9 @@ export function importCommand(ctx: CliContext, setExit: (code: number) => void):
           for (const file of result.files) ctx.stdout.write(`${file.file} (${file.format}): ${summarise(file.counts)}\n`);
           if (result.files.length > 1) ctx.stdout.write(`total: ${summarise(result.counts)}\n`);
         }
+        if (result.counts.added + result.counts.updated > 0 && !opts.json) {
+          ctx.stderr.write('new and changed papers are searchable by words now; `paperboy embed` (or a running `paperboy serve`, in the background) adds them to semantic search\n');
+        }
         setExit(result.counts.rejected > 0 ? EXIT.REJECTED : EXIT.OK);
       } finally {
         progress?.stop();

@@ -37,6 +37,8 @@ class Postings {
   /** Cached tf~/(k1+tf~) per posting for unfielded clauses, valid for `satGeneration`. */
   sat: Float32Array | null = null;
   satGeneration = -1;
+  /** Largest value in `sat`: idf x maxSat bounds what the term can add to any score. */
+  maxSat = 0;
   constructor(readonly fieldCount: number) {
     this.tfs = new Uint16Array(4 * fieldCount);
   }
@@ -118,6 +120,17 @@ export class LexicalIndex {
 
   has(docId: number): boolean {
     return this.docOrdinal.has(docId);
+  }
+
+  /** Terms, postings and the bytes held by the typed arrays (maps and strings not counted). */
+  stats(): { terms: number; postings: number; typedArrayBytes: number } {
+    let postings = 0;
+    let bytes = this.ordinalDoc.byteLength + this.lengths.byteLength + this.scores.byteLength + this.marks.byteLength;
+    for (const list of this.postings.values()) {
+      postings += list.length;
+      bytes += list.docs.byteLength + list.tfs.byteLength + (list.sat?.byteLength ?? 0);
+    }
+    return { terms: this.postings.size, postings, typedArrayBytes: bytes };
   }
 
   /** Adds a document, replacing any previous one with the same id. */
@@ -215,7 +228,54 @@ export class LexicalIndex {
     const weightsFor = (clause: TermClause) =>
       this.fields.map((field) => (!clause.fields || clause.fields.includes(field.name) ? field.weight : 0));
 
-    for (const clause of query.should) {
+    // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
+    // can add; once the terms left cannot lift an unseen document above the current k-th score, they
+    // only update documents already seen. Exact: the same top k as scoring everything.
+    const pruning = !query.must?.length && !query.mustNot?.length && query.should.length > 1 && query.should.every((c) => !c.fields);
+    if (pruning) {
+      const items = query.should
+        .map((clause) => this.postings.get(clause.term))
+        .filter((list): list is Postings => list !== undefined && list.length > 0)
+        .map((list) => {
+          const sat = this.saturated(list, avg);
+          const idf = Math.log(1 + (this.live - list.df + 0.5) / (list.df + 0.5));
+          return { list, sat, idf, bound: idf * list.maxSat };
+        })
+        .sort((a, b) => b.bound - a.bound);
+      const rest = new Float64Array(items.length + 1);
+      for (let i = items.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + items[i]!.bound;
+      let i = 0;
+      for (; i < items.length; i++) {
+        if (i > 0 && touched.length >= options.limit && rest[i]! < this.kthScore(touched, options.limit, options.filter)) break;
+        const { list, sat, idf } = items[i]!;
+        for (let j = 0; j < list.length; j++) {
+          const ordinal = list.docs[j]!;
+          if (this.ordinalDoc[ordinal] === -1) continue;
+          if ((marks[ordinal]! & 1) === 0) {
+            marks[ordinal] = 1;
+            scores[ordinal] = 0;
+            touched.push(ordinal);
+          }
+          scores[ordinal]! += idf * sat[j]!;
+        }
+      }
+      for (; i < items.length; i++) {
+        const { list, sat, idf } = items[i]!;
+        if (touched.length * 24 < list.length) {
+          for (const ordinal of touched) {
+            const j = findPosting(list, ordinal);
+            if (j >= 0) scores[ordinal]! += idf * sat[j]!;
+          }
+        } else {
+          for (let j = 0; j < list.length; j++) {
+            const ordinal = list.docs[j]!;
+            if (marks[ordinal]! & 1) scores[ordinal]! += idf * sat[j]!;
+          }
+        }
+      }
+    }
+
+    for (const clause of pruning ? [] : query.should) {
       const list = this.postings.get(clause.term);
       if (!list) continue;
       const idf = this.idf(clause.term);
@@ -303,10 +363,23 @@ export class LexicalIndex {
     return heap.sorted();
   }
 
+  /** The k-th best score among touched documents that pass the filter (-Infinity if fewer than k). */
+  private kthScore(touched: readonly number[], k: number, filter?: (docId: number) => boolean): number {
+    if (k <= 0) return Infinity;
+    const heap = new TopHeap(k);
+    for (const ordinal of touched) {
+      const docId = this.ordinalDoc[ordinal]!;
+      if (filter && !filter(docId)) continue;
+      heap.offer(docId, this.scores[ordinal]!);
+    }
+    return heap.size < k ? -Infinity : heap.min;
+  }
+
   private saturated(list: Postings, avg: number[]): Float32Array {
     if (list.sat && list.satGeneration === this.generation) return list.sat;
     const F = this.fields.length;
     const sat = list.sat && list.sat.length >= list.length ? list.sat : new Float32Array(list.docs.length);
+    let max = 0;
     for (let i = 0; i < list.length; i++) {
       const ordinal = list.docs[i]!;
       let tf = 0;
@@ -317,7 +390,9 @@ export class LexicalIndex {
         tf += (field.weight * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / avg[f]!);
       }
       sat[i] = tf / (this.k1 + tf);
+      if (sat[i]! > max) max = sat[i]!;
     }
+    list.maxSat = max;
     list.sat = sat;
     list.satGeneration = this.generation;
     return sat;
@@ -375,6 +450,13 @@ class TopHeap {
   private readonly scores: Float64Array;
   private readonly docs: Int32Array;
   private n = 0;
+  get size(): number {
+    return this.n;
+  }
+  /** The worst kept score. */
+  get min(): number {
+    return this.scores[0]!;
+  }
   constructor(private readonly k: number) {
     this.scores = new Float64Array(k);
     this.docs = new Int32Array(k);
@@ -428,4 +510,18 @@ class TopHeap {
     for (let i = 0; i < this.n; i++) out.push({ docId: this.docs[i]!, score: this.scores[i]! });
     return out.sort((a, b) => b.score - a.score || a.docId - b.docId);
   }
+}
+
+/** Index of a document's posting in a list (postings are sorted by ordinal), or -1. */
+function findPosting(list: Postings, ordinal: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = list.docs[mid]!;
+    if (v === ordinal) return mid;
+    if (v < ordinal) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }

@@ -208,6 +208,7 @@ if (process.env.BENCH_1M !== '0') {
   lex1m.index = index.stats();
   log(`paperboy lexical at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB RSS, ${(lex1m.index.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
   console.table({ paperboy: lex1m });
+  if (process.env.BENCH_1M_VECTORS !== '0') {
   const vecs = new ExactVectorIndex(384, N);
   const c1m = Array.from({ length: 1000 }, () => normalise(Float32Array.from({ length: 384 }, () => rand() * 2 - 1)));
   const v0 = rssMb();
@@ -236,6 +237,7 @@ if (process.env.BENCH_1M !== '0') {
   }
   console.table({ vectors1M: vec1m });
   out.synthetic1M = { lexical: lex1m, vectors: vec1m };
+  } else out.synthetic1M = { lexical: lex1m };
 }
 
 mkdirSync(join(root, '.bench'), { recursive: true });

@@ -231,7 +231,22 @@ export class LexicalIndex {
     // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
     // can add; once the terms left cannot lift an unseen document above the current k-th score, they
     // only update documents already seen. Exact: the same top k as scoring everything.
-    const pruning = !query.must?.length && !query.mustNot?.length && query.should.length > 1 && query.should.every((c) => !c.fields);
+    const plain = !query.must?.length && !query.mustNot?.length && query.should.every((c) => !c.fields);
+    if (plain && query.should.length === 1) {
+      // One term: its postings go straight into the top-k heap, nothing else to accumulate.
+      const list = this.postings.get(query.should[0]!.term);
+      if (!list) return [];
+      const sat = this.saturated(list, avg);
+      const idf = this.idf(query.should[0]!.term);
+      const heap = new TopHeap(Math.max(0, options.limit));
+      for (let j = 0; j < list.length; j++) {
+        const docId = this.ordinalDoc[list.docs[j]!]!;
+        if (docId === -1 || (options.filter && !options.filter(docId))) continue;
+        heap.offer(docId, Math.fround(idf * sat[j]!));
+      }
+      return heap.sorted();
+    }
+    const pruning = plain && query.should.length > 1;
     if (pruning) {
       const items = query.should
         .map((clause) => this.postings.get(clause.term))

@@ -1,4 +1,8 @@
 import { eachTerm } from './analyzer.ts';
+import { findPosting, Postings } from './postings.ts';
+import { TopHeap, topK } from './top-k.ts';
+
+export { topK };
 
 /** A field of the index with its BM25F weight and length normalisation. */
 export interface FieldSpec {
@@ -26,47 +30,6 @@ export interface TermClause {
 export interface LexicalHit {
   docId: number;
   score: number;
-}
-
-class Postings {
-  docs = new Int32Array(4);
-  tfs: Uint16Array;
-  length = 0;
-  /** Live documents holding the term (tombstoned postings excluded). */
-  df = 0;
-  /** Cached tf~/(k1+tf~) per posting for unfielded clauses, valid for `satGeneration`. */
-  sat: Float32Array | null = null;
-  satGeneration = -1;
-  /** Largest value in `sat`: idf x maxSat bounds what the term can add to any score. */
-  maxSat = 0;
-  constructor(readonly fieldCount: number) {
-    this.tfs = new Uint16Array(4 * fieldCount);
-  }
-  push(ordinal: number, tfByField: number[]): void {
-    if (this.length === this.docs.length) {
-      const docs = new Int32Array(this.docs.length * 2);
-      docs.set(this.docs);
-      this.docs = docs;
-      const tfs = new Uint16Array(this.tfs.length * 2);
-      tfs.set(this.tfs);
-      this.tfs = tfs;
-    }
-    this.docs[this.length] = ordinal;
-    for (let f = 0; f < this.fieldCount; f++) this.tfs[this.length * this.fieldCount + f] = Math.min(65535, tfByField[f] ?? 0);
-    this.length++;
-  }
-  has(ordinal: number): boolean {
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.docs[mid]!;
-      if (v === ordinal) return true;
-      if (v < ordinal) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
-  }
 }
 
 /**
@@ -423,120 +386,4 @@ export class LexicalIndex {
     lengths.set(this.lengths);
     this.lengths = lengths;
   }
-}
-
-/** Best `k` hits by score (descending), ties broken by ascending doc id, so results are deterministic. */
-export function topK<T extends { docId: number; score: number }>(hits: T[], k: number): T[] {
-  const better = (a: T, b: T) => a.score > b.score || (a.score === b.score && a.docId < b.docId);
-  if (hits.length <= k * 4) return hits.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, k);
-  // A bounded min-heap keeps the work at O(n log k) for long hit lists.
-  const heap: T[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < heap.length && better(heap[worst]!, heap[l]!)) worst = l;
-      if (r < heap.length && better(heap[worst]!, heap[r]!)) worst = r;
-      if (worst === i) return;
-      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
-      i = worst;
-    }
-  };
-  for (const hit of hits) {
-    if (heap.length < k) {
-      heap.push(hit);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >>> 1;
-        if (!better(heap[parent]!, heap[i]!)) break;
-        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-        i = parent;
-      }
-    } else if (k > 0 && better(hit, heap[0]!)) {
-      heap[0] = hit;
-      down(0);
-    }
-  }
-  return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
-}
-
-/** A bounded min-heap of (score, docId), worst on top; ties prefer the smaller doc id. */
-class TopHeap {
-  private readonly scores: Float64Array;
-  private readonly docs: Int32Array;
-  private n = 0;
-  get size(): number {
-    return this.n;
-  }
-  /** The worst kept score. */
-  get min(): number {
-    return this.scores[0]!;
-  }
-  constructor(private readonly k: number) {
-    this.scores = new Float64Array(k);
-    this.docs = new Int32Array(k);
-  }
-  /** a is worse than b */
-  private worse(i: number, j: number): boolean {
-    const a = this.scores[i]!;
-    const b = this.scores[j]!;
-    return a < b || (a === b && this.docs[i]! > this.docs[j]!);
-  }
-  private swap(i: number, j: number): void {
-    const s = this.scores[i]!;
-    this.scores[i] = this.scores[j]!;
-    this.scores[j] = s;
-    const d = this.docs[i]!;
-    this.docs[i] = this.docs[j]!;
-    this.docs[j] = d;
-  }
-  offer(docId: number, score: number): void {
-    if (this.k === 0) return;
-    if (this.n < this.k) {
-      let i = this.n++;
-      this.scores[i] = score;
-      this.docs[i] = docId;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.worse(i, parent)) break;
-        this.swap(i, parent);
-        i = parent;
-      }
-      return;
-    }
-    const top = this.scores[0]!;
-    if (score < top || (score === top && docId > this.docs[0]!)) return;
-    this.scores[0] = score;
-    this.docs[0] = docId;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let w = i;
-      if (l < this.n && this.worse(l, w)) w = l;
-      if (r < this.n && this.worse(r, w)) w = r;
-      if (w === i) return;
-      this.swap(i, w);
-      i = w;
-    }
-  }
-  sorted(): LexicalHit[] {
-    const out: LexicalHit[] = [];
-    for (let i = 0; i < this.n; i++) out.push({ docId: this.docs[i]!, score: this.scores[i]! });
-    return out.sort((a, b) => b.score - a.score || a.docId - b.docId);
-  }
-}
-
-/** Index of a document's posting in a list (postings are sorted by ordinal), or -1. */
-function findPosting(list: Postings, ordinal: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = list.docs[mid]!;
-    if (v === ordinal) return mid;
-    if (v < ordinal) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }

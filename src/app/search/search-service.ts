@@ -36,6 +36,7 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
         }
         papers++;
       }
+      if (papers > 1000) engine.lexical.warm();
       if (deps.embedder) {
         for await (const { seq, vector, embeddedAt } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsSeen)) {
           if (!vectorsSeen || embeddedAt > vectorsSeen) vectorsSeen = embeddedAt;

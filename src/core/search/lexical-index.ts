@@ -58,8 +58,9 @@ export class LexicalIndex {
   private readonly docTerms = new Map<number, Postings[]>();
   private readonly lengthSums: Float64Array;
   private live = 0;
-  /** Bumped by every add and remove: cached per-posting contributions are recomputed after it. */
-  private generation = 0;
+  /** Bumped when average field lengths drift: cached per-posting contributions are recomputed. */
+  private avgGeneration = 0;
+  private avgUsed: number[] | null = null;
   private scores = new Float32Array(0);
   private marks = new Uint8Array(0);
 
@@ -126,7 +127,6 @@ export class LexicalIndex {
     this.docOrdinal.set(docId, ordinal);
     this.docTerms.set(docId, lists);
     this.live++;
-    this.generation++;
   }
 
   remove(docId: number): boolean {
@@ -139,7 +139,6 @@ export class LexicalIndex {
     this.docOrdinal.delete(docId);
     this.docTerms.delete(docId);
     this.live--;
-    this.generation++;
     return true;
   }
 
@@ -176,7 +175,8 @@ export class LexicalIndex {
    * clause and none of the `mustNot` ones, and returns the best `limit` by score, ties by doc id.
    * A document must match at least one scored or required clause.
    */
-  search(query: { should: readonly TermClause[]; must?: readonly TermClause[][]; mustNot?: readonly TermClause[] }, options: { limit: number; filter?: (docId: number) => boolean }): LexicalHit[] {
+  search(input: { should: readonly TermClause[]; must?: readonly TermClause[][]; mustNot?: readonly TermClause[] }, options: { limit: number; filter?: (docId: number) => boolean }): LexicalHit[] {
+    let query = input;
     const n = this.ordinals;
     if (this.scores.length < n) {
       this.scores = new Float32Array(Math.max(n, this.scores.length * 2));
@@ -194,6 +194,11 @@ export class LexicalIndex {
     // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
     // can add; once the terms left cannot lift an unseen document above the current k-th score, they
     // only update documents already seen. Exact: the same top k as scoring everything.
+    // A word found in nearly every document (idf below 0.01, i.e. in over 99% of them) cannot move
+    // a ranking that other words decide, yet costs a pass over every posting: it is dropped when the
+    // query has other words (a query made only of such words keeps them).
+    const informative = query.should.filter((c) => this.idf(c.term) >= 0.01);
+    if (informative.length > 0 && informative.length < query.should.length) query = { ...query, should: informative };
     const plain = !query.must?.length && !query.mustNot?.length && query.should.every((c) => !c.fields);
     if (plain && query.should.length === 1) {
       // One term: its postings go straight into the top-k heap, nothing else to accumulate.
@@ -353,26 +358,55 @@ export class LexicalIndex {
     return heap.size < k ? -Infinity : heap.min;
   }
 
+  /**
+   * Cached contributions stay valid while the average field lengths stay within 0.5% of those they
+   * were computed with: adding papers only computes the new postings, and a bulk change recomputes
+   * lazily, term by term. Scores may thus differ from exact BM25F by well under 0.5% on a live index.
+   */
+  private avgGenerationFor(avg: number[]): number {
+    const drifted = !this.avgUsed || avg.some((a, f) => Math.abs(a - this.avgUsed![f]!) > 0.005 * this.avgUsed![f]!);
+    if (drifted) {
+      this.avgUsed = [...avg];
+      this.avgGeneration++;
+    }
+    return this.avgGeneration;
+  }
+
+  /** Computes every term's cached contributions now (after a bulk load), so no query pays for it. */
+  warm(): void {
+    const avg = Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
+    for (const list of this.postings.values()) this.saturated(list, avg);
+  }
+
   private saturated(list: Postings, avg: number[]): Float32Array {
-    if (list.sat && list.satGeneration === this.generation) return list.sat;
+    const generation = this.avgGenerationFor(avg);
+    if (list.sat && list.satGeneration === generation && list.satLength === list.length) return list.sat;
+    const used = this.avgUsed!;
     const F = this.fields.length;
-    const sat = list.sat && list.sat.length >= list.length ? list.sat : new Float32Array(list.docs.length);
-    let max = 0;
-    for (let i = 0; i < list.length; i++) {
+    let sat = list.sat;
+    if (!sat || sat.length < list.length) {
+      const grown = new Float32Array(list.docs.length);
+      if (sat && list.satGeneration === generation) grown.set(sat.subarray(0, list.satLength));
+      sat = grown;
+    }
+    const from = list.satGeneration === generation ? list.satLength : 0;
+    let max = from === 0 ? 0 : list.maxSat;
+    for (let i = from; i < list.length; i++) {
       const ordinal = list.docs[i]!;
       let tf = 0;
       for (let f = 0; f < F; f++) {
         const raw = list.tfs[i * F + f]!;
         if (raw === 0) continue;
         const field = this.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / avg[f]!);
+        tf += (field.weight * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / used[f]!);
       }
       sat[i] = tf / (this.k1 + tf);
       if (sat[i]! > max) max = sat[i]!;
     }
     list.maxSat = max;
     list.sat = sat;
-    list.satGeneration = this.generation;
+    list.satLength = list.length;
+    list.satGeneration = generation;
     return sat;
   }
 

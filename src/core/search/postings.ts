@@ -8,6 +8,8 @@ export class Postings {
   /** Cached tf~/(k1+tf~) per posting for unfielded clauses, valid for `satGeneration`. */
   sat: Float32Array | null = null;
   satGeneration = -1;
+  /** Postings whose contribution is in `sat` (later ones were appended since). */
+  satLength = 0;
   /** Largest value in `sat`: idf x maxSat bounds what the term can add to any score. */
   maxSat = 0;
   constructor(readonly fieldCount: number) {

@@ -63,6 +63,7 @@ export class LexicalIndex {
   private avgUsed: number[] | null = null;
   private scores = new Float32Array(0);
   private marks = new Uint8Array(0);
+  private touched = new Int32Array(0);
 
   constructor(options: LexicalIndexOptions) {
     if (options.fields.length === 0) throw new Error('LexicalIndex: at least one field is needed');
@@ -184,7 +185,9 @@ export class LexicalIndex {
     }
     const scores = this.scores;
     const marks = this.marks; // bit 0: touched, bit 1: excluded; required groups counted separately
-    const touched: number[] = [];
+    if (this.touched.length < n) this.touched = new Int32Array(this.scores.length);
+    const touched = this.touched;
+    let touchedCount = 0;
     const F = this.fields.length;
     const avg = Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
 
@@ -229,7 +232,7 @@ export class LexicalIndex {
       for (let i = items.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + items[i]!.bound;
       let i = 0;
       for (; i < items.length; i++) {
-        if (i > 0 && touched.length >= options.limit && rest[i]! < this.kthScore(touched, options.limit, options.filter)) break;
+        if (i > 0 && touchedCount >= options.limit && rest[i]! < this.kthScore(touched, touchedCount, options.limit, options.filter)) break;
         const { list, sat, idf } = items[i]!;
         for (let j = 0; j < list.length; j++) {
           const ordinal = list.docs[j]!;
@@ -237,15 +240,16 @@ export class LexicalIndex {
           if ((marks[ordinal]! & 1) === 0) {
             marks[ordinal] = 1;
             scores[ordinal] = 0;
-            touched.push(ordinal);
+            touched[touchedCount++] = ordinal;
           }
           scores[ordinal]! += idf * sat[j]!;
         }
       }
       for (; i < items.length; i++) {
         const { list, sat, idf } = items[i]!;
-        if (touched.length * 24 < list.length) {
-          for (const ordinal of touched) {
+        if (touchedCount * 24 < list.length) {
+          for (let t = 0; t < touchedCount; t++) {
+            const ordinal = touched[t]!;
             const j = findPosting(list, ordinal);
             if (j >= 0) scores[ordinal]! += idf * sat[j]!;
           }
@@ -271,7 +275,7 @@ export class LexicalIndex {
           if ((marks[ordinal]! & 1) === 0) {
             marks[ordinal] = 1;
             scores[ordinal] = 0;
-            touched.push(ordinal);
+            touched[touchedCount++] = ordinal;
           }
           scores[ordinal]! += idf * sat[i]!;
         }
@@ -292,7 +296,7 @@ export class LexicalIndex {
         if ((marks[ordinal]! & 1) === 0) {
           marks[ordinal] = 1;
           scores[ordinal] = 0;
-          touched.push(ordinal);
+          touched[touchedCount++] = ordinal;
         }
         scores[ordinal]! += (idf * tf) / (this.k1 + tf);
       }
@@ -315,7 +319,7 @@ export class LexicalIndex {
             if ((marks[ordinal]! & 1) === 0) {
               marks[ordinal] = 1;
               scores[ordinal] = 0;
-              touched.push(ordinal);
+              touched[touchedCount++] = ordinal;
             }
           }
         }
@@ -334,7 +338,8 @@ export class LexicalIndex {
     const needed = query.must?.length ?? 0;
     // Best `limit` without materialising every touched document: a bounded heap in typed arrays.
     const heap = new TopHeap(Math.max(0, options.limit));
-    for (const ordinal of touched) {
+    for (let t = 0; t < touchedCount; t++) {
+      const ordinal = touched[t]!;
       const excluded = (marks[ordinal]! & 2) !== 0;
       marks[ordinal] = 0;
       if (excluded) continue;
@@ -347,10 +352,11 @@ export class LexicalIndex {
   }
 
   /** The k-th best score among touched documents that pass the filter (-Infinity if fewer than k). */
-  private kthScore(touched: readonly number[], k: number, filter?: (docId: number) => boolean): number {
+  private kthScore(touched: Int32Array, count: number, k: number, filter?: (docId: number) => boolean): number {
     if (k <= 0) return Infinity;
     const heap = new TopHeap(k);
-    for (const ordinal of touched) {
+    for (let t = 0; t < count; t++) {
+      const ordinal = touched[t]!;
       const docId = this.ordinalDoc[ordinal]!;
       if (filter && !filter(docId)) continue;
       heap.offer(docId, this.scores[ordinal]!);

@@ -157,19 +157,12 @@ export class LexicalIndex {
   contains(docId: number, clause: TermClause): boolean {
     const ordinal = this.docOrdinal.get(docId);
     const list = this.postings.get(clause.term);
-    if (ordinal === undefined || !list || !list.has(ordinal)) return false;
-    if (!clause.fields) return true;
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = list.docs[mid]!;
-      if (v === ordinal) return clause.fields.some((name) => (list.tfs[mid * list.fieldCount + (this.fieldIndex.get(name) ?? -1)] ?? 0) > 0);
-      if (v < ordinal) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    if (ordinal === undefined || !list) return false;
+    const at = findPosting(list, ordinal);
+    if (at < 0) return false;
+    return !clause.fields || clause.fields.some((name) => (list.tfs[at * list.fieldCount + (this.fieldIndex.get(name) ?? -1)] ?? 0) > 0);
   }
+
 
   /**
    * Scores documents for the `should` clauses (BM25F, summed), keeps those matching every `must`

@@ -29,16 +29,7 @@ export class Postings {
     this.length++;
   }
   has(ordinal: number): boolean {
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.docs[mid]!;
-      if (v === ordinal) return true;
-      if (v < ordinal) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
+    return findPosting(this, ordinal) >= 0;
   }
 }
 

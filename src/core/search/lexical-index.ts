@@ -3,39 +3,14 @@ import { findPosting, Postings } from './postings.ts';
 import { TopHeap, topK } from './top-k.ts';
 
 export { topK };
-
-/** A field of the index with its BM25F weight and length normalisation. */
-export interface FieldSpec {
-  name: string;
-  weight: number;
-  /** Length normalisation in [0, 1]. */
-  b: number;
-}
-
-export interface LexicalIndexOptions {
-  fields: readonly FieldSpec[];
-  /** Term-frequency saturation (BM25 k1). */
-  k1?: number;
-  /** Tokeniser: calls `emit` for each term of a text (default: the paper analyser). */
-  analyze?: (text: string, emit: (term: string) => void) => void;
-}
-
-/** One scored clause: a term, optionally restricted to some fields. */
-export interface TermClause {
-  term: string;
-  /** Field names this clause may match; undefined means every field. */
-  fields?: readonly string[];
-}
-
-export interface LexicalHit {
-  docId: number;
-  score: number;
-}
+export type { FieldSpec, LexicalHit, LexicalIndexOptions, TermClause } from './lexical-types.ts';
+import type { FieldSpec, LexicalHit, LexicalIndexOptions, TermClause } from './lexical-types.ts';
 
 /**
  * An in-memory BM25F inverted index over typed arrays. It knows nothing of papers: documents are
  * integer ids with named text fields. Updating a document gives it a new internal ordinal and
- * tombstones the old one; `compact()` rebuilds when tombstones pile up.
+ * tombstones the old one (tombstones are skipped at query time and dropped when the index is
+ * rebuilt at start-up).
  *
  * Score of a document for clauses t: sum over t of idf(t) * tf~ / (k1 + tf~), with
  * tf~ = sum over fields f of w_f * tf_f / (1 - b_f + b_f * len_f / avglen_f) and
@@ -187,9 +162,6 @@ export class LexicalIndex {
     const weightsFor = (clause: TermClause) =>
       this.fields.map((field) => (!clause.fields || clause.fields.includes(field.name) ? field.weight : 0));
 
-    // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
-    // can add; once the terms left cannot lift an unseen document above the current k-th score, they
-    // only update documents already seen. Exact: the same top k as scoring everything.
     // A word found in nearly every document (idf below 0.01, i.e. in over 99% of them) cannot move
     // a ranking that other words decide, yet costs a pass over every posting: it is dropped when the
     // query has other words (a query made only of such words keeps them).
@@ -210,6 +182,9 @@ export class LexicalIndex {
       }
       return heap.sorted();
     }
+    // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
+    // can add; once the terms left cannot lift an unseen document above the current k-th score, they
+    // only update documents already seen. Exact: the same top k as scoring everything.
     const pruning = plain && query.should.length > 1;
     if (pruning) {
       const items = query.should
@@ -227,16 +202,7 @@ export class LexicalIndex {
       for (; i < items.length; i++) {
         if (i > 0 && touchedCount >= options.limit && rest[i]! < this.kthScore(touched, touchedCount, options.limit, options.filter)) break;
         const { list, sat, idf } = items[i]!;
-        for (let j = 0; j < list.length; j++) {
-          const ordinal = list.docs[j]!;
-          if (this.ordinalDoc[ordinal] === -1) continue;
-          if ((marks[ordinal]! & 1) === 0) {
-            marks[ordinal] = 1;
-            scores[ordinal] = 0;
-            touched[touchedCount++] = ordinal;
-          }
-          scores[ordinal]! += idf * sat[j]!;
-        }
+        touchedCount = this.accumulate(list, sat, idf, touchedCount);
       }
       for (; i < items.length; i++) {
         const { list, sat, idf } = items[i]!;
@@ -261,17 +227,7 @@ export class LexicalIndex {
       const idf = this.idf(clause.term);
       if (!clause.fields) {
         // Unfielded clauses use the cached saturated term frequencies: one multiply per posting.
-        const sat = this.saturated(list, avg);
-        for (let i = 0; i < list.length; i++) {
-          const ordinal = list.docs[i]!;
-          if (this.ordinalDoc[ordinal] === -1) continue;
-          if ((marks[ordinal]! & 1) === 0) {
-            marks[ordinal] = 1;
-            scores[ordinal] = 0;
-            touched[touchedCount++] = ordinal;
-          }
-          scores[ordinal]! += idf * sat[i]!;
-        }
+        touchedCount = this.accumulate(list, this.saturated(list, avg), idf, touchedCount);
         continue;
       }
       const weights = weightsFor(clause);
@@ -342,6 +298,22 @@ export class LexicalIndex {
       heap.offer(docId, scores[ordinal]!);
     }
     return heap.sorted();
+  }
+
+  /** Adds idf x cached contribution of every live posting to its document; returns the touched count. */
+  private accumulate(list: Postings, sat: Float32Array, idf: number, touchedCount: number): number {
+    const { scores, marks, touched, ordinalDoc } = this;
+    for (let j = 0; j < list.length; j++) {
+      const ordinal = list.docs[j]!;
+      if (ordinalDoc[ordinal] === -1) continue;
+      if ((marks[ordinal]! & 1) === 0) {
+        marks[ordinal] = 1;
+        scores[ordinal] = 0;
+        touched[touchedCount++] = ordinal;
+      }
+      scores[ordinal]! += idf * sat[j]!;
+    }
+    return touchedCount;
   }
 
   /** The k-th best score among touched documents that pass the filter (-Infinity if fewer than k). */

@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const layer = (name, forbidden, extra = []) => ({
-  files: [`src/${name}/**/*.ts`],
+  files: [`src/${name}/**/*.ts`, `src/${name}/**/*.tsx`],
   rules: {
     'no-restricted-imports': [
       'error',
@@ -49,4 +49,8 @@ export default tseslint.config(
   layer('cli', ['adapters', 'http', 'jobs']),
   layer('jobs', ['adapters', 'http', 'cli']),
   { files: ['**/*.js'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
+  {
+    files: ['public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', location: 'readonly', navigator: 'readonly', fetch: 'readonly', HTMLFormElement: 'readonly', URL: 'readonly', setTimeout: 'readonly', console: 'readonly' } },
+  },
 );

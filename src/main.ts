@@ -2,7 +2,8 @@
  * Composition root: the one place that knows the concrete adapters. Builds the services from the
  * configuration and hands them to the CLI.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { serve as serveHono } from '@hono/node-server';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
@@ -14,6 +15,14 @@ import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts
 import { createJsonLogger } from './adapters/json-logger.ts';
 import { createInt8ScanAnn } from './adapters/vector/usearch-ann.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
+import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
+import { createLogMailer } from './adapters/mail/log-mailer.ts';
+import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
+import { createAccountService } from './app/accounts.ts';
+import { createCatalog } from './app/catalog.ts';
+import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
+import type { Mailer } from './ports/mailer.ts';
+import type { Config } from './config/load-config.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
 import { evaluateSearch } from './app/search/evaluate.ts';
@@ -116,9 +125,31 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     stats: () => store.stats(),
     serve: async ({ host, port }) => {
-      const app = createApp({ store, logger, version: VERSION });
       const hostname = host ?? config.host;
-      // New and changed papers are embedded in the background while the service runs.
+      const mailer = createMailer(config, logger);
+      const accountStore = createSqliteAccountStore(store.db);
+      const secret = config.secret ?? loadSecret(config.dataDir);
+      // The app needs the public URL, which needs the port actually bound (port 0 picks one).
+      let app: ReturnType<typeof createApp> | null = null;
+      const server = await new Promise<ReturnType<typeof serveHono>>((resolve, reject) => {
+        const s = serveHono({ fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), hostname, port: port ?? config.port }, () => resolve(s));
+        s.once('error', reject);
+      });
+      const bound = (server.address() as { port: number }).port;
+      const baseUrl = publicUrl(config, hostname, bound);
+      const accounts = createAccountService({ accounts: accountStore, mailer, clock, logger, baseUrl });
+      const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
+      app = createApp({
+        store, catalog, accounts, clock, logger, version: VERSION,
+        options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024 },
+      });
+      // Build the search index now rather than on the first request.
+      void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
+      // Papers imported or harvested by other processes join the index; new papers are embedded.
+      const indexing = startBackgroundLoop('index', async () => {
+        if (searchPromise) await (await searchPromise).refresh();
+        return { more: false };
+      }, { logger, intervalMs: 30_000 });
       const e = await embedder();
       if (!e) logger.warn('model.unavailable', { message: await modelProblem() });
       const embedding = e
@@ -131,21 +162,45 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
             return { more: result.remaining > 0 };
           }, { logger, intervalMs: 60_000 })
         : null;
-      return new Promise((resolve, reject) => {
-        const server = serveHono({ fetch: app.fetch, hostname, port: port ?? config.port }, (info) => {
-          resolve({
-            url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${info.port}`,
-            stop: async () => {
-              await embedding?.stop();
-              await new Promise<void>((done) => server.close(() => done()));
-            },
-          });
-        });
-        server.once('error', reject);
-      });
+      return {
+        url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
+        stop: async () => {
+          await Promise.all([embedding?.stop(), indexing.stop()]);
+          await new Promise<void>((done) => server.close(() => done()));
+          await mailer.close();
+        },
+      };
     },
     close: () => store.close(),
   };
+}
+
+/** The public URL: configured (behind a proxy), else where we listen. */
+function publicUrl(config: Config, hostname: string, port: number): string {
+  return config.baseUrl ?? `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+}
+
+function createMailer(config: Config, logger: ReturnType<typeof createJsonLogger>): Mailer {
+  const smtp = config.smtp;
+  if (!smtp.host) return createLogMailer(logger, smtp.from);
+  return createSmtpMailer({
+    host: smtp.host, port: smtp.port, secure: smtp.secure, requireTls: smtp.requireTls, rejectUnauthorized: smtp.rejectUnauthorized,
+    from: smtp.from, maxConnections: smtp.maxConnections, ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}),
+  });
+}
+
+/** The server secret: generated once (256 random bits) into <dataDir>/secret, readable only by us. */
+function loadSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 function untilSignal(): Promise<string> {

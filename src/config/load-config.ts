@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PaperboyError } from '../core/errors.ts';
 
 const positiveInt = z.coerce.number().int().positive();
+const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean());
 
 const schema = z.object({
   dataDir: z.string().min(1),
@@ -15,9 +16,29 @@ const schema = z.object({
   modelDir: z.string().min(1),
   /** Where a missing model is downloaded from on first use (set download false to never try). */
   modelHub: z.object({
-    download: z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean()),
+    download: bool,
     url: z.url({ protocol: /^https?$/ }),
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+  }),
+  /** Public URL of the service, used in mailed links and feeds; default http://host:port. */
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** Secret for CSRF tokens and signed links; default: generated once into <dataDir>/secret. */
+  secret: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Trust X-Forwarded-For/-Proto/-Host: only behind your own reverse proxy. */
+  trustProxy: bool,
+  /** Per-client rate limits on search, sign-in and votes (turn off only for benchmarks). */
+  rateLimits: bool,
+  smtp: z.object({
+    /** Unset: mails are written to the log instead (development). */
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535),
+    secure: bool,
+    requireTls: bool,
+    rejectUnauthorized: bool,
+    user: z.string().optional(),
+    pass: z.string().optional(),
+    from: z.string().min(3).refine((v) => !/[\r\n]/.test(v), 'must be one line'),
+    maxConnections: positiveInt,
   }),
   harvest: z.object({
     baseUrl: z.url({ protocol: /^https?$/ }),
@@ -41,6 +62,9 @@ export const DEFAULTS = {
   port: 3000,
   modelDir: 'models/all-MiniLM-L6-v2',
   modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
+  trustProxy: false,
+  rateLimits: true,
+  smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
   harvest: {
     baseUrl: 'https://oaipmh.arxiv.org/oai',
     sets: ['cs'],
@@ -63,6 +87,19 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_MODEL_DOWNLOAD: 'modelHub.download',
   PAPERBOY_MODEL_HUB_URL: 'modelHub.url',
   PAPERBOY_MODEL_REPO: 'modelHub.repo',
+  PAPERBOY_BASE_URL: 'baseUrl',
+  PAPERBOY_SECRET: 'secret',
+  PAPERBOY_TRUST_PROXY: 'trustProxy',
+  PAPERBOY_RATE_LIMITS: 'rateLimits',
+  PAPERBOY_SMTP_HOST: 'smtp.host',
+  PAPERBOY_SMTP_PORT: 'smtp.port',
+  PAPERBOY_SMTP_SECURE: 'smtp.secure',
+  PAPERBOY_SMTP_REQUIRE_TLS: 'smtp.requireTls',
+  PAPERBOY_SMTP_REJECT_UNAUTHORIZED: 'smtp.rejectUnauthorized',
+  PAPERBOY_SMTP_USER: 'smtp.user',
+  PAPERBOY_SMTP_PASS: 'smtp.pass',
+  PAPERBOY_MAIL_FROM: 'smtp.from',
+  PAPERBOY_SMTP_MAX_CONNECTIONS: 'smtp.maxConnections',
   PAPERBOY_OAI_URL: 'harvest.baseUrl',
   PAPERBOY_HARVEST_SETS: 'harvest.sets',
   PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',

@@ -1,23 +1,64 @@
-import { Hono } from 'hono';
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AccountService } from '../app/accounts.ts';
+import type { Catalog } from '../app/catalog.ts';
 import { isPaperboyError } from '../core/errors.ts';
-import { parsePaperId } from '../core/paper-id.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
+import { API_ROUTES, registerApi } from './api-routes.ts';
+import { ApiError } from './errors.ts';
+import { registerFeeds } from './feed-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { registerPages, renderPage } from './page-routes.tsx';
+import { csrf, rateLimiter, sessions, type AppEnv, type RateLimits } from './security.ts';
+import { MessagePage } from './views/account-pages.tsx';
+
+export interface HttpOptions {
+  /** Public URL of the service (links in feeds, mails and the OpenAPI document), no trailing slash. */
+  baseUrl: string;
+  /** Server secret for CSRF tokens (32+ random bytes, kept in the data directory). */
+  secret: string;
+  /** Believe X-Forwarded-For / -Proto / -Host (only behind a reverse proxy you run). */
+  trustProxy: boolean;
+  /** Per-client limits; null turns them off. */
+  rateLimits: RateLimits;
+  maxBodyBytes: number;
+}
 
 export interface HttpServices {
   store: PaperStore;
+  catalog: Catalog;
+  accounts: AccountService;
+  clock: Clock;
   logger: Logger;
   version: string;
+  options: HttpOptions;
 }
 
+const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8' };
+
+/** Content-Security-Policy: only our own scripts and styles, no inline code, no framing. */
+const CSP = {
+  defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+  formAction: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"], manifestSrc: ["'self'"],
+};
+
+const wantsJson = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/healthz' || (c.req.header('accept') ?? '').startsWith('application/json');
+
 /**
- * The HTTP application, created without listening so that tests call `app.request()` in-process.
- * For now: health, statistics and papers by id; the web pages and the full API build on it.
+ * The HTTP application, created without listening so that tests call `app.request()` in-process:
+ * pages, the JSON API under /api, feeds under /feeds, /healthz.
  */
-export function createApp(services: HttpServices): Hono {
-  const app = new Hono();
+export function createApp(services: HttpServices): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(`../../public/${name}`, import.meta.url), 'utf8')]));
+  const limit = rateLimiter(services.options.rateLimits, services.options.trustProxy, () => services.clock.now());
+
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
@@ -27,26 +68,54 @@ export function createApp(services: HttpServices): Hono {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+  app.use(secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }));
+  app.use(bodyLimit({
+    maxSize: services.options.maxBodyBytes,
+    onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body larger than ${services.options.maxBodyBytes} bytes`); },
+  }));
 
   app.get('/healthz', async (c) => c.json({ status: 'ok', version: services.version, papers: await services.store.countPapers() }));
-  app.get('/api/stats', async (c) => c.json(await services.store.stats()));
-  app.get('/api/papers/:id{.+}', async (c) => {
-    const raw = c.req.param('id');
-    const parsed = parsePaperId(raw);
-    if (!parsed) throw new HTTPException(400, { message: `invalid paper id ${JSON.stringify(raw.slice(0, 80))}: use an arXiv id such as 2401.01234` });
-    const paper = await services.store.getPaper(parsed.id);
-    if (!paper) throw new HTTPException(404, { message: `no paper ${parsed.id}` });
-    return c.json(paper);
+  app.get('/assets/:name', (c) => {
+    const name = c.req.param('name');
+    const body = assets.get(name);
+    if (!body) throw new ApiError(404, 'NOT_FOUND', `no asset ${name}`);
+    return c.body(body, 200, { 'content-type': ASSETS[name]!, 'cache-control': 'public, max-age=3600' });
   });
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, { version: services.version, baseUrl: services.options.baseUrl })));
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.use(sessions(services.accounts));
+  app.use(csrf(services.options.secret, services.options.trustProxy));
+  registerApi(app, services, limit);
+  registerFeeds(app, services, limit);
+  registerPages(app, services, limit);
+
+  app.notFound((c) => {
+    const message = `no route for ${c.req.method} ${c.req.path}`;
+    if (wantsJson(c)) return c.json({ error: { code: 'NOT_FOUND', message } }, 404);
+    return renderPage(c, { title: 'Not found', children: MessagePage({ title: 'Not found', message, action: { href: '/', label: 'Trending papers' } }) }, 404);
+  });
   app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      return c.json({ error: { code: error.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message } }, error.status);
+    let status = 500 as 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500;
+    let body: { code: string; message: string; parameter?: string; requestId?: string };
+    if (error instanceof ApiError) {
+      status = error.status as typeof status;
+      body = { code: error.code, message: error.message, ...(typeof error.details.parameter === 'string' ? { parameter: error.details.parameter } : {}) };
+    } else if (error instanceof HTTPException) {
+      status = error.status as typeof status;
+      body = { code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message || 'bad request' };
+    } else if (isPaperboyError(error, 'NOT_FOUND')) {
+      status = 404;
+      body = { code: 'NOT_FOUND', message: error.message };
+    } else if (error instanceof SyntaxError || isPaperboyError(error, 'INVALID_ID')) {
+      status = 400;
+      body = { code: 'BAD_REQUEST', message: error.message };
+    } else {
+      services.logger.error('http.error', { requestId: c.get('requestId'), message: (error as Error).message, stack: (error as Error).stack });
+      body = { code: 'INTERNAL', message: 'internal error', requestId: c.get('requestId') };
     }
-    if (isPaperboyError(error, 'NOT_FOUND')) return c.json({ error: { code: error.code, message: error.message } }, 404);
-    services.logger.error('http.error', { requestId: c.get('requestId'), message: (error as Error).message, stack: (error as Error).stack });
-    return c.json({ error: { code: 'INTERNAL', message: 'internal error', requestId: c.get('requestId') } }, 500);
+    if (wantsJson(c) || c.req.path.startsWith('/feeds/')) return c.json({ error: body }, status);
+    const title = status === 404 ? 'Not found' : status === 429 ? 'Slow down' : status >= 500 ? 'Something went wrong' : 'That did not work';
+    return renderPage(c, { title, children: MessagePage({ title, message: body.message + (body.requestId ? ` (request ${body.requestId})` : ''), action: { href: '/', label: 'Trending papers' } }) }, status === 401 ? 403 : status === 405 ? 400 : status);
   });
   return app;
 }

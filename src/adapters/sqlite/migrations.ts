@@ -79,4 +79,56 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'accounts: users, sign-in links, sessions, votes, library, hidden papers',
+    sql: `
+      CREATE TABLE users (
+        id         INTEGER PRIMARY KEY,
+        email      TEXT NOT NULL UNIQUE,                -- lower-cased
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Magic sign-in links: only the SHA-256 of the token is stored; single use, expiring.
+      CREATE TABLE sign_in_links (
+        token_hash TEXT PRIMARY KEY,
+        email      TEXT NOT NULL,
+        next_path  TEXT NOT NULL DEFAULT '/',
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT
+      ) STRICT;
+      CREATE INDEX sign_in_links_email ON sign_in_links (email, created_at);
+
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,                    -- SHA-256 of the cookie value
+        user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      CREATE TABLE votes (
+        user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX votes_paper ON votes (paper_id);
+
+      CREATE TABLE library (
+        user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE hidden_papers (
+        user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

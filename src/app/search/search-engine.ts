@@ -47,6 +47,8 @@ export interface SearchRequest {
   syntax?: boolean;
   /** false: skip snippets (evaluation runs, bulk API use). */
   snippets?: boolean;
+  /** Paper ids left out (a reader's hidden papers). */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface Explanation {
@@ -65,6 +67,7 @@ export interface SearchHit {
   authors: readonly string[];
   categories: readonly string[];
   date: string | null;
+  signals: NonNullable<IndexedDoc['signals']>;
   score: number;
   /** HTML-safe excerpt with <mark>ed terms. */
   snippet: string;
@@ -79,6 +82,8 @@ export interface SearchResponse {
   hits: SearchHit[];
   /** Candidates that matched, before pagination (capped at the candidate pool size). */
   total: number;
+  /** Candidates per month (YYYY-MM, ascending), for the results chart. */
+  months: { month: string; papers: number }[];
   notices: string[];
 }
 
@@ -130,6 +135,8 @@ export class SearchEngine {
   private pendingAnn = new Map<number, Float32Array>();
   private readonly annCandidates: number;
   private readonly now: () => number;
+  /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
+  private dated: { date: string; docId: number }[] | null = null;
 
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
@@ -190,8 +197,9 @@ export class SearchEngine {
   upsert(doc: IndexedDoc): void {
     const before = this.docs.get(doc.docId);
     if (before && (before.title !== doc.title || before.abstract !== doc.abstract)) this.dropVector(doc.docId);
-    this.docs.set(doc.docId, doc);
+    this.docs.set(doc.docId, { ...doc, signals: { ...doc.signals, localVotes: doc.signals?.localVotes ?? before?.signals?.localVotes ?? 0 } });
     this.byId.set(doc.id, doc.docId);
+    if (!before || before.date !== doc.date) this.dated = null;
     this.lexical.add(doc.docId, { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') });
   }
 
@@ -200,6 +208,7 @@ export class SearchEngine {
     if (!doc) return;
     this.docs.delete(docId);
     this.byId.delete(doc.id);
+    this.dated = null;
     this.lexical.remove(docId);
     this.dropVector(docId);
   }
@@ -208,6 +217,36 @@ export class SearchEngine {
     this.vectors?.remove(docId);
     this.pendingAnn.delete(docId);
     this.ann?.remove(docId);
+  }
+
+  /** Local (Paperboy) upvotes of a paper, for trending. */
+  setLocalVotes(id: string, votes: number): void {
+    const docId = this.byId.get(id);
+    const doc = docId === undefined ? undefined : this.docs.get(docId);
+    if (doc) doc.signals = { ...doc.signals, localVotes: votes };
+  }
+
+  /** Papers dated within [from, to] (YYYY-MM-DD, inclusive), oldest first. */
+  datedBetween(from: string, to: string): IndexedDoc[] {
+    const dated = this.byDate();
+    const out: IndexedDoc[] = [];
+    for (let i = firstAtOrAfter(dated, from); i < dated.length && dated[i]!.date <= to; i++) out.push(this.docs.get(dated[i]!.docId)!);
+    return out;
+  }
+
+  /** The latest paper date on or before `day`, null when none. */
+  latestDate(day = '9999-12-31'): string | null {
+    const dated = this.byDate();
+    const i = firstAtOrAfter(dated, `${day}~`) - 1;
+    return i >= 0 ? dated[i]!.date : null;
+  }
+
+  private byDate(): { date: string; docId: number }[] {
+    this.dated ??= [...this.docs.values()]
+      .filter((d) => d.date)
+      .map((d) => ({ date: d.date!.slice(0, 10), docId: d.docId }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.docId - b.docId));
+    return this.dated;
   }
 
   setVector(docId: number, vector: Float32Array): void {
@@ -238,6 +277,9 @@ export class SearchEngine {
     const filter = this.filterFor(request, parsed);
     const pool = Math.max(this.candidates, offset + limit);
     const lexicalClauses = buildClauses(parsed);
+    if (!lexicalClauses.should.length && !lexicalClauses.must.length && !lexicalClauses.phrases.length && parsed.text.trim() === '') {
+      return this.filterOnly(request, filter, lexicalClauses, limit, offset);
+    }
 
     let lexicalHits: { docId: number; score: number }[] = [];
     if (mode !== 'semantic') {
@@ -292,7 +334,7 @@ export class SearchEngine {
     }
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
     const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));
-    return { query: request.query, mode, fusion, hits, total: ordered.length, notices };
+    return { query: request.query, mode, fusion, hits, total: ordered.length, months: this.months(ordered), notices };
   }
 
   /** Papers nearest to one paper by embedding (lexical fallback), never the paper itself. */
@@ -320,7 +362,34 @@ export class SearchEngine {
   private idLookup(request: SearchRequest, paperId: string): SearchResponse {
     const docId = this.byId.get(paperId);
     const hits = docId === undefined ? [] : [this.hit(docId, 1, { docId, lexical: null, semantic: null }, [])];
-    return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
+    return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, months: this.months(hits), notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
+  }
+
+  /** No words to rank by (only filters, e.g. an author): every match, newest or most trending first. */
+  private filterOnly(request: SearchRequest, filter: (docId: number) => boolean, clauses: Clauses, limit: number, offset: number): SearchResponse {
+    const dated = this.byDate();
+    const found: { docId: number; score: number }[] = [];
+    for (let i = dated.length - 1; i >= 0; i--) {
+      const docId = dated[i]!.docId;
+      if (filter(docId) && this.passesConstraints(docId, clauses)) found.push({ docId, score: 0 });
+    }
+    if (request.sort === 'trending') {
+      const now = request.now ?? this.now();
+      const score = (docId: number) => trendingScore({ ...this.docs.get(docId)?.signals, date: this.docs.get(docId)?.date ?? null }, now).score;
+      for (const f of found) f.score = score(f.docId);
+      found.sort((a, b) => b.score - a.score);
+    }
+    const hits = found.slice(offset, offset + limit).map((f) => this.hit(f.docId, f.score, { docId: f.docId, lexical: null, semantic: null }, []));
+    return { query: request.query, mode: 'lexical', fusion: null, hits, total: found.length, months: this.months(found), notices: ['no query words: papers matching the filters, newest first'.replace('newest', request.sort === 'trending' ? 'most trending' : 'newest')] };
+  }
+
+  private months(found: readonly { docId: number }[]): { month: string; papers: number }[] {
+    const counts = new Map<string, number>();
+    for (const { docId } of found) {
+      const month = this.docs.get(docId)?.date?.slice(0, 7);
+      if (month) counts.set(month, (counts.get(month) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([month, papers]) => ({ month, papers }));
   }
 
   private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[], withSnippet = true): SearchHit {
@@ -334,6 +403,7 @@ export class SearchEngine {
       authors: doc.authors,
       categories: doc.categories,
       date: doc.date,
+      signals: doc.signals ?? {},
       score,
       snippet: withSnippet ? snippet(doc.abstract || doc.title, marks) : '',
       explanation: {
@@ -350,10 +420,12 @@ export class SearchEngine {
     const author = request.author ? foldName(request.author) : null;
     const from = request.from ?? null;
     const to = request.to ?? null;
-    if (categories.length === 0 && !author && !from && !to) return () => true;
+    const exclude = request.exclude && request.exclude.size > 0 ? request.exclude : null;
+    if (categories.length === 0 && !author && !from && !to && !exclude) return () => true;
     return (docId) => {
       const doc = this.docs.get(docId);
       if (!doc) return false;
+      if (exclude?.has(doc.id)) return false;
       if (categories.length > 0 && !categories.some((want) => doc.categories.some((c) => c === want || c.startsWith(`${want}.`)))) return false;
       if (from && (!doc.date || doc.date < from)) return false;
       if (to && (!doc.date || doc.date > to)) return false;
@@ -379,4 +451,16 @@ export class SearchEngine {
     const texts: Record<string, string> = { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') };
     return (phrase.fields ?? ['title', 'abstract', 'authors']).some((field) => containsSequence(texts[field] ?? '', phrase.terms));
   }
+}
+
+/** Index of the first entry dated at or after `date` in a date-sorted list. */
+function firstAtOrAfter(dated: readonly { date: string }[], date: string): number {
+  let lo = 0;
+  let hi = dated.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dated[mid]!.date < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -20,9 +20,8 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
   const engine = new SearchEngine({ ...options, embedder: deps.embedder, logger: deps.logger });
   let papersSeen: string | undefined;
   let vectorsSeen: string | undefined;
-  return {
-    engine,
-    async refresh() {
+  let running: Promise<unknown> = Promise.resolve();
+  const refresh = async () => {
       let papers = 0;
       let vectors = 0;
       for await (const row of deps.store.scanIndexable(papersSeen)) {
@@ -46,6 +45,14 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
       }
       deps.logger.info('search.refresh', { papers, vectors, indexed: engine.size, embedded: engine.embedded });
       return { papers, vectors };
+  };
+  return {
+    engine,
+    // One refresh at a time: callers (start-up, the embed loop, the index loop) queue up.
+    refresh() {
+      const next = running.then(refresh, refresh);
+      running = next.catch(() => undefined);
+      return next;
     },
   };
 }

@@ -1,0 +1,172 @@
+import type { StoredPaper } from '../core/paper.ts';
+import { dailyWindow, dayOf, trendingWindow, type DailyView, type DailyWindow, type DateWindow, type TrendingPeriod } from '../core/periods.ts';
+import { trendingScore, type TrendingScore } from '../core/trending.ts';
+import type { AccountStore, UserList } from '../ports/account-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { PaperStore } from '../ports/paper-store.ts';
+import type { IndexedDoc, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
+import type { SearchService } from './search/search-service.ts';
+
+export interface CatalogDeps {
+  store: PaperStore;
+  accounts: AccountStore;
+  /** The search service, built lazily (loading the index takes a while on a large corpus). */
+  search: () => Promise<SearchService>;
+  clock: Clock;
+}
+
+/** A paper in a list: what a result row shows. */
+export interface PaperCard {
+  id: string;
+  title: string;
+  authors: readonly string[];
+  categories: readonly string[];
+  date: string | null;
+  upvotes: number;
+  hfUpvotes: number | null;
+  githubStars: number | null;
+  trending: TrendingScore;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ListOptions {
+  limit: number;
+  offset: number;
+  categories?: readonly string[];
+  /** Paper ids to leave out (the reader's hidden papers). */
+  exclude?: ReadonlySet<string>;
+}
+
+const inCategories = (doc: IndexedDoc, wanted: readonly string[] | undefined) =>
+  !wanted?.length || wanted.some((w) => doc.categories.some((c) => c === w || c.startsWith(`${w}.`)));
+
+/** Browsing (trending, daily, newest), paper pages, votes and lists, over the in-memory index. */
+export function createCatalog(deps: CatalogDeps) {
+  let votesLoaded: Promise<void> | null = null;
+  const engine = async () => {
+    const service = await deps.search();
+    votesLoaded ??= deps.accounts.voteCounts().then((counts) => {
+      for (const [id, n] of counts) service.engine.setLocalVotes(id, n);
+    });
+    await votesLoaded;
+    return service.engine;
+  };
+
+  const card = (doc: IndexedDoc, now: number): PaperCard => ({
+    id: doc.id, title: doc.title, authors: doc.authors, categories: doc.categories, date: doc.date,
+    upvotes: doc.signals?.localVotes ?? 0, hfUpvotes: doc.signals?.hfUpvotes ?? null, githubStars: doc.signals?.githubStars ?? null,
+    trending: trendingScore({ ...doc.signals, date: doc.date }, now),
+  });
+
+  const ranked = (docs: IndexedDoc[], options: ListOptions, now: number): Page<PaperCard> => {
+    const cards = docs
+      .filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id))
+      .map((d) => card(d, now))
+      .sort((a, b) => b.trending.score - a.trending.score || b.trending.attention - a.trending.attention || (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id));
+    return { items: cards.slice(options.offset, options.offset + options.limit), total: cards.length, limit: options.limit, offset: options.offset };
+  };
+
+  return {
+    /** Papers of the period ranked by trending score (core/trending.ts) at the clock's time. */
+    async trending(period: TrendingPeriod, options: ListOptions): Promise<Page<PaperCard> & { window: DateWindow; now: string }> {
+      const e = await engine();
+      const now = deps.clock.now();
+      const window = trendingWindow(period, dayOf(now), e.latestDate(dayOf(now)));
+      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window, now: new Date(now).toISOString() };
+    },
+
+    /** Papers announced on a day (or in its week or month), most trending first. */
+    async daily(date: string | undefined, view: DailyView, options: ListOptions): Promise<Page<PaperCard> & { window: DailyWindow }> {
+      const e = await engine();
+      const now = deps.clock.now();
+      const day = date ?? e.latestDate(dayOf(now)) ?? dayOf(now);
+      const window = dailyWindow(day, view);
+      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window };
+    },
+
+    /** Newest papers first, optionally within dates and categories. */
+    async newest(options: ListOptions & { from?: string; to?: string }): Promise<Page<PaperCard>> {
+      const e = await engine();
+      const now = deps.clock.now();
+      const docs = e.datedBetween(options.from ?? '0000-01-01', options.to ?? '9999-12-31')
+        .filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id));
+      const items: PaperCard[] = [];
+      for (let i = docs.length - 1 - options.offset; i >= 0 && items.length < options.limit; i--) items.push(card(docs[i]!, now));
+      return { items, total: docs.length, limit: options.limit, offset: options.offset };
+    },
+
+    async search(request: SearchRequest): Promise<SearchResponse> {
+      return (await engine()).search({ ...request, now: deps.clock.now() });
+    },
+
+    /** The stored paper with its votes, trending breakdown and similar papers; null when unknown. */
+    async paper(id: string, similarLimit = 8): Promise<{ paper: StoredPaper; card: PaperCard | null; similar: SearchHit[]; similarMode: 'semantic' | 'lexical' } | null> {
+      const paper = await deps.store.getPaper(id);
+      if (!paper || paper.deleted) return null;
+      const e = await engine();
+      const docId = e.docIdOf(paper.id);
+      const doc = docId === undefined ? undefined : e.doc(docId);
+      const similar = await e.similar(paper.id, similarLimit);
+      return { paper, card: doc ? card(doc, deps.clock.now()) : null, similar: similar.hits, similarMode: similar.mode };
+    },
+
+    async cards(ids: readonly string[]): Promise<Map<string, PaperCard>> {
+      const e = await engine();
+      const now = deps.clock.now();
+      const out = new Map<string, PaperCard>();
+      for (const id of ids) {
+        const docId = e.docIdOf(id);
+        const doc = docId === undefined ? undefined : e.doc(docId);
+        if (doc) out.set(id, card(doc, now));
+      }
+      return out;
+    },
+
+    /** One vote per reader per paper; returns the paper's local vote count. */
+    async vote(userId: number, paperId: string, on: boolean): Promise<number | null> {
+      const paper = await deps.store.getPaper(paperId);
+      if (!paper || paper.deleted) return null;
+      const count = await deps.accounts.setVote(userId, paper.id, on, new Date(deps.clock.now()).toISOString());
+      (await engine()).setLocalVotes(paper.id, count);
+      return count;
+    },
+
+    /** Adds or removes a paper from the reader's library or hidden list; false when the paper is unknown. */
+    async setInList(list: UserList, userId: number, paperId: string, on: boolean): Promise<boolean> {
+      const paper = await deps.store.getPaper(paperId);
+      if (!paper) return false;
+      await deps.accounts.setInList(list, userId, paper.id, on, new Date(deps.clock.now()).toISOString());
+      return true;
+    },
+
+    async list(list: UserList, userId: number, limit: number, offset: number): Promise<Page<PaperCard & { addedAt: string }>> {
+      const { items, total } = await deps.accounts.listPapers(list, userId, limit, offset);
+      const cards = await this.cards(items.map((i) => i.paperId));
+      return {
+        items: items.flatMap((i) => {
+          const c = cards.get(i.paperId);
+          return c ? [{ ...c, addedAt: i.addedAt }] : [];
+        }),
+        total, limit, offset,
+      };
+    },
+
+    /** What the reader did to these papers, for buttons' states. */
+    async readerState(userId: number, ids: readonly string[]): Promise<{ voted: Set<string>; saved: Set<string> }> {
+      const [voted, saved] = await Promise.all([deps.accounts.votedBy(userId, ids), deps.accounts.inList('library', userId, ids)]);
+      return { voted, saved };
+    },
+
+    hidden(userId: number): Promise<Set<string>> {
+      return deps.accounts.allInList('hidden', userId);
+    },
+  };
+}
+
+export type Catalog = ReturnType<typeof createCatalog>;

@@ -1,0 +1,88 @@
+import type { Context, Hono } from 'hono';
+import { Feed } from 'feed';
+import { z } from 'zod';
+import type { PaperCard } from '../app/catalog.ts';
+import type { HttpServices } from './create-app.ts';
+import { ApiError, notFound } from './errors.ts';
+import { searchQuery } from './page-routes.tsx';
+import type { AppEnv, Limit } from './security.ts';
+import { isoDay, queryOf } from './validate.ts';
+
+type Ctx = Context<AppEnv>;
+const FORMATS = { atom: 'application/atom+xml; charset=utf-8', rss: 'application/rss+xml; charset=utf-8', json: 'application/feed+json; charset=utf-8' } as const;
+type Format = keyof typeof FORMATS;
+const FEED_SIZE = 50;
+
+interface FeedEntry {
+  id: string;
+  title: string;
+  authors: readonly string[];
+  categories: readonly string[];
+  date: string | null;
+  summary: string;
+}
+
+/** Atom 1.0, RSS 2.0 and JSON Feed 1.1 for trending, daily and any search (built with `feed`). */
+export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit): void {
+  const render = (c: Ctx, format: Format, meta: { title: string; description: string; page: string }, entries: FeedEntry[]) => {
+    const self = new URL(c.req.url);
+    const base = s.options.baseUrl;
+    const selfWith = (f: Format) => `${base}${self.pathname.replace(/\.(atom|rss|json)$/, `.${f}`)}${self.search}`;
+    const feed = new Feed({
+      id: selfWith('atom'), title: meta.title, description: meta.description, link: `${base}${meta.page}`, language: 'en',
+      updated: new Date(s.clock.now()), generator: 'Paperboy', copyright: 'Metadata from arXiv (CC0) and the papers\' authors',
+      feedLinks: { atom: selfWith('atom'), rss: selfWith('rss'), json: selfWith('json') },
+      author: { name: 'Paperboy', link: base },
+    });
+    for (const e of entries) {
+      const url = `${base}/papers/${e.id}`;
+      feed.addItem({
+        id: url, guid: url, link: url, title: e.title,
+        date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
+        description: e.summary,
+        author: e.authors.slice(0, 20).map((name) => ({ name })),
+        category: e.categories.map((name) => ({ name, term: name })),
+      });
+    }
+    const body = format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1();
+    return c.body(body, 200, { 'content-type': FORMATS[format], 'cache-control': 'public, max-age=300' });
+  };
+
+  const abstracts = async (cards: readonly { id: string }[]) => {
+    const papers = await Promise.all(cards.map((c) => s.store.getPaper(c.id)));
+    return papers.map((p) => (p?.abstract ?? '').slice(0, 1200));
+  };
+  const fromCards = async (cards: PaperCard[]): Promise<FeedEntry[]> => {
+    const texts = await abstracts(cards);
+    return cards.map((c, i) => ({ id: c.id, title: c.title, authors: c.authors, categories: c.categories, date: c.date, summary: texts[i]! }));
+  };
+
+  app.get('/feeds/:file', async (c, next) => {
+    const match = /^(trending|daily|search)\.(atom|rss|json)$/.exec(c.req.param('file'));
+    if (!match) throw notFound(`no feed ${c.req.param('file')}: feeds are /feeds/{trending,daily,search}.{atom,rss,json}`);
+    const [, kind, format] = match as unknown as [string, 'trending' | 'daily' | 'search', Format];
+    if (kind === 'search') {
+      await limit('search')(c, async () => {});
+      const q = queryOf(c, searchQuery);
+      const categories = q.category || [];
+      if (!q.q.trim() && !categories.length && !q.author) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter q: required (or filter by category or author)', { parameter: 'q' });
+      const r = await s.catalog.search({
+        query: q.q, mode: q.mode, sort: q.q.trim() === '' && q.sort === 'relevance' ? 'date' : q.sort, limit: FEED_SIZE, snippets: false,
+        ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
+      });
+      const texts = await abstracts(r.hits);
+      const page = `/search${new URL(c.req.url).search}`;
+      return render(c, format, { title: `Paperboy search: ${q.q || categories.join(', ') || q.author}`, description: `Papers matching ${q.q}`, page },
+        r.hits.map((h, i) => ({ id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, summary: texts[i]! })));
+    }
+    if (kind === 'trending') {
+      const q = queryOf(c, z.object({ period: z.enum(['day', 'week', 'month']).default('week') }));
+      const r = await s.catalog.trending(q.period, { limit: FEED_SIZE, offset: 0 });
+      return render(c, format, { title: `Paperboy: trending papers (${q.period})`, description: `Trending papers, ${r.window.from} to ${r.window.to}`, page: `/?period=${q.period}` }, await fromCards(r.items));
+    }
+    const q = queryOf(c, z.object({ date: isoDay.optional(), view: z.enum(['day', 'week', 'month']).default('day') }));
+    const r = await s.catalog.daily(q.date, q.view, { limit: FEED_SIZE, offset: 0 });
+    void next;
+    return render(c, format, { title: `Paperboy: daily papers ${r.window.from}${r.window.to !== r.window.from ? ` to ${r.window.to}` : ''}`, description: 'Papers announced in this period', page: `/daily?date=${r.window.date}&view=${r.window.view}` }, await fromCards(r.items));
+  });
+}

@@ -30,7 +30,7 @@ const NO_IO = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'models/', '.bench/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'models/', '.bench/', 'coverage/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,14 +4,11 @@ import { describe, it } from 'node:test';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field
 type Json = any;
 const json = async (res: Response): Promise<Json> => res.json();
-import { createApp } from '../src/http/create-app.ts';
-import { silentLogger } from '../src/ports/logger.ts';
-import { fixture, testStore } from './helpers.ts';
+import { testApp } from './app-helpers.ts';
+import { fixture } from './helpers.ts';
 
 describe('HTTP service', async () => {
-  const { store, importFiles } = testStore();
-  await importFiles([fixture('oai-arxivraw.xml')]);
-  const app = createApp({ store, logger: silentLogger, version: '0.0.0-test' });
+  const { app } = await testApp({ fixtures: [fixture('oai-arxivraw.xml')] });
 
   it('answers /healthz with the paper count and a request id', async () => {
     const res = await app.request('/healthz');
@@ -32,7 +29,7 @@ describe('HTTP service', async () => {
   it('answers 400 for a malformed id and 404 for an unknown paper or route, as JSON', async () => {
     const bad = await app.request('/api/papers/not-an-id');
     assert.equal(bad.status, 400);
-    assert.equal((await json(bad)).error.code, 'BAD_REQUEST');
+    assert.equal((await json(bad)).error.code, 'INVALID_PARAMETER');
     const missing = await app.request('/api/papers/2401.99999');
     assert.equal(missing.status, 404);
     assert.match((await json(missing)).error.message, /no paper 2401\.99999/);

@@ -40,7 +40,7 @@ export interface HttpServices {
   options: HttpOptions;
 }
 
-const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8' };
+const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'icon.svg': 'image/svg+xml' };
 
 /** Content-Security-Policy: only our own scripts and styles, no inline code, no framing. */
 const CSP = {
@@ -81,6 +81,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
     if (!body) throw new ApiError(404, 'NOT_FOUND', `no asset ${name}`);
     return c.body(body, 200, { 'content-type': ASSETS[name]!, 'cache-control': 'public, max-age=3600' });
   });
+  app.get('/favicon.ico', (c) => c.redirect('/assets/icon.svg', 301));
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, { version: services.version, baseUrl: services.options.baseUrl })));
 
   app.use(sessions(services.accounts));

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import escapeHtml from 'escape-html';
 import { Feed } from 'feed';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
@@ -34,12 +35,15 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
       feedLinks: { atom: selfWith('atom'), rss: selfWith('rss'), json: selfWith('json') },
       author: { name: 'Paperboy', link: base },
     });
+    // `feed` declares titles (Atom, RSS) and descriptions (all three) as HTML: our plain text is
+    // escaped for them, so a title like "<img src=x onerror=...>" stays text in every reader.
+    const asHtml = (text: string) => escapeHtml(text);
     for (const e of entries) {
       const url = `${base}/papers/${e.id}`;
       feed.addItem({
-        id: url, guid: url, link: url, title: e.title,
+        id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
-        description: e.summary,
+        description: asHtml(e.summary),
         author: e.authors.slice(0, 20).map((name) => ({ name })),
         category: e.categories.map((name) => ({ name, term: name })),
       });

@@ -23,6 +23,7 @@ export function Layout(props: LayoutProps) {
         <title>{props.title === 'Paperboy' ? 'Paperboy' : `${props.title} · Paperboy`}</title>
         {props.description ? <meta name="description" content={props.description} /> : null}
         <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="icon" href="/assets/icon.svg" type="image/svg+xml" />
         {props.feeds ? (
           <>
             <link rel="alternate" type="application/atom+xml" title={`${props.title} (Atom)`} href={props.feeds.atom} />

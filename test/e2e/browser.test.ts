@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, fixture, runPaperboy, tempDir } from '../helpers.ts';
+import { startSmtpServer } from '../smtp-server.ts';
+
+/** Debian's chromium (CI installs it); PAPERBOY_CHROMIUM points elsewhere. */
+const CHROMIUM = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+
+describe('in headless Chromium, against the real service', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let server: ChildProcess;
+  let baseUrl: string;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `headless browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set PAPERBOY_CHROMIUM)`);
+    mkdirSync(SHOTS, { recursive: true });
+    smtp = await startSmtpServer();
+    const data = tempDir();
+    const imported = await runPaperboy(['import', fixture('web-papers.jsonl'), '--data', data]);
+    assert.equal(imported.code, 0, imported.stderr);
+    server = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--data', data], {
+      env: {
+        ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
+        PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtp.port), PAPERBOY_MAIL_FROM: 'Paperboy <paperboy@example.org>',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    baseUrl = await new Promise<string>((resolve, reject) => {
+      let log = '';
+      server.stderr!.on('data', (d: Buffer) => {
+        log += d;
+        const m = /listening on (http:\/\/\S+)/.exec(log);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`paperboy serve exited (${code}): ${log}`)));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await smtp?.close();
+  });
+
+  const open = async (viewport = { width: 1200, height: 900 }) => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('dialog', (d) => {
+      problems.push(`a dialog opened: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    return page;
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('searches, opens a paper, signs in through the emailed link, upvotes and saves', async () => {
+    const page = await open();
+    await page.goto(`${baseUrl}/`);
+    assert.equal(await page.locator('h1').textContent(), 'Trending papers');
+    await shot(page, 'trending');
+
+    await page.fill('#site-q', 'retrieval');
+    await page.press('#site-q', 'Enter');
+    await page.waitForURL(/\/search\?q=retrieval/);
+    const titles = await page.locator('li.paper h3').allTextContents();
+    assert.ok(titles.includes('Sparse retrieval with learned term weights'), titles.join(' | '));
+    assert.ok((await page.locator('li.paper mark').count()) > 0, 'matched terms are highlighted');
+    await shot(page, 'search');
+
+    await page.getByRole('link', { name: 'Sparse retrieval with learned term weights' }).click();
+    await page.waitForURL(/\/papers\/2401\.00101$/);
+    assert.equal(await page.locator('h1').textContent(), 'Sparse retrieval with learned term weights');
+    assert.ok((await page.locator('.abstract math').count()) > 0, 'LaTeX is rendered as MathML');
+    await shot(page, 'paper');
+
+    // Sign in: the link arrives by SMTP.
+    const mailsBefore = smtp.received.length;
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    await page.fill('#email', 'reader@example.org');
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.getByText('Check your inbox').waitFor();
+    const mail = await smtp.waitFor('reader@example.org', mailsBefore);
+    assert.equal(mail.parsed.subject, 'Your Paperboy sign-in link');
+    const link = /(http:\/\/\S+\/auth\/verify\?token=[\w-]+)/.exec(mail.parsed.text ?? '')![1]!;
+    await page.goto(link);
+    await shot(page, 'verify');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/papers\/2401\.00101$/);
+    assert.equal(await page.locator('.who').textContent(), 'reader@example.org');
+
+    // Upvote in place (script) and check it persisted.
+    const vote = page.locator('.paper-actions button.vote');
+    assert.equal(await vote.getAttribute('aria-pressed'), 'false');
+    await vote.click();
+    await page.waitForFunction("document.querySelector('.paper-actions button.vote')?.getAttribute('aria-pressed') === 'true'");
+    assert.equal(await page.locator('.paper-actions button.vote .count').textContent(), '1');
+    await page.reload();
+    assert.equal(await page.locator('.paper-actions button.vote .count').textContent(), '1');
+    assert.equal(await page.locator('.paper-actions button.vote').getAttribute('aria-pressed'), 'true');
+
+    await page.locator('.paper-actions').getByRole('button', { name: 'Save' }).click();
+    await page.locator('.paper-actions').getByRole('button', { name: 'Saved ✓' }).waitFor();
+    await page.goto(`${baseUrl}/library`);
+    assert.deepEqual(await page.locator('li.paper h3').allTextContents(), ['Sparse retrieval with learned term weights']);
+    await shot(page, 'library');
+
+    await page.goto(`${baseUrl}/daily?date=2024-01-09`);
+    await shot(page, 'daily');
+    assert.deepEqual(problems, []);
+  });
+
+  it('renders a paper titled <img src=x onerror=alert(1)> inert', async () => {
+    const page = await open();
+    await page.goto(`${baseUrl}/papers/2401.00103`);
+    assert.equal(await page.locator('h1').textContent(), '<img src=x onerror=alert(1)>');
+    assert.equal(await page.locator('main img').count(), 0);
+    await page.goto(`${baseUrl}/search?q=onerror&mode=keyword`);
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.equal(await page.locator('li.paper h3').first().textContent(), '<img src=x onerror=alert(1)>');
+    await shot(page, 'xss-paper');
+    assert.deepEqual(problems, []);
+  });
+
+  it('fits a phone screen without horizontal scrolling', async () => {
+    const page = await open({ width: 375, height: 740 });
+    await page.goto(`${baseUrl}/search?q=retrieval`);
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await shot(page, 'search-phone');
+    assert.deepEqual(problems, []);
+  });
+});

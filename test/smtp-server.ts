@@ -1,0 +1,67 @@
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface ReceivedMail {
+  envelopeTo: string[];
+  raw: string;
+  parsed: ParsedMail;
+}
+
+/**
+ * A real SMTP server on 127.0.0.1 (the `smtp-server` package) that parses what it receives with
+ * `mailparser`. `reply` can refuse recipients with SMTP codes (e.g. 421, 550).
+ */
+export async function startSmtpServer(options: { reply?: (recipient: string) => { code: number; message: string } | null } = {}) {
+  const received: ReceivedMail[] = [];
+  const waiters: (() => void)[] = [];
+  const config: SMTPServerOptions = {
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const verdict = options.reply?.(address.address);
+      if (verdict) {
+        const error = new Error(verdict.message) as Error & { responseCode: number };
+        error.responseCode = verdict.code;
+        callback(error);
+        return;
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
+        waiters.splice(0).forEach((w) => w());
+        callback();
+      });
+    },
+  };
+  const server = new SMTPServer(config);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    received,
+    /** Resolves with the first mail to `to` received after `since` mails, waiting up to `timeoutMs`. */
+    async waitFor(to: string, since = 0, timeoutMs = 10_000): Promise<ReceivedMail> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = received.slice(since).find((m) => m.envelopeTo.includes(to));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms (received ${received.length})`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

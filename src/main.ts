@@ -146,12 +146,17 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       // Build the search index now rather than on the first request.
       void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
       // Papers imported or harvested by other processes join the index; new papers are embedded.
+      const clustered = process.env.PAPERBOY_WORKER_INDEX !== undefined;
       const indexing = startBackgroundLoop('index', async () => {
-        if (searchPromise) await (await searchPromise).refresh();
+        if (searchPromise) {
+          await (await searchPromise).refresh();
+          if (clustered) await catalog.reloadVotes();
+        }
         return { more: false };
-      }, { logger, intervalMs: 30_000 });
-      const e = await embedder();
-      if (!e) logger.warn('model.unavailable', { message: await modelProblem() });
+      }, { logger, intervalMs: clustered ? 15_000 : 30_000 });
+      // With several workers, only worker 0 embeds (the others pick the vectors up when refreshing).
+      const e = clustered && process.env.PAPERBOY_WORKER_INDEX !== '0' ? null : await embedder();
+      if (!e && !clustered) logger.warn('model.unavailable', { message: await modelProblem() });
       const embedding = e
         ? startBackgroundLoop('embed', async () => {
             const result = await embedPapers({ store, embedder: e }, { limit: 128 });

@@ -49,11 +49,12 @@ const inCategories = (doc: IndexedDoc, wanted: readonly string[] | undefined) =>
 /** Browsing (trending, daily, newest), paper pages, votes and lists, over the in-memory index. */
 export function createCatalog(deps: CatalogDeps) {
   let votesLoaded: Promise<void> | null = null;
+  const loadVotes = async (service: SearchService) => {
+    for (const [id, n] of await deps.accounts.voteCounts()) service.engine.setLocalVotes(id, n);
+  };
   const engine = async () => {
     const service = await deps.search();
-    votesLoaded ??= deps.accounts.voteCounts().then((counts) => {
-      for (const [id, n] of counts) service.engine.setLocalVotes(id, n);
-    });
+    votesLoaded ??= loadVotes(service);
     await votesLoaded;
     return service.engine;
   };
@@ -73,6 +74,19 @@ export function createCatalog(deps: CatalogDeps) {
   };
 
   return {
+    /**
+     * Re-reads vote counts from the store: other worker processes record votes too, so lists in
+     * this process catch up at each refresh; paper pages always read the stored count.
+     */
+    async reloadVotes(): Promise<void> {
+      await loadVotes(await deps.search());
+    },
+
+    /** Papers in the index (the empty-database notice), without touching the store. */
+    async size(): Promise<number> {
+      return (await engine()).size;
+    },
+
     /** Papers of the period ranked by trending score (core/trending.ts) at the clock's time. */
     async trending(period: TrendingPeriod, options: ListOptions): Promise<Page<PaperCard> & { window: DateWindow; now: string }> {
       const e = await engine();
@@ -113,6 +127,8 @@ export function createCatalog(deps: CatalogDeps) {
       const docId = e.docIdOf(paper.id);
       const doc = docId === undefined ? undefined : e.doc(docId);
       const similar = await e.similar(paper.id, similarLimit);
+      const upvotes = await deps.accounts.voteCount(paper.id);
+      if (doc && doc.signals?.localVotes !== upvotes) e.setLocalVotes(paper.id, upvotes);
       return { paper, card: doc ? card(doc, deps.clock.now()) : null, similar: similar.hits, similarMode: similar.mode };
     },
 

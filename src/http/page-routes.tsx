@@ -58,7 +58,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const q = queryOf(c, trendingQuery);
     const [result, papers] = await Promise.all([
       s.catalog.trending(q.period, { limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, exclude: await hiddenFor(c, s) }),
-      s.store.countPapers(),
+      s.catalog.size(),
     ]);
     const viewer = await viewerFor(c, s, result.items.map((i) => i.id));
     return renderPage(c, {
@@ -72,7 +72,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const q = queryOf(c, dailyQuery);
     const [result, papers] = await Promise.all([
       s.catalog.daily(q.date, q.view, { limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, exclude: await hiddenFor(c, s) }),
-      s.store.countPapers(),
+      s.catalog.size(),
     ]);
     const viewer = await viewerFor(c, s, result.items.map((i) => i.id));
     const feedQuery = `date=${result.window.date}&view=${result.window.view}`;

@@ -61,6 +61,11 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function csrf(secret: string, trustProxy: boolean): MiddlewareHandler<AppEnv> {
   const tokenFor = (cookie: string) => createHmac('sha256', secret).update(`csrf:${cookie}`).digest('base64url');
   return async (c, next) => {
+    // Reads of the API, feeds and assets carry no forms: no token to make, no cookie to set.
+    if (!UNSAFE.has(c.req.method) && /^\/(api\/(?!session$)|feeds\/|assets\/)/.test(c.req.path)) {
+      c.set('csrfToken', '');
+      return next();
+    }
     let cookie = getCookie(c, CSRF_COOKIE);
     if (!cookie || !/^[\w-]{20,64}$/.test(cookie)) {
       cookie = randomBytes(18).toString('base64url');

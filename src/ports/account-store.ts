@@ -48,6 +48,7 @@ export interface AccountStore {
   deleteUserSessions(userId: number): Promise<number>;
   /** Sets or clears one vote; returns the paper's vote count afterwards. */
   setVote(userId: number, paperId: string, on: boolean, now: string): Promise<number>;
+  voteCount(paperId: string): Promise<number>;
   /** Local vote counts of every paper with at least one vote. */
   voteCounts(): Promise<Map<string, number>>;
   /** Which of `paperIds` the user voted for / keeps in a list. */

@@ -95,6 +95,9 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
     async setVote(userId, paperId, on, now) {
       return setVote(userId, paperId, on, now);
     },
+    async voteCount(paperId) {
+      return (countVotes.get(paperId) as { n: number }).n;
+    },
     async voteCounts() {
       return new Map((allVoteCounts.all() as { paper_id: string; n: number }[]).map((r) => [r.paper_id, r.n]));
     },

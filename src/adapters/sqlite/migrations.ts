@@ -131,4 +131,13 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'indexes for incremental index refresh and embedding checks',
+    sql: `
+      CREATE INDEX papers_last_changed_at ON papers (last_changed_at);
+      CREATE INDEX paper_embeddings_model_at ON paper_embeddings (model, embedded_at);
+      CREATE INDEX papers_deleted ON papers (deleted);   -- COUNT of live papers without a table scan
+    `,
+  },
 ];

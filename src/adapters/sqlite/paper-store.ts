@@ -169,9 +169,11 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
     async embeddingsNeeded(model, textOf, limit = Infinity) {
       const rows = db
         .prepare(
+          // Only papers with no embedding, or changed since it was made, are hashed (a running
+          // service asks every minute; hashing 75k texts each time would stall it).
           `SELECT p.seq AS seq, p.title AS title, p.abstract AS abstract, e.text_hash AS hash
            FROM papers p LEFT JOIN paper_embeddings e ON e.paper_seq = p.seq AND e.model = ?
-           WHERE p.deleted = 0 ORDER BY p.seq`,
+           WHERE p.deleted = 0 AND (e.paper_seq IS NULL OR p.last_changed_at >= e.embedded_at) ORDER BY p.seq`,
         )
         .iterate(model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
       const jobs: EmbeddingJob[] = [];

@@ -1,22 +1,67 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
-import { port } from '../args.ts';
+import { port, positiveInt } from '../args.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
+
+interface ServeOptions {
+  host?: string;
+  port?: number;
+  workers?: number;
+}
 
 export function serveCommand(ctx: CliContext): Command {
   return new Command('serve')
     .description('start the HTTP service (default http://127.0.0.1:3000) on the data directory')
     .option('--host <host>', 'address to bind (default from config: 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (default from config: 3000)', port)
-    .action(async (opts: { host?: string; port?: number }, cmd: Command) => {
+    .option('--workers <n>', 'processes sharing the port, one per core for throughput (default: PAPERBOY_WORKERS or 1)', positiveInt)
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const workers = opts.workers ?? (process.env.PAPERBOY_WORKERS ? positiveInt(process.env.PAPERBOY_WORKERS) : 1);
+      if (workers > 1 && cluster.isPrimary) return supervise(ctx, workers);
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>(), 'service');
       try {
         const server = await services.serve(opts);
-        ctx.stderr.write(`paperboy listening on ${server.url} (data: ${services.dataDir}); Ctrl-C to stop\n`);
+        if (cluster.isWorker) process.send?.({ listening: server.url });
+        else ctx.stderr.write(`paperboy listening on ${server.url} (data: ${services.dataDir}); Ctrl-C to stop\n`);
         const signal = await ctx.untilSignal();
-        ctx.stderr.write(`${signal}: shutting down\n`);
+        if (!cluster.isWorker) ctx.stderr.write(`${signal}: shutting down\n`);
         await server.stop();
       } finally {
         await services.close();
       }
     });
+}
+
+/**
+ * Several worker processes share the listening socket (node:cluster); each holds its own search
+ * index. Worker 0 also embeds new papers. A worker that dies is replaced; SIGINT/SIGTERM stop all
+ * gracefully.
+ */
+async function supervise(ctx: CliContext, workers: number): Promise<void> {
+  let announced = false;
+  let stopping = false;
+  const fork = (index: number) => {
+    const worker = cluster.fork({ PAPERBOY_WORKER_INDEX: String(index) });
+    worker.on('message', (message: { listening?: string }) => {
+      if (message.listening && !announced) {
+        announced = true;
+        ctx.stderr.write(`paperboy listening on ${message.listening} (${workers} workers); Ctrl-C to stop\n`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      ctx.stderr.write(`paperboy: worker ${index} exited (${signal ?? code}); starting another\n`);
+      setTimeout(() => fork(index), 1000);
+    });
+    return worker;
+  };
+  for (let i = 0; i < workers; i++) fork(i);
+  const signal = await ctx.untilSignal();
+  stopping = true;
+  ctx.stderr.write(`${signal}: shutting down ${workers} workers\n`);
+  await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<void>((resolve) => {
+    if (!w || w.isDead()) return resolve();
+    w.once('exit', () => resolve());
+    w.process.kill('SIGTERM');
+  })));
 }

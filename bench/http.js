@@ -1,0 +1,160 @@
+// npm run bench:http — requests per second and latency percentiles of the search API and the
+// search page on the 75k corpus, 50 concurrent clients on loopback (autocannon), against the real
+// `paperboy serve` in a child process. Peers in the same run: /healthz (the HTTP floor) and the
+// trending page. Prints a table and writes .bench/http.json; asserts nothing.
+//
+// Papers not embedded yet get stand-in vectors (perturbed copies of real ones, saved with the
+// right text hash), as in bench:search: embedding 75k papers takes over an hour on 2 cores, and
+// vector search latency does not depend on where the vectors came from. Query embeddings are real.
+// BENCH_HTTP_SECONDS (default 15) per scenario, BENCH_HTTP_CONNECTIONS (default 50).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createServer } from 'node:net';
+import { createGunzip } from 'node:zlib';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = (p) => import(join(root, 'dist', p));
+const { createSqlitePaperStore } = await dist('adapters/sqlite/paper-store.js');
+const { hasModel, loadOnnxEmbedder } = await dist('adapters/embedding/onnx-embedder.js');
+const { paperEmbeddingText } = await dist('ports/embedder.js');
+
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
+const WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? cpus().length);
+const corpusFile = process.env.BENCH_CORPUS ?? resolve(root, '..', 'shared', 'data', 'arxiv-75k.jsonl.gz');
+const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'all-MiniLM-L6-v2');
+const dataDir = join(root, '.bench', 'http');
+const log = (...a) => console.error('[bench:http]', ...a);
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+
+// 1. The corpus in a Paperboy data directory (reusing bench:search's partially embedded copy).
+mkdirSync(dataDir, { recursive: true });
+const dbFile = join(dataDir, 'paperboy.db');
+if (!existsSync(dbFile)) {
+  const searchDb = join(root, '.bench', 'data', 'paperboy.db');
+  if (existsSync(searchDb)) {
+    const db = new Database(searchDb);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    copyFileSync(searchDb, dbFile);
+    log('copied the corpus from .bench/data');
+  } else {
+    log(`importing ${corpusFile}`);
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'paperboy.js'), 'import', corpusFile, '--data', dataDir], { stdio: 'inherit' });
+    if (r.status !== 0 && r.status !== 1) throw new Error('import failed');
+  }
+}
+
+// 2. Stand-in vectors for papers without an embedding.
+const embedder = hasModel(modelDir) ? await loadOnnxEmbedder(modelDir) : null;
+if (embedder) {
+  const store = createSqlitePaperStore(dbFile);
+  const { jobs } = await store.embeddingsNeeded(embedder.modelId, paperEmbeddingText);
+  if (jobs.length > 0) {
+    const real = [];
+    for await (const { vector } of store.scanEmbeddings(embedder.modelId)) if (real.length < 500) real.push(vector);
+    if (real.length === 0) real.push(...(await embedder.embedDocuments(jobs.slice(0, 64).map((j) => j.text))));
+    const dims = embedder.dims;
+    for (let i = 0; i < jobs.length; i += 2000) {
+      const batch = jobs.slice(i, i + 2000).map((j) => {
+        const c = real[Math.floor(rand() * real.length)];
+        const v = new Float32Array(dims);
+        let n = 0;
+        for (let d = 0; d < dims; d++) { v[d] = c[d] + 0.08 * (rand() * 2 - 1); n += v[d] * v[d]; }
+        n = Math.sqrt(n);
+        for (let d = 0; d < dims; d++) v[d] /= n;
+        return { seq: j.seq, textHash: j.textHash, vector: v };
+      });
+      await store.saveEmbeddings(embedder.modelId, batch);
+    }
+    log(`${jobs.length} stand-in vectors saved (${real.length} real vectors as centres)`);
+  }
+  await store.close();
+} else {
+  log(`no model in ${modelDir}: hybrid mode falls back to keyword; run npm run model:fetch`);
+}
+
+// 3. Queries: 2-5 title words of every 149th paper (the same set as bench:search).
+const queries = [];
+{
+  const lines = createInterface({ input: createReadStream(corpusFile).pipe(createGunzip()) });
+  let i = 0;
+  const titles = [];
+  for await (const line of lines) if (i++ % 149 === 0) titles.push(JSON.parse(line).title);
+  for (const title of titles) {
+    const words = title.split(/\s+/).filter((w) => /^[A-Za-z][A-Za-z-]{2,}$/.test(w));
+    if (words.length < 2) continue;
+    const n = Math.min(words.length, 2 + Math.floor(rand() * 4));
+    const start = Math.floor(rand() * (words.length - n + 1));
+    queries.push(words.slice(start, start + n).join(' '));
+    if (queries.length === 500) break;
+  }
+}
+
+// 4. The real service, one worker process per core (`serve --workers`), on a free port.
+const freePort = await new Promise((resolvePromise) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolvePromise(port)); });
+});
+const server = spawn(process.execPath, [join(root, 'bin', 'paperboy.js'), 'serve', '--port', String(freePort), '--workers', String(WORKERS), '--data', dataDir], {
+  env: { ...process.env, PAPERBOY_DATA: '', PAPERBOY_RATE_LIMITS: '0', PAPERBOY_LOG_LEVEL: 'warn', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: modelDir },
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+const url = await new Promise((resolvePromise, reject) => {
+  let text = '';
+  server.stderr.on('data', (d) => { text += d; const m = /listening on (http:\/\/\S+)/.exec(text); if (m) resolvePromise(m[1]); });
+  server.once('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)));
+});
+const started = performance.now();
+// Ready when every worker has its index: 20 answers in a row, each quick.
+for (let quick = 0; quick < 20;) {
+  const t = performance.now();
+  const res = await fetch(`${url}/api/search?q=warm&mode=keyword`).catch(() => null);
+  quick = res?.ok && performance.now() - t < 200 ? quick + 1 : 0;
+  if (!res?.ok) await new Promise((r) => setTimeout(r, 500));
+}
+log(`service ready at ${url} (index loaded in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+const stats = await (await fetch(`${url}/api/stats`)).json();
+
+async function scenario(name, pathFor, rate) {
+  let k = 0;
+  // Warm-up pass over every query (JIT, caches), then the measured run.
+  for (const q of queries.slice(0, 100)) await fetch(url + pathFor(q));
+  const result = await autocannon({
+    url, connections: CONNECTIONS, duration: SECONDS, ...(rate ? { overallRate: rate } : {}),
+    requests: [{ setupRequest: (req) => ({ ...req, path: pathFor(queries[k++ % queries.length]) }) }],
+  });
+  const row = {
+    scenario: name, requestsPerS: Math.round(result.requests.average), p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99,
+    maxMs: result.latency.max, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, total: result.requests.total,
+  };
+  log(JSON.stringify(row));
+  return row;
+}
+
+const enc = encodeURIComponent;
+const rows = [];
+rows.push(await scenario('GET /healthz (HTTP floor)', () => '/healthz'));
+rows.push(await scenario('GET /api/search keyword', (q) => `/api/search?q=${enc(q)}&mode=keyword&limit=10`));
+rows.push(await scenario('GET /search page keyword', (q) => `/search?q=${enc(q)}&mode=keyword`));
+rows.push(await scenario('GET /api/search hybrid', (q) => `/api/search?q=${enc(q)}&mode=hybrid&limit=10`));
+rows.push(await scenario('GET /search page hybrid', (q) => `/search?q=${enc(q)}&mode=hybrid`));
+rows.push(await scenario('GET / trending page (week)', () => '/?period=week'));
+// The targets as offered load: requests sent at a fixed rate (not as fast as answers come back).
+rows.push(await scenario('GET /api/search keyword @ 500 req/s offered', (q) => `/api/search?q=${enc(q)}&mode=keyword&limit=10`, 500));
+rows.push(await scenario('GET /api/search hybrid @ 100 req/s offered', (q) => `/api/search?q=${enc(q)}&mode=hybrid&limit=10`, 100));
+server.kill('SIGTERM');
+
+const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, queries: queries.length, model: embedder?.modelId ?? null, rows };
+writeFileSync(join(root, '.bench', 'http.json'), JSON.stringify(out, null, 2));
+console.log(`\n${out.papers} papers, ${WORKERS} workers, ${CONNECTIONS} connections, ${SECONDS} s per scenario, ${queries.length} distinct queries, ${out.machine}\n`);
+console.log('| scenario | req/s | p50 ms | p90 ms | p99 ms | non-2xx | errors |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.scenario} | ${r.requestsPerS} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors + r.timeouts} |`);

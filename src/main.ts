@@ -13,7 +13,7 @@ import { downloadFromHub } from './adapters/embedding/hub-download.ts';
 import { hasModel, loadOnnxEmbedder } from './adapters/embedding/onnx-embedder.ts';
 import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
-import { createInt8ScanAnn } from './adapters/vector/usearch-ann.ts';
+import { createUsearchAnn } from './adapters/vector/usearch-ann.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
 import { createLogMailer } from './adapters/mail/log-mailer.ts';
@@ -73,7 +73,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         }
       }
       if (!hasModel(config.modelDir)) return null;
-      return loadOnnxEmbedder(config.modelDir).catch((error: Error) => {
+      // Several workers share the cores: one inference thread each instead of oversubscribing.
+      return loadOnnxEmbedder(config.modelDir, { threads: process.env.PAPERBOY_WORKER_INDEX === undefined ? 2 : 1 }).catch((error: Error) => {
         logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
         return null;
       });
@@ -81,7 +82,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
     (searchPromise ??= embedder().then(async (e) => {
-      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createInt8ScanAnn(dims) });
+      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createUsearchAnn(dims) });
       await service.refresh();
       return service;
     }));

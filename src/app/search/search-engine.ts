@@ -173,6 +173,11 @@ export class SearchEngine {
     return topK(hits, k);
   }
 
+  /** Builds pending vector-index work now (after a refresh) rather than in the next query. */
+  prepare(): void {
+    if (this.vectors && this.vectors.size > this.exactThreshold) this.flushAnn();
+  }
+
   private flushAnn(): void {
     if (!this.ann || this.pendingAnn.size === 0) return;
     this.ann.addMany([...this.pendingAnn.keys()], [...this.pendingAnn.values()]);

@@ -18,33 +18,39 @@ export interface SearchService {
 /** A search engine fed from the paper store, incrementally. */
 export function createSearchService(deps: SearchServiceDeps, options: Omit<SearchEngineOptions, 'embedder' | 'logger'> = {}): SearchService {
   const engine = new SearchEngine({ ...options, embedder: deps.embedder, logger: deps.logger });
-  let papersSeen: string | undefined;
-  let vectorsSeen: string | undefined;
+  // Watermarks: the store is asked for rows changed at or after the last timestamp seen (rows written
+  // in the same millisecond after a scan must not be missed); rows already applied at exactly that
+  // timestamp are remembered and skipped, so an idle refresh touches nothing.
+  const papersMark = watermark();
+  const vectorsMark = watermark();
   let running: Promise<unknown> = Promise.resolve();
   const refresh = async () => {
-      let papers = 0;
-      let vectors = 0;
-      for await (const row of deps.store.scanIndexable(papersSeen)) {
-        if (!papersSeen || row.lastChangedAt > papersSeen) papersSeen = row.lastChangedAt;
-        if (row.deleted) engine.remove(row.seq);
-        else {
-          engine.upsert({
-            docId: row.seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date,
-            signals: { hfUpvotes: row.hfUpvotes, githubStars: row.githubStars },
-          });
-        }
-        papers++;
+    let papers = 0;
+    let vectors = 0;
+    const paperPass = papersMark.scan();
+    for await (const row of deps.store.scanIndexable(papersMark.at)) {
+      if (!paperPass.fresh(row.lastChangedAt, row.seq)) continue;
+      if (row.deleted) engine.remove(row.seq);
+      else {
+        engine.upsert({
+          docId: row.seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date,
+          signals: { hfUpvotes: row.hfUpvotes, githubStars: row.githubStars },
+        });
       }
-      if (papers > 1000) engine.lexical.warm();
-      if (deps.embedder) {
-        for await (const { seq, vector, embeddedAt } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsSeen)) {
-          if (!vectorsSeen || embeddedAt > vectorsSeen) vectorsSeen = embeddedAt;
-          engine.setVector(seq, vector);
-          vectors++;
-        }
+      papers++;
+    }
+    if (papers > 1000) engine.lexical.warm();
+    if (deps.embedder) {
+      const vectorPass = vectorsMark.scan();
+      for await (const { seq, vector, embeddedAt } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsMark.at)) {
+        if (!vectorPass.fresh(embeddedAt, seq)) continue;
+        engine.setVector(seq, vector);
+        vectors++;
       }
-      deps.logger.info('search.refresh', { papers, vectors, indexed: engine.size, embedded: engine.embedded });
-      return { papers, vectors };
+    }
+    if (vectors > 0) engine.prepare();
+    deps.logger.info('search.refresh', { papers, vectors, indexed: engine.size, embedded: engine.embedded });
+    return { papers, vectors };
   };
   return {
     engine,
@@ -82,4 +88,34 @@ export async function embedPapers(
     options.onProgress?.({ done, total: jobs.length });
   }
   return { embedded: done, remaining: remaining - done };
+}
+
+/**
+ * The latest change timestamp applied, and which rows at exactly that timestamp were applied.
+ * `scan()` starts a pass: rows come in any timestamp order; only rows seen in an earlier pass at the
+ * old mark are skipped.
+ */
+function watermark() {
+  let at: string | undefined;
+  let seqsAtMark = new Set<number>();
+  return {
+    get at() {
+      return at;
+    },
+    scan() {
+      const previous = at;
+      const previousSeqs = seqsAtMark;
+      return {
+        /** True when the row (at `stamp`) was not applied in an earlier pass; moves the mark. */
+        fresh(stamp: string, seq: number): boolean {
+          if (stamp === previous && previousSeqs.has(seq)) return false;
+          if (at === undefined || stamp > at) {
+            at = stamp;
+            seqsAtMark = stamp === previous ? new Set([...previousSeqs, seq]) : new Set([seq]);
+          } else if (stamp === at) seqsAtMark.add(seq);
+          return true;
+        },
+      };
+    },
+  };
 }

@@ -123,7 +123,9 @@ for (let quick = 0; quick < 20;) {
 log(`service ready at ${url} (index loaded in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 const stats = await (await fetch(`${url}/api/stats`)).json();
 
+const ONLY = process.env.BENCH_HTTP_ONLY; // run only scenarios whose name contains this
 async function scenario(name, pathFor, rate) {
+  if (ONLY && !name.includes(ONLY)) return null;
   let k = 0;
   // Warm-up pass over every query (JIT, caches), then the measured run.
   for (const q of queries.slice(0, 100)) await fetch(url + pathFor(q));
@@ -152,9 +154,9 @@ rows.push(await scenario('GET /api/search keyword @ 500 req/s offered', (q) => `
 rows.push(await scenario('GET /api/search hybrid @ 100 req/s offered', (q) => `/api/search?q=${enc(q)}&mode=hybrid&limit=10`, 100));
 server.kill('SIGTERM');
 
-const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, queries: queries.length, model: embedder?.modelId ?? null, rows };
+const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, queries: queries.length, model: embedder?.modelId ?? null, rows: rows.filter(Boolean) };
 writeFileSync(join(root, '.bench', 'http.json'), JSON.stringify(out, null, 2));
 console.log(`\n${out.papers} papers, ${WORKERS} workers, ${CONNECTIONS} connections, ${SECONDS} s per scenario, ${queries.length} distinct queries, ${out.machine}\n`);
 console.log('| scenario | req/s | p50 ms | p90 ms | p99 ms | non-2xx | errors |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.scenario} | ${r.requestsPerS} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors + r.timeouts} |`);
+for (const r of rows.filter(Boolean)) console.log(`| ${r.scenario} | ${r.requestsPerS} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors + r.timeouts} |`);

@@ -76,12 +76,15 @@ export interface PaperStore {
   stats(): Promise<PaperStats>;
   getCheckpoint(key: string): Promise<HarvestCheckpoint | null>;
   saveCheckpoint(checkpoint: HarvestCheckpoint): Promise<void>;
-  /** Every paper (deleted ones flagged), or those changed after `changedAfter`, in seq order. */
-  scanIndexable(changedAfter?: string): AsyncIterable<IndexableRow>;
+  /**
+   * Every paper (deleted ones flagged), or those changed at or after `changedAfter`, in seq order;
+   * rows for which `skip(seq, lastChangedAt)` is true are not read (already applied by the caller).
+   */
+  scanIndexable(changedAfter?: string, skip?: (seq: number, changedAt: string) => boolean): AsyncIterable<IndexableRow>;
   /** Papers whose embedding for `model` is missing or was made from another text, up to `limit`. */
   embeddingsNeeded(model: string, textOf: (row: { title: string; abstract: string }) => string, limit?: number): Promise<{ jobs: EmbeddingJob[]; remaining: number }>;
   saveEmbeddings(model: string, items: readonly { seq: number; textHash: string; vector: Float32Array }[]): Promise<void>;
   /** Embeddings of `model`, or those saved at or after `changedAfter` (the store's own timestamps). */
-  scanEmbeddings(model: string, changedAfter?: string): AsyncIterable<{ seq: number; vector: Float32Array; embeddedAt: string }>;
+  scanEmbeddings(model: string, changedAfter?: string, skip?: (seq: number, embeddedAt: string) => boolean): AsyncIterable<{ seq: number; vector: Float32Array; embeddedAt: string }>;
   close(): Promise<void>;
 }

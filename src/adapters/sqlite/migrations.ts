@@ -137,7 +137,9 @@ export const migrations: readonly Migration[] = [
     sql: `
       CREATE INDEX papers_last_changed_at ON papers (last_changed_at);
       CREATE INDEX paper_embeddings_model_at ON paper_embeddings (model, embedded_at);
-      CREATE INDEX papers_deleted ON papers (deleted);   -- COUNT of live papers without a table scan
+      CREATE INDEX paper_embeddings_seq ON paper_embeddings (model, paper_seq, embedded_at);
+      -- live papers by change time: COUNT of live papers and the embedding check without a table scan
+      CREATE INDEX papers_live_changed ON papers (deleted, last_changed_at);
     `,
   },
 ];

@@ -144,26 +144,36 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
            harvested_through = excluded.harvested_through, updated_at = excluded.updated_at`,
       ).run(c.key, c.windowFrom, c.windowUntil, c.windowStartedOn, c.resumptionToken, c.cursor, c.harvestedThrough, c.updatedAt);
     },
-    async *scanIndexable(changedAfter) {
-      const rows = db
-        .prepare(
-          `SELECT seq, id, title, abstract, authors, categories, COALESCE(announced_at, SUBSTR(submitted_at, 1, 10)) AS date,
+    async *scanIndexable(changedAfter, skip) {
+      const select = `SELECT seq, id, title, abstract, authors, categories, COALESCE(announced_at, SUBSTR(submitted_at, 1, 10)) AS date,
                   deleted, last_changed_at,
                   (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'huggingface' AND s.name = 'upvotes') AS hf_upvotes,
                   (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'github' AND s.name = 'stars') AS github_stars
-           FROM papers p ${changedAfter ? 'WHERE last_changed_at >= ?' : ''} ORDER BY seq`,
-        )
-        .iterate(...(changedAfter ? [changedAfter] : [])) as IterableIterator<{
+           FROM papers p`;
+      type Row = {
         seq: number; id: string; title: string; abstract: string; authors: string; categories: string; date: string | null; deleted: number; last_changed_at: string;
         hf_upvotes: string | null; github_stars: string | null;
-      }>;
-      for (const r of rows) {
-        yield {
-          seq: r.seq, id: r.id, title: r.title, abstract: r.abstract, authors: JSON.parse(r.authors) as string[],
-          categories: JSON.parse(r.categories) as string[], date: r.date, deleted: r.deleted === 1, lastChangedAt: r.last_changed_at,
-          hfUpvotes: r.hf_upvotes === null ? null : Number(r.hf_upvotes) || 0,
-          githubStars: r.github_stars === null ? null : Number(r.github_stars) || 0,
-        } satisfies IndexableRow;
+      };
+      const toRow = (r: Row): IndexableRow => ({
+        seq: r.seq, id: r.id, title: r.title, abstract: r.abstract, authors: JSON.parse(r.authors) as string[],
+        categories: JSON.parse(r.categories) as string[], date: r.date, deleted: r.deleted === 1, lastChangedAt: r.last_changed_at,
+        hfUpvotes: r.hf_upvotes === null ? null : Number(r.hf_upvotes) || 0,
+        githubStars: r.github_stars === null ? null : Number(r.github_stars) || 0,
+      });
+      if (!changedAfter) {
+        for (const r of db.prepare(`${select} ORDER BY seq`).iterate() as IterableIterator<Row>) {
+          if (!skip?.(r.seq, r.last_changed_at)) yield toRow(r);
+        }
+        return;
+      }
+      // Incremental: keys first from the covering index, whole rows only for those not skipped, so
+      // an idle refresh reads a few index pages.
+      // (No ORDER BY here: it would make SQLite scan the table in seq order instead of the index.)
+      const keys = db.prepare('SELECT seq, last_changed_at FROM papers INDEXED BY papers_last_changed_at WHERE last_changed_at >= ?').all(changedAfter) as { seq: number; last_changed_at: string }[];
+      const wanted = keys.sort((a, b) => a.seq - b.seq).filter((k) => !skip?.(k.seq, k.last_changed_at)).map((k) => k.seq);
+      for (let i = 0; i < wanted.length; i += 500) {
+        const chunk = wanted.slice(i, i + 500);
+        for (const r of db.prepare(`${select} WHERE seq IN (${chunk.map(() => '?').join(',')}) ORDER BY seq`).all(...chunk) as Row[]) yield toRow(r);
       }
     },
     async embeddingsNeeded(model, textOf, limit = Infinity) {
@@ -171,11 +181,16 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
         .prepare(
           // Only papers with no embedding, or changed since it was made, are hashed (a running
           // service asks every minute; hashing 75k texts each time would stall it).
+          // (candidates from two covering indexes: no pass over the wide papers rows).
           `SELECT p.seq AS seq, p.title AS title, p.abstract AS abstract, e.text_hash AS hash
            FROM papers p LEFT JOIN paper_embeddings e ON e.paper_seq = p.seq AND e.model = ?
-           WHERE p.deleted = 0 AND (e.paper_seq IS NULL OR p.last_changed_at >= e.embedded_at) ORDER BY p.seq`,
+           WHERE p.seq IN (
+             SELECT p2.seq FROM papers p2
+             LEFT JOIN paper_embeddings e2 INDEXED BY paper_embeddings_seq ON e2.model = ? AND e2.paper_seq = p2.seq
+             WHERE p2.deleted = 0 AND (e2.paper_seq IS NULL OR p2.last_changed_at >= e2.embedded_at))
+           ORDER BY p.seq`,
         )
-        .iterate(model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
+        .iterate(model, model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
       const jobs: EmbeddingJob[] = [];
       let remaining = 0;
       for (const row of rows) {
@@ -197,11 +212,22 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
         for (const item of items) put.run(item.seq, model, item.textHash, Buffer.from(item.vector.buffer, item.vector.byteOffset, item.vector.byteLength), stamp);
       }).immediate();
     },
-    async *scanEmbeddings(model, changedAfter) {
-      const rows = db
-        .prepare(`SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? ${changedAfter ? 'AND embedded_at >= ?' : ''} ORDER BY paper_seq`)
-        .iterate(...(changedAfter ? [model, changedAfter] : [model])) as IterableIterator<{ seq: number; vector: Buffer; embedded_at: string }>;
+    async *scanEmbeddings(model, changedAfter, skip) {
+      let rows: Iterable<{ seq: number; vector: Buffer; embedded_at: string }>;
+      if (!changedAfter) {
+        rows = db.prepare('SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? ORDER BY paper_seq').iterate(model) as IterableIterator<{ seq: number; vector: Buffer; embedded_at: string }>;
+      } else {
+        const keys = db.prepare('SELECT paper_seq AS seq, embedded_at FROM paper_embeddings WHERE model = ? AND embedded_at >= ?').all(model, changedAfter) as { seq: number; embedded_at: string }[];
+        const wanted = keys.filter((k) => !skip?.(k.seq, k.embedded_at)).map((k) => k.seq);
+        const fetched: { seq: number; vector: Buffer; embedded_at: string }[] = [];
+        for (let i = 0; i < wanted.length; i += 500) {
+          const chunk = wanted.slice(i, i + 500);
+          fetched.push(...(db.prepare(`SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? AND paper_seq IN (${chunk.map(() => '?').join(',')})`).all(model, ...chunk) as typeof fetched));
+        }
+        rows = fetched;
+      }
       for (const row of rows) {
+        if (!changedAfter && skip?.(row.seq, row.embedded_at)) continue;
         const copy = new Float32Array(row.vector.length / 4);
         new Uint8Array(copy.buffer).set(row.vector);
         yield { seq: row.seq, vector: copy, embeddedAt: row.embedded_at };

@@ -28,8 +28,7 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
     let papers = 0;
     let vectors = 0;
     const paperPass = papersMark.scan();
-    for await (const row of deps.store.scanIndexable(papersMark.at)) {
-      if (!paperPass.fresh(row.lastChangedAt, row.seq)) continue;
+    for await (const row of deps.store.scanIndexable(papersMark.at, (seq, at) => !paperPass.fresh(at, seq))) {
       if (row.deleted) engine.remove(row.seq);
       else {
         engine.upsert({
@@ -42,8 +41,7 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
     if (papers > 1000) engine.lexical.warm();
     if (deps.embedder) {
       const vectorPass = vectorsMark.scan();
-      for await (const { seq, vector, embeddedAt } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsMark.at)) {
-        if (!vectorPass.fresh(embeddedAt, seq)) continue;
+      for await (const { seq, vector } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsMark.at, (seq, at) => !vectorPass.fresh(at, seq))) {
         engine.setVector(seq, vector);
         vectors++;
       }

@@ -149,7 +149,7 @@ rows.push(await scenario('GET /search page keyword', (q) => `/search?q=${enc(q)}
 rows.push(await scenario('GET /api/search hybrid', (q) => `/api/search?q=${enc(q)}&mode=hybrid&limit=10`));
 rows.push(await scenario('GET /search page hybrid', (q) => `/search?q=${enc(q)}&mode=hybrid`));
 rows.push(await scenario('GET / trending page (week)', () => '/?period=week'));
-// The targets as offered load: requests sent at a fixed rate (not as fast as answers come back).
+// The targets as offered load: autocannon paces 500 (100) requests a second over the 50 connections.
 rows.push(await scenario('GET /api/search keyword @ 500 req/s offered', (q) => `/api/search?q=${enc(q)}&mode=keyword&limit=10`, 500));
 rows.push(await scenario('GET /api/search hybrid @ 100 req/s offered', (q) => `/api/search?q=${enc(q)}&mode=hybrid&limit=10`, 100));
 server.kill('SIGTERM');

@@ -1,8 +1,10 @@
+import type { DigestPaper } from '../core/digest.ts';
 import type { StoredPaper } from '../core/paper.ts';
 import { dailyWindow, dayOf, trendingWindow, type DailyView, type DailyWindow, type DateWindow, type TrendingPeriod } from '../core/periods.ts';
 import { trendingScore, type TrendingScore } from '../core/trending.ts';
 import type { AccountStore, UserList } from '../ports/account-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Topic } from '../ports/subscription-store.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 import type { IndexedDoc, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
 import type { SearchService } from './search/search-service.ts';
@@ -42,6 +44,8 @@ export interface ListOptions {
   /** Paper ids to leave out (the reader's hidden papers). */
   exclude?: ReadonlySet<string>;
 }
+
+const digestPaper = (doc: IndexedDoc): DigestPaper => ({ id: doc.id, title: doc.title, authors: doc.authors, abstract: doc.abstract, date: doc.date });
 
 const inCategories = (doc: IndexedDoc, wanted: readonly string[] | undefined) =>
   !wanted?.length || wanted.some((w) => doc.categories.some((c) => c === w || c.startsWith(`${w}.`)));
@@ -177,6 +181,23 @@ export function createCatalog(deps: CatalogDeps) {
     async readerState(userId: number, ids: readonly string[]): Promise<{ voted: Set<string>; saved: Set<string> }> {
       const [voted, saved] = await Promise.all([deps.accounts.votedBy(userId, ids), deps.accounts.inList('library', userId, ids)]);
       return { voted, saved };
+    },
+
+    /** Papers dated within [from, to], most trending first, with their abstracts (digests). */
+    async trendingBetween(from: string, to: string, limit: number): Promise<DigestPaper[]> {
+      const e = await engine();
+      const now = deps.clock.now();
+      return ranked(e.datedBetween(from, to), { limit, offset: 0 }, now).items.map((c) => digestPaper(e.doc(e.docIdOf(c.id)!)!));
+    },
+
+    /** A topic's matches dated from `from` on, best first (search engine, hybrid when it can). */
+    async topicMatches(topic: Pick<Topic, 'kind' | 'query' | 'filters'>, from: string, limit: number): Promise<DigestPaper[]> {
+      const e = await engine();
+      const request = topic.kind === 'search'
+        ? { query: topic.query, ...(topic.filters.categories?.length ? { categories: topic.filters.categories } : {}), ...(topic.filters.author ? { author: topic.filters.author } : {}) }
+        : topic.kind === 'category' ? { query: '', categories: [topic.query], sort: 'trending' as const } : { query: '', author: topic.query, sort: 'trending' as const };
+      const result = await e.search({ mode: 'hybrid', ...request, from, limit, snippets: false, now: deps.clock.now() });
+      return result.hits.map((h) => digestPaper(e.doc(h.docId)!));
     },
 
     hidden(userId: number): Promise<Set<string>> {

@@ -142,4 +142,72 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX papers_live_changed ON papers (deleted, last_changed_at);
     `,
   },
+  {
+    version: 5,
+    name: 'digest subscribers, topics, outbox, papers sent',
+    sql: `
+      CREATE TABLE subscribers (
+        id                 INTEGER PRIMARY KEY,
+        email              TEXT NOT NULL UNIQUE,            -- lower-cased
+        user_id            INTEGER REFERENCES users (id) ON DELETE SET NULL,
+        status             TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unsubscribed', 'undeliverable')),
+        confirm_token_hash TEXT,                             -- SHA-256 of the emailed confirmation token
+        confirm_expires_at TEXT,
+        created_at         TEXT NOT NULL,
+        confirmed_at       TEXT,
+        unsubscribed_at    TEXT,
+        daily_trending     INTEGER NOT NULL DEFAULT 1 CHECK (daily_trending IN (0, 1)),
+        send_hour          INTEGER NOT NULL DEFAULT 7 CHECK (send_hour BETWEEN 0 AND 23),
+        time_zone          TEXT NOT NULL DEFAULT 'UTC',
+        skip_weekends      INTEGER NOT NULL DEFAULT 0 CHECK (skip_weekends IN (0, 1)),
+        max_papers         INTEGER NOT NULL DEFAULT 10 CHECK (max_papers BETWEEN 1 AND 50),
+        permanent_failures INTEGER NOT NULL DEFAULT 0,
+        last_digest_at     TEXT                              -- when the last digest was composed
+      ) STRICT;
+      CREATE INDEX subscribers_status ON subscribers (status);
+      CREATE INDEX subscribers_confirm ON subscribers (confirm_token_hash);
+
+      CREATE TABLE subscriber_topics (
+        id            INTEGER PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL CHECK (kind IN ('search', 'category', 'author')),
+        query         TEXT NOT NULL,                         -- search text, category or author name
+        filters       TEXT NOT NULL DEFAULT '{}',            -- JSON: categories, author (saved searches)
+        frequency     TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),
+        created_at    TEXT NOT NULL,
+        unsubscribed_at TEXT
+      ) STRICT;
+      CREATE INDEX subscriber_topics_subscriber ON subscriber_topics (subscriber_id);
+
+      -- One row per digest: the idempotency key is subscriber + period.
+      CREATE TABLE digest_outbox (
+        id              INTEGER PRIMARY KEY,
+        subscriber_id   INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        period          TEXT NOT NULL,                       -- the subscriber's local day, YYYY-MM-DD
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'empty')),
+        message_id      TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        text_body       TEXT NOT NULL,
+        html_body       TEXT NOT NULL,
+        headers         TEXT NOT NULL DEFAULT '{}',
+        paper_ids       TEXT NOT NULL DEFAULT '[]',
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        claimed_at      TEXT,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        last_error      TEXT
+      ) STRICT;
+      CREATE INDEX digest_outbox_due ON digest_outbox (state, next_attempt_at);
+
+      -- Papers already mailed to a subscriber (by id without version): never sent twice.
+      CREATE TABLE digest_papers_sent (
+        subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+        paper_id      TEXT NOT NULL,
+        digest_id     INTEGER NOT NULL,
+        PRIMARY KEY (subscriber_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

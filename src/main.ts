@@ -19,6 +19,9 @@ import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
 import { createLogMailer } from './adapters/mail/log-mailer.ts';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { createAccountService } from './app/accounts.ts';
+import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-store.ts';
+import { createDigestService, DIGEST_DEFAULTS } from './app/digests.ts';
+import { startDigestScheduler } from './jobs/digest-scheduler.ts';
 import { createCatalog } from './app/catalog.ts';
 import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
 import type { Mailer } from './ports/mailer.ts';
@@ -125,6 +128,19 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options });
     },
     stats: () => store.stats(),
+    digestRun: async (opts) => {
+      const mailer = createMailer(config, logger);
+      try {
+        const baseUrl = publicUrl(config, config.host, config.port);
+        const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock });
+        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
+        const planned = await digests.plan(opts);
+        const sent = opts.dryRun ? { sent: 0, retried: 0, failed: 0 } : await digests.send();
+        return { ...planned, ...sent };
+      } finally {
+        await mailer.close();
+      }
+    },
     serve: async ({ host, port }) => {
       const hostname = host ?? config.host;
       const mailer = createMailer(config, logger);
@@ -140,8 +156,10 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const baseUrl = publicUrl(config, hostname, bound);
       const accounts = createAccountService({ accounts: accountStore, mailer, clock, logger, baseUrl });
       const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
+      const subscriptions = createSqliteSubscriptionStore(store.db);
+      const digests = createDigestService({ subscriptions, catalog, mailer, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
       app = createApp({
-        store, catalog, accounts, clock, logger, version: VERSION,
+        store, catalog, accounts, digests, subscriptions, clock, logger, version: VERSION,
         options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024 },
       });
       // Build the search index now rather than on the first request.
@@ -168,16 +186,29 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
             return { more: result.remaining > 0 };
           }, { logger, intervalMs: 60_000 })
         : null;
+      // Digests: planned and sent on a schedule inside the service (worker 0 only when clustered).
+      const scheduler = config.digest.schedule !== 'off' && (!clustered || process.env.PAPERBOY_WORKER_INDEX === '0')
+        ? startDigestScheduler(digests, { cron: config.digest.schedule, logger })
+        : null;
       return {
         url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
         stop: async () => {
-          await Promise.all([embedding?.stop(), indexing.stop()]);
+          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
           await mailer.close();
         },
       };
     },
     close: () => store.close(),
+  };
+}
+
+function digestOptions(config: Config, baseUrl: string) {
+  return {
+    ...DIGEST_DEFAULTS,
+    ratePerMinute: config.digest.ratePerMinute,
+    staleClaimMs: config.digest.staleClaimMs,
+    unsubscribeMailto: config.digest.unsubscribeMailto ?? `unsubscribe@${new URL(baseUrl).hostname}`,
   };
 }
 

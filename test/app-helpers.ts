@@ -1,6 +1,8 @@
 import { createSqliteAccountStore } from '../src/adapters/sqlite/account-store.ts';
 import { createAccountService } from '../src/app/accounts.ts';
 import { createCatalog } from '../src/app/catalog.ts';
+import { createDigestService, DIGEST_DEFAULTS, type DigestOptions } from '../src/app/digests.ts';
+import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { createSearchService, type SearchService } from '../src/app/search/search-service.ts';
 import { createApp } from '../src/http/create-app.ts';
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../src/http/security.ts';
@@ -26,7 +28,9 @@ export function memoryMailer(): Mailer & { sent: OutgoingMail[] } {
 export const BASE_URL = 'http://paperboy.test';
 
 /** The whole HTTP app over a fresh SQLite file, with papers imported from fixtures. */
-export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; embedder?: Embedder | null; mailer?: Mailer } = {}) {
+export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
+
+export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions> } = {}) {
   const clock = fixedClock(options.now ?? '2024-01-10T12:00:00Z');
   const { store, importFiles } = testStore(undefined, clock);
   if (options.fixtures?.length) await importFiles(options.fixtures);
@@ -40,11 +44,16 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
     return service;
   })());
   const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
+  const subscriptions = createSqliteSubscriptionStore(store.db);
+  const digests = createDigestService(
+    { subscriptions, catalog, mailer, clock, logger: silentLogger, secret: TEST_SECRET, baseUrl: BASE_URL },
+    { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@paperboy.test', ratePerMinute: 60_000, ...options.digest },
+  );
   const app = createApp({
-    store, catalog, accounts, clock, logger: silentLogger, version: '0.0.0-test',
-    options: { baseUrl: BASE_URL, secret: 'test-secret-test-secret-test-secret!', trustProxy: false, rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
+    store, catalog, accounts, digests, subscriptions, clock, logger: silentLogger, version: '0.0.0-test',
+    options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: false, rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
   });
-  return { app, store, clock, mailer, accounts, catalog, importFiles, searchService, accountStore };
+  return { app, store, clock, mailer, accounts, catalog, importFiles, searchService, accountStore, digests, subscriptions };
 }
 
 /** A browser-like client for in-process requests: keeps cookies, sends the CSRF token. */

@@ -26,6 +26,11 @@ export interface CliServices {
   modelProblem(): Promise<string | null>;
   /** Starts the HTTP server; resolves once it listens, with its URL and a stop function. */
   serve(options: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }>;
+  /** Plans the digests due (or those of `date`) and sends the outbox; dry runs only compose. */
+  digestRun(options: { date?: string; email?: string; dryRun?: boolean }): Promise<{
+    planned: number; empty: number; skipped: number; sent: number; retried: number; failed: number;
+    previews: { email: string; period: string; subject: string; text: string; papers: number }[];
+  }>;
   close(): Promise<void>;
 }
 

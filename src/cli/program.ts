@@ -7,6 +7,7 @@ import { embedCommand } from './commands/embed.ts';
 import { evalCommand } from './commands/eval.ts';
 import { searchCommand, similarCommand } from './commands/search.ts';
 import { statsCommand } from './commands/stats.ts';
+import { digestCommand } from './commands/digest.ts';
 
 /** Builds the `paperboy` command line; `setExit` records the exit status a command wants. */
 export function createProgram(ctx: CliContext, setExit: (code: number) => void, version: string): Command {
@@ -22,7 +23,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void, 
     })
     .exitOverride();
   for (const command of [
-    importCommand(ctx, setExit), harvestCommand(ctx, setExit), statsCommand(ctx), searchCommand(ctx), similarCommand(ctx),
+    importCommand(ctx, setExit), harvestCommand(ctx, setExit), digestCommand(ctx, setExit), statsCommand(ctx), searchCommand(ctx), similarCommand(ctx),
     embedCommand(ctx, setExit), evalCommand(ctx), serveCommand(ctx),
   ]) {
     command.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -40,6 +40,15 @@ const schema = z.object({
     from: z.string().min(3).refine((v) => !/[\r\n]/.test(v), 'must be one line'),
     maxConnections: positiveInt,
   }),
+  digest: z.object({
+    /** Cron expression (croner) of the in-service digest run; 'off' turns the scheduler off. */
+    schedule: z.string().max(100),
+    ratePerMinute: positiveInt,
+    /** A digest claimed longer ago than this by a sender that died is sent again. */
+    staleClaimMs: z.coerce.number().int().min(0),
+    /** Address in List-Unsubscribe's mailto (default unsubscribe@<host of baseUrl>). */
+    unsubscribeMailto: z.email().optional(),
+  }),
   harvest: z.object({
     baseUrl: z.url({ protocol: /^https?$/ }),
     sets: z.array(z.string().regex(/^[a-z-]+(?::[A-Za-z-]+(?::[A-Za-z-]+)?)?$/, 'must be an OAI set such as cs or physics:hep-th')).min(1),
@@ -64,6 +73,7 @@ export const DEFAULTS = {
   modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
   trustProxy: false,
   rateLimits: true,
+  digest: { schedule: '*/5 * * * *', ratePerMinute: 600, staleClaimMs: 600_000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
   harvest: {
     baseUrl: 'https://oaipmh.arxiv.org/oai',
@@ -100,6 +110,10 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_SMTP_PASS: 'smtp.pass',
   PAPERBOY_MAIL_FROM: 'smtp.from',
   PAPERBOY_SMTP_MAX_CONNECTIONS: 'smtp.maxConnections',
+  PAPERBOY_DIGEST_SCHEDULE: 'digest.schedule',
+  PAPERBOY_DIGEST_RATE_PER_MINUTE: 'digest.ratePerMinute',
+  PAPERBOY_UNSUBSCRIBE_MAILTO: 'digest.unsubscribeMailto',
+  PAPERBOY_DIGEST_STALE_CLAIM_MS: 'digest.staleClaimMs',
   PAPERBOY_OAI_URL: 'harvest.baseUrl',
   PAPERBOY_HARVEST_SETS: 'harvest.sets',
   PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',

@@ -6,6 +6,9 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AccountService } from '../app/accounts.ts';
 import type { Catalog } from '../app/catalog.ts';
+import type { DigestService } from '../app/digests.ts';
+import type { SubscriptionStore } from '../ports/subscription-store.ts';
+import { registerDigestRoutes } from './digest-routes.tsx';
 import { isPaperboyError } from '../core/errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -34,6 +37,8 @@ export interface HttpServices {
   store: PaperStore;
   catalog: Catalog;
   accounts: AccountService;
+  digests: DigestService;
+  subscriptions: SubscriptionStore;
   clock: Clock;
   logger: Logger;
   version: string;
@@ -88,6 +93,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
   app.use(csrf(services.options.secret, services.options.trustProxy));
   registerApi(app, services, limit);
   registerFeeds(app, services, limit);
+  registerDigestRoutes(app, services, limit);
   registerPages(app, services, limit);
 
   app.notFound((c) => {

@@ -1,0 +1,248 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { addDays } from '../core/periods.ts';
+import { duePeriod, includesWeekly, selectDigest, type DigestSection, type DigestSectionInput } from '../core/digest.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { Digest, DigestDraft, Preferences, Subscriber, SubscriptionStore, Topic } from '../ports/subscription-store.ts';
+import type { Catalog } from './catalog.ts';
+import { renderDigest } from './digest-mail.ts';
+import { signToken, verifyToken } from './signed-tokens.ts';
+
+export interface DigestDeps {
+  subscriptions: SubscriptionStore;
+  catalog: Pick<Catalog, 'trendingBetween' | 'topicMatches'>;
+  mailer: Mailer;
+  clock: Clock;
+  logger: Logger;
+  secret: string;
+  baseUrl: string;
+}
+
+export interface DigestOptions {
+  /** Mails handed to SMTP per minute at most. */
+  ratePerMinute: number;
+  batchSize: number;
+  /** Permanent failures (5xx) before an address is marked undeliverable. */
+  maxPermanentFailures: number;
+  /** Temporary failures (4xx) of one digest before it is given up. */
+  maxAttempts: number;
+  /** A claim older than this belongs to a sender that died: the digest is sent again. */
+  staleClaimMs: number;
+  confirmTtlHours: number;
+  /** Where List-Unsubscribe's mailto points (the operator routes it to `paperboy` or reads it). */
+  unsubscribeMailto: string;
+}
+
+export const DIGEST_DEFAULTS: DigestOptions = {
+  ratePerMinute: 600, batchSize: 50, maxPermanentFailures: 3, maxAttempts: 8, staleClaimMs: 10 * 60_000, confirmTtlHours: 48,
+  unsubscribeMailto: 'unsubscribe@localhost',
+};
+
+export const DEFAULT_PREFERENCES: Preferences = { dailyTrending: true, sendHour: 7, timeZone: 'UTC', skipWeekends: false, maxPapers: 10 };
+
+const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+
+export interface PlanResult {
+  /** Digests stored for sending. */
+  planned: number;
+  /** Subscribers with nothing new (no digest sent). */
+  empty: number;
+  /** Already planned for the period, or not due yet. */
+  skipped: number;
+  previews: { email: string; period: string; subject: string; text: string; papers: number }[];
+}
+
+/**
+ * Double opt-in subscriptions and digests: composition (trending since the last digest, then each
+ * topic's matches; never a paper twice), an outbox with one row per (subscriber, period), and a
+ * sender that claims, sends, records. At-least-once: a digest whose sender died between the SMTP
+ * server's acceptance and the record is sent again with the same Message-ID.
+ */
+export function createDigestService(deps: DigestDeps, options: DigestOptions = DIGEST_DEFAULTS) {
+  const host = new URL(deps.baseUrl).hostname;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const link = (path: string, purpose: string, payload: string) => `${deps.baseUrl}${path}?token=${signToken(deps.secret, purpose, payload)}`;
+  const links = (subscriberId: number, period: string) => ({
+    baseUrl: deps.baseUrl,
+    viewUrl: link('/digests/view', 'view', `${subscriberId}:${period}`),
+    preferencesUrl: link('/preferences', 'prefs', String(subscriberId)),
+    unsubscribeAllUrl: link('/unsubscribe', 'unsub', `${subscriberId}:all`),
+    unsubscribeTopicUrl: (topicId: number) => link('/unsubscribe', 'unsub', `${subscriberId}:${topicId}`),
+  });
+  const matchCache = new Map<string, Promise<DigestSectionInput['papers']>>();
+
+  async function sectionsFor(subscriber: Subscriber, period: string): Promise<DigestSectionInput[]> {
+    // "Since the last digest": the day of the last one, or a week back for a first digest.
+    const since = subscriber.lastDigestAt ? subscriber.lastDigestAt.slice(0, 10) : addDays(period, -7);
+    const want = subscriber.maxPapers * 3;
+    const sections: DigestSectionInput[] = [];
+    if (subscriber.dailyTrending) {
+      const key = `trending|${since}|${period}|${want}`;
+      if (!matchCache.has(key)) matchCache.set(key, deps.catalog.trendingBetween(since, period, want));
+      sections.push({ topicId: null, title: 'Trending papers', papers: await matchCache.get(key)! });
+    }
+    const weekly = includesWeekly(period);
+    for (const topic of await deps.subscriptions.topics(subscriber.id)) {
+      if (topic.frequency === 'weekly' && !weekly) continue;
+      const from = topic.frequency === 'weekly' ? addDays(period, -7) : since;
+      const key = `${topic.kind}|${topic.query}|${JSON.stringify(topic.filters)}|${from}|${want}`;
+      if (!matchCache.has(key)) matchCache.set(key, deps.catalog.topicMatches(topic, from, want));
+      sections.push({ topicId: topic.id, title: topicTitle(topic), papers: await matchCache.get(key)! });
+    }
+    return sections;
+  }
+
+  async function compose(subscriber: Subscriber, period: string): Promise<{ draft: DigestDraft; sections: DigestSection[] }> {
+    const sections = selectDigest(await sectionsFor(subscriber, period), await deps.subscriptions.papersSent(subscriber.id), subscriber.maxPapers);
+    const key = `${subscriber.id}:${period}`;
+    const rendered = renderDigest(period, sections, links(subscriber.id, period));
+    const unsubscribe = links(subscriber.id, period).unsubscribeAllUrl;
+    const mailtoToken = signToken(deps.secret, 'unsub', `${subscriber.id}:all`);
+    return {
+      sections,
+      draft: {
+        subscriberId: subscriber.id, period, idempotencyKey: key,
+        messageId: `<digest.${subscriber.id}.${period}.${sha256(`${deps.secret}:${key}`).slice(0, 12)}@${host}>`,
+        subject: rendered.subject, text: rendered.text, html: rendered.html,
+        headers: {
+          'List-Unsubscribe': `<${unsubscribe}>, <mailto:${options.unsubscribeMailto}?subject=unsubscribe%20${mailtoToken}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'List-Id': `Paperboy digest <digest.${host}>`,
+          'Auto-Submitted': 'auto-generated',
+        },
+        paperIds: sections.flatMap((s) => s.papers.map((p) => p.id)),
+      },
+    };
+  }
+
+  return {
+    /**
+     * Starts a double opt-in. The answer is the same whatever the address's state; a confirmation
+     * mail goes out only when no unexpired one is pending and the address is not already active.
+     */
+    async subscribe(email: string, preferences: Partial<Preferences> = {}, userId: number | null = null): Promise<void> {
+      const address = email.trim().toLowerCase();
+      const now = deps.clock.now();
+      const token = randomBytes(32).toString('base64url');
+      const outcome = await deps.subscriptions.requestSubscription({
+        email: address, tokenHash: sha256(token), now: iso(now), expiresAt: iso(now + options.confirmTtlHours * 3_600_000),
+        preferences: { ...DEFAULT_PREFERENCES, ...preferences }, userId,
+      });
+      if (outcome !== 'created') {
+        deps.logger.info('digest.subscribe_ignored', { outcome });
+        return;
+      }
+      const url = `${deps.baseUrl}/subscribe/confirm?token=${token}`;
+      const result = await deps.mailer.send({
+        to: address,
+        subject: 'Confirm your Paperboy digest subscription',
+        text: `Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.\n\nConfirm here:\n${url}\n\nNothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.\n`,
+        html: `<p>Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.</p><p><a href="${url}">Confirm the subscription</a></p><p>Nothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.</p>`,
+      });
+      if (result.status !== 'sent') deps.logger.warn('digest.confirmation_failed', { status: result.status, message: result.message });
+    },
+
+    async confirm(token: string): Promise<Subscriber | null> {
+      return deps.subscriptions.confirm(sha256(token), iso(deps.clock.now()));
+    },
+
+    /** Signed links: preferences page, unsubscribe (all or one topic), view in browser. */
+    preferencesToken: (subscriberId: number) => signToken(deps.secret, 'prefs', String(subscriberId)),
+    async fromPreferencesToken(token: string): Promise<Subscriber | null> {
+      const payload = verifyToken(deps.secret, 'prefs', token);
+      return payload && /^\d+$/.test(payload) ? deps.subscriptions.getSubscriber(Number(payload)) : null;
+    },
+    async unsubscribe(token: string): Promise<{ subscriber: Subscriber; topicId: number | null } | null> {
+      const payload = verifyToken(deps.secret, 'unsub', token);
+      const m = payload ? /^(\d+):(all|\d+)$/.exec(payload) : null;
+      if (!m) return null;
+      const subscriber = await deps.subscriptions.getSubscriber(Number(m[1]));
+      if (!subscriber) return null;
+      const topicId = m[2] === 'all' ? null : Number(m[2]);
+      await deps.subscriptions.unsubscribe(subscriber.id, topicId, iso(deps.clock.now()));
+      deps.logger.info('digest.unsubscribed', { subscriberId: subscriber.id, topicId });
+      return { subscriber, topicId };
+    },
+    async viewDigest(token: string): Promise<Digest | null> {
+      const payload = verifyToken(deps.secret, 'view', token);
+      const m = payload ? /^(\d+):(\d{4}-\d{2}-\d{2})$/.exec(payload) : null;
+      return m ? deps.subscriptions.digestFor(Number(m[1]), m[2]!) : null;
+    },
+
+    /**
+     * Composes and stores the digests due now (or for `date`), for every active subscriber or one.
+     * `dryRun` stores nothing and returns previews: the operator's view of anyone's next digest.
+     */
+    async plan(opts: { date?: string; email?: string; dryRun?: boolean } = {}): Promise<PlanResult> {
+      matchCache.clear();
+      const now = deps.clock.now();
+      const result: PlanResult = { planned: 0, empty: 0, skipped: 0, previews: [] };
+      const subscribers = opts.email
+        ? [await deps.subscriptions.findSubscriber(opts.email.trim().toLowerCase())].filter((s): s is Subscriber => s?.status === 'active')
+        : await deps.subscriptions.activeSubscribers();
+      for (const subscriber of subscribers) {
+        const period = opts.date ?? duePeriod(subscriber, now);
+        if (!period || (await deps.subscriptions.digestFor(subscriber.id, period))) {
+          result.skipped++;
+          continue;
+        }
+        const { draft } = await compose(subscriber, period);
+        if (opts.dryRun) {
+          result.previews.push({ email: subscriber.email, period, subject: draft.subject, text: draft.text, papers: draft.paperIds.length });
+          continue;
+        }
+        const empty = draft.paperIds.length === 0;
+        if (await deps.subscriptions.enqueueDigest(draft, empty ? 'empty' : 'pending', iso(now))) {
+          if (empty) result.empty++;
+          else result.planned++;
+        } else result.skipped++;
+      }
+      return result;
+    },
+
+    /** Sends what is due in the outbox, batch by batch, at most `ratePerMinute`. */
+    async send(opts: { maxBatches?: number } = {}): Promise<{ sent: number; retried: number; failed: number }> {
+      const out = { sent: 0, retried: 0, failed: 0 };
+      const interval = 60_000 / options.ratePerMinute;
+      let lastSend = 0;
+      for (let batch = 0; batch < (opts.maxBatches ?? Infinity); batch++) {
+        const now = deps.clock.now();
+        const claimed = await deps.subscriptions.claimDigests(options.batchSize, iso(now), iso(now - options.staleClaimMs));
+        if (claimed.length === 0) break;
+        for (const digest of claimed) {
+          const wait = lastSend + interval - deps.clock.now();
+          if (wait > 0) await deps.clock.sleep(wait);
+          lastSend = deps.clock.now();
+          const result = await deps.mailer.send({ to: digest.email, subject: digest.subject, text: digest.text, html: digest.html, headers: digest.headers, messageId: digest.messageId });
+          if (result.status === 'sent') {
+            await deps.subscriptions.markSent(digest.id, digest.messageId, iso(deps.clock.now()));
+            out.sent++;
+          } else if (result.status === 'temporary' && digest.attempts < options.maxAttempts) {
+            const backoff = Math.min(6 * 3_600_000, 60_000 * 2 ** (digest.attempts - 1));
+            await deps.subscriptions.markRetry(digest.id, result.message, iso(deps.clock.now() + backoff));
+            deps.logger.warn('digest.retry', { digestId: digest.id, code: result.code, message: result.message, inMs: backoff });
+            out.retried++;
+          } else {
+            await deps.subscriptions.markFailed(digest.id, result.message, options.maxPermanentFailures);
+            deps.logger.warn('digest.failed', { digestId: digest.id, code: result.code, message: result.message });
+            out.failed++;
+          }
+        }
+      }
+      return out;
+    },
+
+    counts: () => deps.subscriptions.counts(),
+  };
+}
+
+export type DigestService = ReturnType<typeof createDigestService>;
+
+export function topicTitle(topic: Pick<Topic, 'kind' | 'query' | 'filters'>): string {
+  const text = topic.query.replace(/\s+/g, ' ').slice(0, 120);
+  if (topic.kind === 'category') return `New in ${text}`;
+  if (topic.kind === 'author') return `New from ${text}`;
+  const filters = [...(topic.filters.categories ?? []), ...(topic.filters.author ? [`by ${topic.filters.author}`] : [])];
+  return `Matches for “${text}”${filters.length ? ` (${filters.join(', ')})` : ''}`;
+}

@@ -11,7 +11,7 @@ export interface ReceivedMail {
  * A real SMTP server on 127.0.0.1 (the `smtp-server` package) that parses what it receives with
  * `mailparser`. `reply` can refuse recipients with SMTP codes (e.g. 421, 550).
  */
-export async function startSmtpServer(options: { reply?: (recipient: string) => { code: number; message: string } | null } = {}) {
+export async function startSmtpServer(options: { reply?: (recipient: string) => { code: number; message: string } | null; delayMs?: number } = {}) {
   const received: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   const config: SMTPServerOptions = {
@@ -19,7 +19,9 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onRcptTo(address, _session, callback) {
+    async onRcptTo(address, _session, callback) {
+      // A slow server: the delay comes before the message is accepted, not between acceptance and reply.
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       const verdict = options.reply?.(address.address);
       if (verdict) {
         const error = new Error(verdict.message) as Error & { responseCode: number };
@@ -33,10 +35,13 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed: await simpleParser(raw) });
-        waiters.splice(0).forEach((w) => w());
+        // Accept first (250 goes out now), then parse: what is accepted is counted even if the
+        // client dies before it reads the reply, as with a real MTA.
+        const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
         callback();
+        const raw = Buffer.concat(chunks).toString('utf8');
+        received.push({ envelopeTo, raw, parsed: await simpleParser(raw) });
+        waiters.splice(0).forEach((w) => w());
       });
     },
   };
@@ -45,6 +50,8 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // Clients that die mid-session (the crash test kills senders) reset connections: not an error here.
+  server.on('error', () => {});
   const port = (server.server.address() as { port: number }).port;
   return {
     port,

@@ -90,7 +90,9 @@ describe('e-mail digests against a real SMTP server', () => {
     const second = (await t.subscriptions.digestFor(1, '2024-01-11'))!;
     assert.ok(second.paperIds.includes('2401.00201'));
     assert.ok(!second.paperIds.some((id) => sentBefore.has(id)), `no repeats: ${second.paperIds.join(', ')}`);
+    const beforeSecond = smtp.received.length;
     await t.digests.send();
+    await smtp.waitFor('alice@example.org', beforeSecond);
 
     // Forged or altered tokens are refused; the real one-click POST (no cookies, RFC 8058) works.
     const altered = httpsUrl.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
@@ -158,5 +160,53 @@ describe('e-mail digests against a real SMTP server', () => {
     const counts = await t.digests.counts();
     assert.equal(counts.failed, 2);
     await t.mailer.close();
+  });
+});
+
+describe('digest pipeline details', () => {
+  it('paces sending to the configured rate, previews without storing, and sends no empty digest', async () => {
+    const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: null, digest: { ratePerMinute: 60 } });
+    const slept: number[] = [];
+    t.clock.sleep = async (ms: number) => {
+      slept.push(ms);
+      t.clock.set(new Date(t.clock.now() + ms).toISOString());
+    };
+    const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
+    for (const email of ['a@example.org', 'b@example.org', 'c@example.org']) {
+      await t.digests.subscribe(email);
+      await t.digests.confirm(confirmToken(mails.sent.at(-1)!.text));
+    }
+    const preview = await t.digests.plan({ date: '2024-01-10', email: 'a@example.org', dryRun: true });
+    assert.equal(preview.previews.length, 1);
+    assert.match(preview.previews[0]!.text, /== Trending papers ==/);
+    assert.equal(await t.subscriptions.digestFor(1, '2024-01-10'), null, 'a dry run stores nothing');
+    assert.equal((await t.digests.plan({ date: '2024-01-10' })).planned, 3);
+    const sentBefore = mails.sent.length;
+    assert.equal((await t.digests.send()).sent, 3);
+    assert.equal(mails.sent.length - sentBefore, 3);
+    assert.equal(slept.length, 2, 'one mail per second at 60 a minute');
+    assert.ok(slept.every((ms) => ms > 990 && ms <= 1000), slept.join(', '));
+    // Next day, nothing new: an empty digest is recorded, not sent.
+    t.clock.set('2024-01-11T12:00:00Z');
+    const next = await t.digests.plan({ date: '2024-01-11' });
+    assert.deepEqual([next.planned, next.empty], [0, 3]);
+    assert.equal((await t.digests.send()).sent, 0);
+    assert.equal(mails.sent.length - sentBefore, 3);
+  });
+
+  it('runs inside the service on a cron schedule (croner)', async () => {
+    const { startDigestScheduler } = await import('../src/jobs/digest-scheduler.ts');
+    const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: null, now: '2024-01-10T12:00:00Z' });
+    const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
+    await t.digests.subscribe('cron@example.org');
+    await t.digests.confirm(confirmToken(mails.sent.at(-1)!.text));
+    const before = mails.sent.length;
+    const { silentLogger } = await import('../src/ports/logger.ts');
+    const scheduler = startDigestScheduler(t.digests, { cron: '* * * * * *', logger: silentLogger }); // every second
+    const deadline = Date.now() + 5000;
+    while (mails.sent.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await scheduler.stop();
+    assert.equal(mails.sent.length - before, 1);
+    assert.equal(mails.sent.at(-1)!.to, 'cron@example.org');
   });
 });

@@ -166,6 +166,15 @@ export const API_ROUTES: ApiRoute[] = [
       return { status: 'accepted', message: 'if the address can receive mail, a sign-in link is on its way' };
     },
   },
+  {
+    method: 'post', path: '/api/subscriptions', tag: 'digests', summary: 'Subscribe an address to the daily digest (double opt-in: a confirmation mail is sent; the answer never says whether the address is known)', limit: 'signIn',
+    body: z.object({ email: z.email('must be an email address').max(254) }),
+    response: S.AcceptedBody, status: 202,
+    handler: async (c, { body, s }) => {
+      await s.digests.subscribe((body as { email: string }).email, {}, c.get('user')?.id ?? null);
+      return { status: 'accepted', message: 'if the address can receive mail, a confirmation link is on its way' };
+    },
+  },
   ...(['post', 'delete'] as const).map((method): ApiRoute => ({
     method, path: '/api/papers/{id}/vote', tag: 'readers', signedIn: true, limit: 'votes',
     summary: method === 'post' ? 'Upvote a paper (once per reader)' : 'Take your upvote back',

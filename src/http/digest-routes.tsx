@@ -41,18 +41,6 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     await digests.subscribe(parsed.data, {}, c.get('user')?.id ?? null);
     return neutral(c);
   });
-  app.post('/api/subscriptions', limit('signIn'), async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new ApiError(400, 'BAD_REQUEST', 'body: expected a JSON object (Content-Type: application/json)');
-    }
-    const body = parseWith(z.object({ email }), raw, 'field');
-    await digests.subscribe(body.email, {}, c.get('user')?.id ?? null);
-    return c.json({ status: 'accepted', message: 'if the address can receive mail, a confirmation link is on its way' }, 202);
-  });
-
   app.get('/subscribe/confirm', (c) => {
     const token = c.req.query('token') ?? '';
     if (!TOKEN.test(token)) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter token: this confirmation link is malformed', { parameter: 'token' });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSmtpMailer } from '../src/adapters/mail/smtp-mailer.ts';
-import { BASE_URL, client, testApp } from './app-helpers.ts';
+import { BASE_URL, client, signIn, testApp } from './app-helpers.ts';
 import { fixture, tempDir } from './helpers.ts';
 import { startSmtpServer } from './smtp-server.ts';
 
@@ -208,5 +208,31 @@ describe('digest pipeline details', () => {
     await scheduler.stop();
     assert.equal(mails.sent.length - before, 1);
     assert.equal(mails.sent.at(-1)!.to, 'cron@example.org');
+  });
+});
+
+describe('subscription requests', () => {
+  it('expire unconfirmed, link a signed-in reader, and are rate limited per client', async () => {
+    const { RATE_LIMIT_DEFAULTS } = await import('../src/http/security.ts');
+    const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: RATE_LIMIT_DEFAULTS });
+    const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
+    await t.digests.subscribe('late@example.org');
+    const token = confirmToken(mails.sent.at(-1)!.text);
+    t.clock.set('2024-01-12T12:00:01Z'); // 48 h and a second later
+    assert.equal(await t.digests.confirm(token), null, 'an expired confirmation does nothing');
+    assert.equal((await t.subscriptions.findSubscriber('late@example.org'))?.status, 'pending');
+    await t.digests.subscribe('late@example.org');
+    assert.equal(mails.sent.filter((m) => m.to === 'late@example.org').length, 2, 'once expired, a new confirmation may be sent');
+
+    const c = client(t.app);
+    await signIn(c, t.mailer as never, 'reader@example.org');
+    assert.equal((await c.form('/subscribe', { email: 'reader@example.org' })).status, 200);
+    const user = (await t.accountStore.findOrCreateUser('reader@example.org', '2024-01-12T12:00:00Z')).id;
+    const row = t.store.db.prepare('SELECT user_id FROM subscribers WHERE email = ?').get('reader@example.org') as { user_id: number };
+    assert.equal(row.user_id, user);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.api('POST', '/api/subscriptions', { email: `x${i}@example.org` })).status);
+    assert.ok(statuses.includes(429), statuses.join(','));
   });
 });

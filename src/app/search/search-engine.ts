@@ -239,7 +239,7 @@ export class SearchEngine {
 
     let ordered = topK(scored, scored.length);
     if (request.sort === 'date') {
-      ordered = [...ordered].sort((a, b) => (this.docs.get(b.docId)?.date ?? '').localeCompare(this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
+      ordered = [...ordered].sort((a, b) => compareStrings(this.docs.get(b.docId)?.date ?? '', this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
     } else if (request.sort === 'trending') {
       const now = request.now ?? this.now();
       const trend = new Map(ordered.map((s) => {
@@ -305,7 +305,8 @@ export class SearchEngine {
       const month = this.docs.get(docId)?.date?.slice(0, 7);
       if (month) counts.set(month, (counts.get(month) ?? 0) + 1);
     }
-    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([month, papers]) => ({ month, papers }));
+    // Plain code-unit comparison: YYYY-MM sorts correctly and localeCompare (ICU) cost 9 % of a query.
+    return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([month, papers]) => ({ month, papers }));
   }
 
   private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[], withSnippet = true): SearchHit {
@@ -379,4 +380,8 @@ function firstAtOrAfter(dated: readonly { date: string }[], date: string): numbe
     else hi = mid;
   }
   return lo;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -130,7 +130,8 @@ export function createCatalog(deps: CatalogDeps) {
       const e = await engine();
       const docId = e.docIdOf(paper.id);
       const doc = docId === undefined ? undefined : e.doc(docId);
-      const similar = await e.similar(paper.id, similarLimit);
+      // The API's paper endpoint asks for none: skip the vector search.
+      const similar = similarLimit > 0 ? await e.similar(paper.id, similarLimit) : { hits: [], mode: 'lexical' as const };
       const upvotes = await deps.accounts.voteCount(paper.id);
       if (doc && doc.signals?.localVotes !== upvotes) e.setLocalVotes(paper.id, upvotes);
       return { paper, card: doc ? card(doc, deps.clock.now()) : null, similar: similar.hits, similarMode: similar.mode };

@@ -7,7 +7,7 @@ import { parsePaperId } from '../core/paper-id.ts';
 import * as S from './api-schemas.ts';
 import type { HttpServices } from './create-app.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
-import { searchQuery } from './page-routes.tsx';
+import { hasSearchInput, searchQuery, searchRequestOf } from './page-routes.tsx';
 import type { AppEnv, Limit, RateLimitName } from './security.ts';
 import { categoryList, isoDay, limitParam, pageParam, parseWith, queryOf } from './validate.ts';
 
@@ -94,12 +94,10 @@ export const API_ROUTES: ApiRoute[] = [
     response: S.SearchBody,
     handler: async (c, { query, s }) => {
       const q = query as z.infer<typeof searchQuery> & { limit: number; fusion?: 'convex' | 'rrf'; alpha?: number };
-      const categories = q.category || [];
-      if (!q.q.trim() && !categories.length && !q.author) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter q: required (or filter by category or author)', { parameter: 'q' });
+      if (!hasSearchInput(q)) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter q: required (or filter by category or author)', { parameter: 'q' });
       const hidden = c.get('user') ? await s.catalog.hidden(c.get('user')!.id) : undefined;
       const r = await s.catalog.search({
-        query: q.q, mode: q.mode, sort: q.q.trim() === '' && q.sort === 'relevance' ? 'date' : q.sort, limit: q.limit, offset: (q.page - 1) * q.limit,
-        ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
+        ...searchRequestOf(q), limit: q.limit, offset: (q.page - 1) * q.limit,
         ...(q.fusion ? { fusion: q.fusion } : {}), ...(q.alpha !== undefined ? { alpha: q.alpha } : {}), ...(hidden ? { exclude: hidden } : {}),
       });
       return { query: r.query, mode: r.mode, fusion: r.fusion, ...paged(r.hits.map((h) => hitBody(s, h)), r.total, q.page, q.limit), months: r.months, notices: r.notices };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
 import type { HttpServices } from './create-app.ts';
 import { ApiError, notFound } from './errors.ts';
-import { searchQuery } from './page-routes.tsx';
+import { hasSearchInput, searchQuery, searchRequestOf } from './page-routes.tsx';
 import type { AppEnv, Limit } from './security.ts';
 import { isoDay, queryOf } from './validate.ts';
 
@@ -68,15 +68,11 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     if (kind === 'search') {
       await limit('search')(c, async () => {});
       const q = queryOf(c, searchQuery);
-      const categories = q.category || [];
-      if (!q.q.trim() && !categories.length && !q.author) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter q: required (or filter by category or author)', { parameter: 'q' });
-      const r = await s.catalog.search({
-        query: q.q, mode: q.mode, sort: q.q.trim() === '' && q.sort === 'relevance' ? 'date' : q.sort, limit: FEED_SIZE, snippets: false,
-        ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
-      });
+      if (!hasSearchInput(q)) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter q: required (or filter by category or author)', { parameter: 'q' });
+      const r = await s.catalog.search({ ...searchRequestOf(q), limit: FEED_SIZE, snippets: false });
       const texts = await abstracts(r.hits);
       const page = `/search${new URL(c.req.url).search}`;
-      return render(c, format, { title: `Paperboy search: ${q.q || categories.join(', ') || q.author}`, description: `Papers matching ${q.q}`, page },
+      return render(c, format, { title: `Paperboy search: ${q.q || (q.category || []).join(', ') || q.author}`, description: `Papers matching ${q.q}`, page },
         r.hits.map((h, i) => ({ id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, summary: texts[i]! })));
     }
     if (kind === 'trending') {

@@ -3,6 +3,7 @@ import { setCookie, deleteCookie } from 'hono/cookie';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { z } from 'zod';
 import { safeNextPath } from '../app/accounts.ts';
+import type { SearchRequest } from '../app/search/search-engine.ts';
 import { parsePaperId } from '../core/paper-id.ts';
 import type { HttpServices } from './create-app.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
@@ -51,6 +52,22 @@ export const searchQuery = z.object({
   page: pageParam,
 });
 
+type SearchParams = z.infer<typeof searchQuery>;
+
+/** True when a search has something to search by: words, a category or an author. */
+export const hasSearchInput = (q: SearchParams) => q.q.trim() !== '' || (q.category || []).length > 0 || !!q.author;
+
+/** The engine request for validated search parameters (pages, API and feeds share it). */
+export function searchRequestOf(q: SearchParams): SearchRequest {
+  const categories = q.category || [];
+  return {
+    query: q.q, mode: q.mode,
+    // Filters without words: newest first unless another order was asked for.
+    sort: q.q.trim() === '' && q.sort === 'relevance' ? 'date' : q.sort,
+    ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
+  };
+}
+
 const listForm = z.object({ on: z.enum(['0', '1']).default('1'), back: z.string().max(2000).optional() });
 
 export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) {
@@ -88,14 +105,10 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const categories = q.category || [];
     const form = { q: q.q, mode: q.mode, sort: q.sort, category: categories.join(','), from: q.from ?? '', to: q.to ?? '', author: q.author ?? '' };
     const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v !== ''));
-    const active = q.q.trim() !== '' || categories.length > 0 || !!q.author;
+    const active = hasSearchInput(q);
+    const hidden = await hiddenFor(c, s);
     const result = active
-      ? await s.catalog.search({
-          query: q.q, mode: q.mode, sort: q.sort, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE,
-          ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
-          ...(q.q.trim() === '' ? { sort: q.sort === 'relevance' ? 'date' : q.sort } : {}),
-          exclude: await hiddenFor(c, s),
-        })
+      ? await s.catalog.search({ ...searchRequestOf(q), limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, ...(hidden ? { exclude: hidden } : {}) })
       : null;
     const viewer = await viewerFor(c, s, result?.hits.map((h) => h.id) ?? []);
     const feedQuery = params.toString();

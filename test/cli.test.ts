@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixture, ROOT, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
@@ -103,5 +103,31 @@ describe('the paperboy command', () => {
     assert.equal(await exit, 0);
     assert.match(stderr, /"event":"http\.request".*"requestId":/);
     assert.match(stderr, /SIGTERM: shutting down/);
+  });
+
+  it('serve --workers 2 serves, and the primary and every worker exit on SIGTERM', async () => {
+    const data = tempDir();
+    await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'serve', '--port', '0', '--workers', '2'], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_LOG_LEVEL: 'warn' },
+    });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+) \(2 workers\)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+    });
+    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => { spawnSync('pkill', ['-KILL', '-P', String(child.pid)]); child.kill('SIGKILL'); }, 20_000);
+    const code = await exit;
+    clearTimeout(timer);
+    assert.equal(code, 0, `every process exits within 20 s of SIGTERM (${stderr})`);
+    assert.doesNotMatch(stderr, /starting another/);
+    assert.match(stderr, /SIGTERM: shutting down 2 workers/);
   });
 });

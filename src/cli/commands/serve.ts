@@ -28,6 +28,8 @@ export function serveCommand(ctx: CliContext): Command {
         await server.stop();
       } finally {
         await services.close();
+        // A worker's IPC channel to the primary keeps it alive: let go of it so the worker exits.
+        if (cluster.isWorker) cluster.worker?.disconnect();
       }
     });
 }

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import escapeHtml from 'escape-html';
+import { analyze, eachTerm } from '../../src/core/search/analyzer.ts';
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import { snippet } from '../../src/core/search/snippet.ts';
 import { ExactVectorIndex } from '../../src/core/search/vector-index.ts';
+import { SHARED_DATA } from '../helpers.ts';
 
 const simple = () => new LexicalIndex({ fields: [{ name: 'title', weight: 2, b: 0.5 }, { name: 'abstract', weight: 1, b: 0.75 }], k1: 1.2, analyze: (text, emit) => text.split(/\s+/).filter(Boolean).forEach((w) => emit(w)) });
 
@@ -102,5 +107,66 @@ describe('snippets', () => {
     assert.ok(!html.includes('<script>'), html);
     assert.match(html, /<mark>Transformers<\/mark> retrieve <mark>compressed<\/mark>/);
     assert.equal(snippet('a < b', new Set()), 'a &lt; b');
+  });
+
+  // The straightforward algorithm (split on whitespace, analyse every word): the fast version,
+  // which finds candidate words by their offsets, must agree with it everywhere.
+  const reference = (text: string, terms: ReadonlySet<string>, size = 32) => {
+    const words = text.split(/\s+/).filter(Boolean);
+    const hit = words.map((word) => {
+      const out: string[] = [];
+      eachTerm(word, (term) => out.push(term));
+      return out.some((term) => terms.has(term));
+    });
+    let best = 0;
+    let bestCount = -1;
+    let count = 0;
+    for (let i = 0; i < words.length; i++) {
+      if (hit[i]) count++;
+      if (i >= size && hit[i - size]) count--;
+      if (count > bestCount) {
+        bestCount = count;
+        best = Math.max(0, i - size + 1);
+      }
+    }
+    const firstHit = hit.indexOf(true, best);
+    const start = firstHit === -1 ? 0 : Math.max(0, Math.min(best, firstHit - 4));
+    const end = Math.min(words.length, start + size);
+    const body = words.slice(start, end).map((w, i) => (hit[start + i] ? `<mark>${escapeHtml(w)}</mark>` : escapeHtml(w))).join(' ');
+    return `${start > 0 ? '… ' : ''}${body}${end < words.length ? ' …' : ''}`;
+  };
+
+  it('agrees with analysing every word, on awkward text', () => {
+    const cases: [string, string][] = [
+      ['Schrödinger equations and Schrodinger bridges; the Schrödinger–Föllmer sampler', 'schrodinger follmer'],
+      ['İSTANBUL İstanbul istanbul: a city whose capital İ grows when lower-cased, then Transformers', 'istanbul transformer'],
+      ['  leading and trailing\u00a0no-break\u2003em space\u3000ideographic  transformers\t(transformers),\n"Transformers"  ', 'transformer space'],
+      ['GPT-4 and k-NN beat GPT-3.5; gpt4 k-nn $\\mathbb{R}^d$ <b>bold</b> & co', 'gpt-4 knn bold'],
+      ['', 'anything'],
+      ['word', ''],
+    ];
+    for (const [text, query] of cases) {
+      const terms = new Set(analyze(query).map((t) => t.term));
+      assert.equal(snippet(text, terms), reference(text, terms), text);
+      assert.equal(snippet(text, terms, { words: 5 }).replaceAll('<mark>', '').length > 0 || text.trim() === '', true);
+    }
+    assert.match(snippet('Les modèles de Schrödinger', new Set(analyze('schrodinger').map((t) => t.term))), /<mark>Schrödinger<\/mark>/);
+    assert.match(snippet('Keys and the key: a day, one Day, k-NN and X-ray', new Set(analyze('key day knn x-ray').map((t) => t.term))), /^Keys and the <mark>key:<\/mark> a <mark>day,<\/mark> one <mark>Day,<\/mark> <mark>k-NN<\/mark> and <mark>X-ray<\/mark>$/);
+    assert.match(snippet('İSTANBUL traffic', new Set(analyze('traffic').map((t) => t.term))), /İSTANBUL <mark>traffic<\/mark>/);
+  });
+
+  it('agrees with analysing every word, on the seed papers and queries from their titles', () => {
+    const papers = readFileSync(join(SHARED_DATA, 'seed-papers.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { title: string; abstract: string });
+    let marked = 0;
+    papers.forEach((paper, i) => {
+      const other = papers[(i * 7 + 3) % papers.length]!;
+      for (const query of [paper.title.split(/\s+/).slice(0, 4).join(' '), `${other.title.split(/\s+/)[0]} learning models`]) {
+        const terms = new Set(analyze(query).map((t) => t.term));
+        const fast = snippet(paper.abstract, terms);
+        assert.equal(fast, reference(paper.abstract, terms), `paper ${i}, query ${query}`);
+        if (fast.includes('<mark>')) marked++;
+      }
+    });
+    assert.ok(marked > papers.length, `most snippets mark something (${marked})`);
   });
 });

@@ -17,6 +17,16 @@ describe('HTTP service', async () => {
     assert.match(res.headers.get('x-request-id') ?? '', /^[\w-]{8,}$/);
   });
 
+  it('/healthz reads the paper count at most every 5 s', async () => {
+    const other = await testApp({ fixtures: [fixture('oai-arxivraw.xml')] });
+    assert.equal((await json(await other.app.request('/healthz'))).papers, 2);
+    await other.importFiles([fixture('atom.xml')]);
+    other.clock.set('2024-01-10T12:00:04Z');
+    assert.equal((await json(await other.app.request('/healthz'))).papers, 2, 'cached within 5 s');
+    other.clock.set('2024-01-10T12:00:05Z');
+    assert.equal((await json(await other.app.request('/healthz'))).papers, 4, 'read again after 5 s');
+  });
+
   it('serves a paper by id, with or without version, new- and old-style', async () => {
     const res = await app.request('/api/papers/2401.00001v2');
     assert.equal(res.status, 200);

@@ -53,6 +53,22 @@ describe('searching', () => {
     assert.equal(page2.total, 2);
   });
 
+  it('counts the matches per month for the results chart, following updates and removals', async () => {
+    const e = engine();
+    e.upsert({ docId: 1000, id: '2412.00009', title: 'Neural strings in December', abstract: 'Graph neural networks.', authors: ['A B'], categories: ['cs.LG'], date: '2024-12-31' });
+    e.upsert({ docId: 1001, id: '2412.00010', title: 'Undated neural note', abstract: 'Neural.', authors: ['C D'], categories: ['cs.LG'], date: null });
+    const months = async (query: string) => (await e.search({ query, mode: 'lexical' })).months;
+    assert.deepEqual(await months('neural OR strings'), [
+      { month: '1999-01', papers: 1 }, { month: '2024-01', papers: 2 }, { month: '2024-12', papers: 1 },
+    ]);
+    e.upsert({ ...docs[0]!, date: '2023-12-01' });
+    e.remove(4);
+    assert.deepEqual(await months('neural OR strings'), [
+      { month: '2023-12', papers: 1 }, { month: '2024-01', papers: 1 }, { month: '2024-12', papers: 1 },
+    ]);
+    assert.deepEqual((await e.search({ query: '', author: 'Turing', mode: 'lexical' })).months, [{ month: '2024-02', papers: 1 }]);
+  });
+
   it('jumps to a paper by arXiv id', async () => {
     const r = await engine().search({ query: 'arXiv:2402.00003v2' });
     assert.equal(r.mode, 'id');

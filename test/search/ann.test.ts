@@ -36,13 +36,14 @@ describe('approximate vector search', () => {
     });
     let found = 0;
     let filteredFound = 0;
-    for (const q of queryVectors) {
+    for (const [k, q] of queryVectors.entries()) {
       current = q;
+      const query = `query ${k}`; // distinct texts: the engine keeps the vectors of texts it has seen
       const truth = new Set(exact.search(q, 10).map((h) => h.docId));
-      const got = await engine.search({ query: 'anything', mode: 'semantic', limit: 10, snippets: false });
+      const got = await engine.search({ query, mode: 'semantic', limit: 10, snippets: false });
       found += got.hits.filter((h) => truth.has(h.docId)).length;
       const truthOdd = new Set(exact.search(q, 10, (id) => id % 2 === 1).map((h) => h.docId));
-      const gotOdd = await engine.search({ query: 'anything', mode: 'semantic', limit: 10, categories: ['cs.CV'], snippets: false });
+      const gotOdd = await engine.search({ query, mode: 'semantic', limit: 10, categories: ['cs.CV'], snippets: false });
       assert.ok(gotOdd.hits.every((h) => h.docId % 2 === 1));
       filteredFound += gotOdd.hits.filter((h) => truthOdd.has(h.docId)).length;
     }

@@ -3,8 +3,10 @@ import { trendingScore } from '../../core/trending.ts';
 import { convexFusion, rrfFusion, type FusionInput } from '../../core/search/fusion.ts';
 import { LexicalIndex, topK, type FieldSpec } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/query.ts';
+import { QueryVectorCache } from './query-vector-cache.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
+import { MonthIndex } from '../../core/search/month-index.ts';
 import { ExactVectorIndex } from '../../core/search/vector-index.ts';
 import type { AnnIndex } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
@@ -48,9 +50,9 @@ export class SearchEngine {
   private readonly now: () => number;
   /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
   private dated: { date: string; docId: number }[] | null = null;
-  /** Month of each paper by doc id (year * 12 + month, 0 when undated): the per-month chart reads
-   * this small array instead of each hit's record (records are spread over a large heap). */
-  private monthOf = new Uint16Array(1024);
+  private readonly monthIndex = new MonthIndex();
+  /** Vectors of recent query texts (a hybrid query's largest cost is embedding its text). */
+  readonly queryVectors: QueryVectorCache;
 
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
@@ -63,6 +65,7 @@ export class SearchEngine {
     this.exactThreshold = options.exactThreshold ?? 20_000;
     this.annCandidates = options.annCandidates ?? 400;
     this.now = options.now ?? Date.now;
+    this.queryVectors = new QueryVectorCache(options.queryCache ?? 1000);
   }
 
   /**
@@ -121,7 +124,7 @@ export class SearchEngine {
     this.docs.set(doc.docId, { ...doc, signals: { ...doc.signals, localVotes: doc.signals?.localVotes ?? before?.signals?.localVotes ?? 0 } });
     this.byId.set(doc.id, doc.docId);
     if (!before || before.date !== doc.date) this.dated = null;
-    this.setMonth(doc.docId, doc.date);
+    this.monthIndex.set(doc.docId, doc.date);
     this.lexical.add(doc.docId, { title: doc.title, abstract: doc.abstract, authors: doc.authors.join(' ; ') });
   }
 
@@ -131,7 +134,7 @@ export class SearchEngine {
     this.docs.delete(docId);
     this.byId.delete(doc.id);
     this.dated = null;
-    this.setMonth(docId, null);
+    this.monthIndex.set(docId, null);
     this.lexical.remove(docId);
     this.dropVector(docId);
   }
@@ -215,7 +218,8 @@ export class SearchEngine {
     let semanticHits: { docId: number; score: number }[] = [];
     let queryVector: Float32Array | null = null;
     if (mode !== 'lexical' && this.embedder && this.vectors) {
-      queryVector = await this.embedder.embedQuery(parsed.text);
+      const embedder = this.embedder;
+      queryVector = await this.queryVectors.get(parsed.text, (text) => embedder.embedQuery(text));
       const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
       semanticHits = this.nearest(queryVector, pool, semanticFilter);
     }
@@ -258,7 +262,7 @@ export class SearchEngine {
     }
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
     const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));
-    return { query: request.query, mode, fusion, hits, total: ordered.length, months: this.months(ordered), notices };
+    return { query: request.query, mode, fusion, hits, total: ordered.length, months: this.monthIndex.count(ordered), notices };
   }
 
   /** Papers nearest to one paper by embedding (lexical fallback), never the paper itself. */
@@ -286,7 +290,7 @@ export class SearchEngine {
   private idLookup(request: SearchRequest, paperId: string): SearchResponse {
     const docId = this.byId.get(paperId);
     const hits = docId === undefined ? [] : [this.hit(docId, 1, { docId, lexical: null, semantic: null }, [])];
-    return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, months: this.months(hits), notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
+    return { query: request.query, mode: 'id', fusion: null, hits, total: hits.length, months: this.monthIndex.count(hits), notices: hits.length ? [] : [`no paper ${paperId} in this index`] };
   }
 
   /** No words to rank by (only filters, e.g. an author): every match, newest or most trending first. */
@@ -304,33 +308,7 @@ export class SearchEngine {
       found.sort((a, b) => b.score - a.score);
     }
     const hits = found.slice(offset, offset + limit).map((f) => this.hit(f.docId, f.score, { docId: f.docId, lexical: null, semantic: null }, []));
-    return { query: request.query, mode: 'lexical', fusion: null, hits, total: found.length, months: this.months(found), notices: ['no query words: papers matching the filters, newest first'.replace('newest', request.sort === 'trending' ? 'most trending' : 'newest')] };
-  }
-
-  private setMonth(docId: number, date: string | null | undefined): void {
-    if (docId >= this.monthOf.length) {
-      const grown = new Uint16Array(Math.max(docId + 1, this.monthOf.length * 2));
-      grown.set(this.monthOf);
-      this.monthOf = grown;
-    }
-    const year = date ? Number(date.slice(0, 4)) : NaN;
-    const month = date ? Number(date.slice(5, 7)) : NaN;
-    this.monthOf[docId] = year >= 1 && year < 5000 && month >= 1 && month <= 12 ? year * 12 + month : 0;
-  }
-
-  private months(found: readonly { docId: number }[]): { month: string; papers: number }[] {
-    const counts = new Map<number, number>();
-    const monthOf = this.monthOf;
-    for (const { docId } of found) {
-      const month = monthOf[docId] ?? 0;
-      if (month) counts.set(month, (counts.get(month) ?? 0) + 1);
-    }
-    return [...counts]
-      .sort((a, b) => a[0] - b[0])
-      .map(([code, papers]) => {
-        const year = Math.floor((code - 1) / 12);
-        return { month: `${String(year).padStart(4, '0')}-${String(code - year * 12).padStart(2, '0')}`, papers };
-      });
+    return { query: request.query, mode: 'lexical', fusion: null, hits, total: found.length, months: this.monthIndex.count(found), notices: ['no query words: papers matching the filters, newest first'.replace('newest', request.sort === 'trending' ? 'most trending' : 'newest')] };
   }
 
   private hit(docId: number, score: number, input: FusionInput, queryTerms: readonly string[], withSnippet = true): SearchHit {

@@ -89,6 +89,8 @@ export interface SearchEngineOptions {
   alpha?: number;
   /** Candidates taken from each side before fusion. */
   candidates?: number;
+  /** Query texts whose vectors are kept (least recently used dropped; 0 turns the cache off). */
+  queryCache?: number;
   embedder?: Embedder | null;
   logger?: Logger;
   /** Approximate index used above `exactThreshold` vectors; candidates are re-ranked exactly. */

@@ -64,3 +64,25 @@ export async function openLoop({ url, rate, seconds, connections, pathFor }) {
     }, 1);
   });
 }
+
+/**
+ * Runs {@link openLoop} in a child process with a fresh heap, so that the parent's garbage
+ * collections and work never delay the requests. `paths` are requested in order, cycling.
+ * @param {{ url: string, rate: number, seconds: number, connections: number, paths: string[] }} opts
+ */
+export async function openLoopInChild({ paths, ...opts }) {
+  const { fork } = await import('node:child_process');
+  const child = fork(new URL(import.meta.url), ['--open-loop-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolvePromise, reject) => {
+    child.once('message', (result) => { child.disconnect(); resolvePromise(result); });
+    child.once('exit', (code) => { if (code !== 0) reject(new Error(`open-loop generator exited ${code}`)); });
+    child.send({ ...opts, paths });
+  });
+}
+
+if (process.argv.includes('--open-loop-child')) {
+  process.once('message', async ({ paths, ...opts }) => {
+    const result = await openLoop({ ...opts, pathFor: (i) => paths[i % paths.length] });
+    process.send(result);
+  });
+}

@@ -30,8 +30,4 @@ export class QueryVectorCache {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return pending;
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

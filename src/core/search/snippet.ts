@@ -85,7 +85,8 @@ export function snippet(text: string, terms: ReadonlySet<string>, options: Snipp
   const lower = text.toLowerCase();
   if (pattern && lower.length !== n) {
     // Lower-casing made a letter longer (İ), so offsets in `lower` are not offsets in `text`.
-    for (let w = 0; w < count; w++) if (!candidate[w] && new RegExp(pattern.source).test(text.slice(starts[w], ends[w]).toLowerCase())) candidate[w] = 1;
+    const inWord = new RegExp(pattern.source);
+    for (let w = 0; w < count; w++) if (!candidate[w] && inWord.test(text.slice(starts[w], ends[w]).toLowerCase())) candidate[w] = 1;
   } else if (pattern) {
     pattern.lastIndex = 0;
     let w = 0;

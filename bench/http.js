@@ -1,6 +1,7 @@
 // npm run bench:http — requests per second and latency percentiles of the search API and the
-// search page on the 75k corpus, 50 concurrent clients on loopback (autocannon), against the real
-// `paperboy serve` in a child process. Peers in the same run: /healthz (the HTTP floor) and the
+// search page on the 75k corpus on loopback, against the real `paperboy serve` in a child process:
+// offered load at fixed rates (open loop, bench/lib/open-loop.js) for the targets, and 50 clients
+// as fast as they go (autocannon) for throughput. Peers in the same run: /healthz (the HTTP floor) and the
 // trending page. Prints a table and writes .bench/http.json; asserts nothing.
 //
 // Papers not embedded yet get stand-in vectors (perturbed copies of real ones, saved with the

@@ -5,10 +5,10 @@ import type { SearchHit } from '../app/search/search-engine.ts';
 import { bibtex } from '../core/bibtex.ts';
 import { parsePaperId } from '../core/paper-id.ts';
 import * as S from './api-schemas.ts';
-import type { HttpServices } from './create-app.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
-import { hasSearchInput, searchQuery, searchRequestOf } from './page-routes.tsx';
+import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { AppEnv, Limit, RateLimitName } from './security.ts';
+import type { HttpServices } from './services.ts';
 import { categoryList, isoDay, limitParam, pageParam, parseWith, queryOf } from './validate.ts';
 
 type Ctx = Context<AppEnv>;

@@ -4,46 +4,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AccountService } from '../app/accounts.ts';
-import type { Catalog } from '../app/catalog.ts';
-import type { DigestService } from '../app/digests.ts';
-import type { SubscriptionStore } from '../ports/subscription-store.ts';
 import { registerDigestRoutes } from './digest-routes.tsx';
 import { isPaperboyError } from '../core/errors.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
-import type { PaperStore } from '../ports/paper-store.ts';
 import { API_ROUTES, registerApi } from './api-routes.ts';
 import { ApiError } from './errors.ts';
 import { registerFeeds } from './feed-routes.ts';
 import { openApiDocument } from './openapi.ts';
-import { registerPages, renderPage } from './page-routes.tsx';
-import { csrf, rateLimiter, sessions, type AppEnv, type RateLimits } from './security.ts';
+import { registerPages } from './page-routes.tsx';
+import { renderPage } from './render.tsx';
+import { csrf, rateLimiter, sessions, type AppEnv } from './security.ts';
+import type { HttpServices } from './services.ts';
 import { MessagePage } from './views/account-pages.tsx';
-
-export interface HttpOptions {
-  /** Public URL of the service (links in feeds, mails and the OpenAPI document), no trailing slash. */
-  baseUrl: string;
-  /** Server secret for CSRF tokens (32+ random bytes, kept in the data directory). */
-  secret: string;
-  /** Believe X-Forwarded-For / -Proto / -Host (only behind a reverse proxy you run). */
-  trustProxy: boolean;
-  /** Per-client limits; null turns them off. */
-  rateLimits: RateLimits;
-  maxBodyBytes: number;
-}
-
-export interface HttpServices {
-  store: PaperStore;
-  catalog: Catalog;
-  accounts: AccountService;
-  digests: DigestService;
-  subscriptions: SubscriptionStore;
-  clock: Clock;
-  logger: Logger;
-  version: string;
-  options: HttpOptions;
-}
 
 const ASSETS: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'icon.svg': 'image/svg+xml' };
 

@@ -3,10 +3,10 @@ import escapeHtml from 'escape-html';
 import { Feed } from 'feed';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
-import type { HttpServices } from './create-app.ts';
 import { ApiError, notFound } from './errors.ts';
-import { hasSearchInput, searchQuery, searchRequestOf } from './page-routes.tsx';
+import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { AppEnv, Limit } from './security.ts';
+import type { HttpServices } from './services.ts';
 import { isoDay, queryOf } from './validate.ts';
 
 type Ctx = Context<AppEnv>;

@@ -1,32 +1,21 @@
 import type { Context, Hono } from 'hono';
 import { setCookie, deleteCookie } from 'hono/cookie';
-import type { JSX } from 'hono/jsx/jsx-runtime';
 import { z } from 'zod';
 import { safeNextPath } from '../app/accounts.ts';
-import type { SearchRequest } from '../app/search/search-engine.ts';
 import { parsePaperId } from '../core/paper-id.ts';
-import type { HttpServices } from './create-app.ts';
+import { pathOf, renderPage } from './render.tsx';
+import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
+import type { HttpServices } from './services.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { SESSION_COOKIE, cookieOptions, type AppEnv, type Limit } from './security.ts';
-import { categoryList, isoDay, pageParam, parseWith, queryOf } from './validate.ts';
+import { isoDay, pageParam, parseWith, queryOf } from './validate.ts';
 import { CheckInboxPage, LibraryPage, MessagePage, SignInPage, VerifyPage } from './views/account-pages.tsx';
 import type { Viewer } from './views/components.tsx';
-import { Layout, type LayoutProps } from './views/layout.tsx';
 import { DailyPage, SearchPage, TrendingPage } from './views/pages.tsx';
 import { PaperPage } from './views/paper-page.tsx';
 
 type Ctx = Context<AppEnv>;
 const PAGE_SIZE = 25;
-
-const pathOf = (c: Ctx) => {
-  const url = new URL(c.req.url);
-  return `${url.pathname}${url.search}`;
-};
-
-export async function renderPage(c: Ctx, props: Omit<LayoutProps, 'user' | 'csrf' | 'path'>, status: 200 | 400 | 403 | 404 | 413 | 429 | 500 = 200) {
-  const element = Layout({ ...props, user: c.get('user') ?? null, csrf: c.get('csrfToken') ?? '', path: pathOf(c) }) as JSX.Element;
-  return c.html(`<!doctype html>${await element.toString()}`, status);
-}
 
 async function viewerFor(c: Ctx, s: HttpServices, ids: readonly string[]): Promise<Viewer> {
   const user = c.get('user');
@@ -41,33 +30,6 @@ const hiddenFor = async (c: Ctx, s: HttpServices) => {
 
 const trendingQuery = z.object({ period: z.enum(['day', 'week', 'month']).default('week'), page: pageParam });
 const dailyQuery = z.object({ date: isoDay.optional(), view: z.enum(['day', 'week', 'month']).default('day'), page: pageParam });
-export const searchQuery = z.object({
-  q: z.string().max(500, 'must be at most 500 characters').default(''),
-  mode: z.enum(['hybrid', 'lexical', 'keyword', 'semantic']).default('hybrid').transform((m) => (m === 'keyword' ? 'lexical' : m)),
-  sort: z.enum(['relevance', 'date', 'trending']).default('relevance'),
-  category: z.union([z.literal(''), categoryList]).optional(),
-  from: z.union([z.literal(''), isoDay]).optional(),
-  to: z.union([z.literal(''), isoDay]).optional(),
-  author: z.string().max(200, 'must be at most 200 characters').optional(),
-  page: pageParam,
-});
-
-type SearchParams = z.infer<typeof searchQuery>;
-
-/** True when a search has something to search by: words, a category or an author. */
-export const hasSearchInput = (q: SearchParams) => q.q.trim() !== '' || (q.category || []).length > 0 || !!q.author;
-
-/** The engine request for validated search parameters (pages, API and feeds share it). */
-export function searchRequestOf(q: SearchParams): SearchRequest {
-  const categories = q.category || [];
-  return {
-    query: q.q, mode: q.mode,
-    // Filters without words: newest first unless another order was asked for.
-    sort: q.q.trim() === '' && q.sort === 'relevance' ? 'date' : q.sort,
-    ...(categories.length ? { categories } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.author ? { author: q.author } : {}),
-  };
-}
-
 const listForm = z.object({ on: z.enum(['0', '1']).default('1'), back: z.string().max(2000).optional() });
 
 export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) {

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
+// Must stay above onnxruntime-node: ES modules run in import order, and the runtime reads the
+// variable when it loads.
+import './ort-telemetry.ts';
 import * as ort from 'onnxruntime-node';
 import { PaperboyError } from '../../core/errors.ts';
 import type { Embedder } from '../../ports/embedder.ts';

@@ -54,3 +54,26 @@
     });
   }
 })();
+
+// ---- Digest time zone (subscribe form, preferences page) ----
+// The browser's IANA zone: filled into the subscribe form, and selected on the preferences page
+// while the subscriber has not chosen one (the server marks that select with data-browser-zone).
+(() => {
+  let zone = '';
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+  } catch {
+    return;
+  }
+  if (!zone) return;
+  for (const input of document.querySelectorAll('input[data-browser-zone="fill"]')) input.value = zone;
+  for (const select of document.querySelectorAll('select[data-browser-zone="suggest"]')) {
+    const option = [...select.options].find((o) => o.value === zone);
+    if (!option || option.selected) continue;
+    option.selected = true;
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    hint.textContent = ' (your browser\'s time zone: save to keep it)';
+    select.after(hint);
+  }
+})();

@@ -18,7 +18,9 @@ import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
 import { createLogMailer } from './adapters/mail/log-mailer.ts';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
+import { createSqliteMailLog } from './adapters/sqlite/mail-log.ts';
 import { createAccountService } from './app/accounts.ts';
+import { createMailQueue } from './app/mail-queue.ts';
 import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-store.ts';
 import { createDigestService, DIGEST_DEFAULTS } from './app/digests.ts';
 import { startDigestScheduler } from './jobs/digest-scheduler.ts';
@@ -132,8 +134,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const mailer = createMailer(config, logger);
       try {
         const baseUrl = publicUrl(config, config.host, config.port);
+        if (!config.baseUrl) {
+          logger.warn('digest.base_url_unset', { baseUrl, message: `PAPERBOY_BASE_URL is not set: links in digests point at ${baseUrl}; set it to the public URL of your Paperboy server` });
+        }
         const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock });
-        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
+        const mail = mailQueue(config, mailer, store.db, logger);
+        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
         const planned = await digests.plan(opts);
         const sent = opts.dryRun ? { sent: 0, retried: 0, failed: 0 } : await digests.send();
         return { ...planned, ...sent };
@@ -154,10 +160,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       });
       const bound = (server.address() as { port: number }).port;
       const baseUrl = publicUrl(config, hostname, bound);
-      const accounts = createAccountService({ accounts: accountStore, mailer, clock, logger, baseUrl });
+      // Mail that requests trigger goes out after the answer, through one queue with caps.
+      const mail = mailQueue(config, mailer, store.db, logger);
+      const accounts = createAccountService({ accounts: accountStore, mail, clock, logger, baseUrl });
       const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
       const subscriptions = createSqliteSubscriptionStore(store.db);
-      const digests = createDigestService({ subscriptions, catalog, mailer, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
+      const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
       app = createApp({
         store, catalog, accounts, digests, subscriptions, clock, logger, version: VERSION,
         options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024 },
@@ -195,6 +203,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         stop: async () => {
           await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
+          await mail.close();
           await mailer.close();
         },
       };
@@ -207,9 +216,16 @@ function digestOptions(config: Config, baseUrl: string) {
   return {
     ...DIGEST_DEFAULTS,
     ratePerMinute: config.digest.ratePerMinute,
-    staleClaimMs: config.digest.staleClaimMs,
+    leaseMs: config.digest.leaseMs,
     unsubscribeMailto: config.digest.unsubscribeMailto ?? `unsubscribe@${new URL(baseUrl).hostname}`,
   };
+}
+
+function mailQueue(config: Config, mailer: Mailer, db: Parameters<typeof createSqliteMailLog>[0], logger: ReturnType<typeof createJsonLogger>) {
+  return createMailQueue(
+    { mailer, log: createSqliteMailLog(db), clock: systemClock, logger },
+    { capacity: config.mail.queueSize, concurrency: 2, perAddressPerHour: config.mail.perAddressPerHour, perHour: config.mail.perHour },
+  );
 }
 
 /** The public URL: configured (behind a proxy), else where we listen. */

@@ -1,5 +1,7 @@
 import { createSqliteAccountStore } from '../src/adapters/sqlite/account-store.ts';
+import { createSqliteMailLog } from '../src/adapters/sqlite/mail-log.ts';
 import { createAccountService } from '../src/app/accounts.ts';
+import { createMailQueue, MAIL_QUEUE_DEFAULTS, type MailQueueOptions } from '../src/app/mail-queue.ts';
 import { createCatalog } from '../src/app/catalog.ts';
 import { createDigestService, DIGEST_DEFAULTS, type DigestOptions } from '../src/app/digests.ts';
 import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
@@ -30,13 +32,19 @@ export const BASE_URL = 'http://paperboy.test';
 /** The whole HTTP app over a fresh SQLite file, with papers imported from fixtures. */
 export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
 
-export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions> } = {}) {
+/**
+ * `awaitMail` (default true): `app.request` resolves once the mail the request queued has been
+ * handed to the mailer, so route tests can read it at once. The answer itself never waits for mail;
+ * tests of that pass false.
+ */
+export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; awaitMail?: boolean } = {}) {
   const clock = fixedClock(options.now ?? '2024-01-10T12:00:00Z');
   const { store, importFiles } = testStore(undefined, clock);
   if (options.fixtures?.length) await importFiles(options.fixtures);
   const mailer = options.mailer ?? memoryMailer();
   const accountStore = createSqliteAccountStore(store.db);
-  const accounts = createAccountService({ accounts: accountStore, mailer, clock, logger: silentLogger, baseUrl: BASE_URL });
+  const mailQueue = createMailQueue({ mailer, log: createSqliteMailLog(store.db), clock, logger: silentLogger }, { ...MAIL_QUEUE_DEFAULTS, ...options.mailQueue });
+  const accounts = createAccountService({ accounts: accountStore, mail: mailQueue, clock, logger: silentLogger, baseUrl: BASE_URL });
   let search: Promise<SearchService> | undefined;
   const searchService = () => (search ??= (async () => {
     const service = createSearchService({ store, embedder: options.embedder ?? null, logger: silentLogger }, { now: () => clock.now() });
@@ -46,14 +54,22 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
   const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
   const subscriptions = createSqliteSubscriptionStore(store.db);
   const digests = createDigestService(
-    { subscriptions, catalog, mailer, clock, logger: silentLogger, secret: TEST_SECRET, baseUrl: BASE_URL },
+    { subscriptions, catalog, mailer, mail: mailQueue, clock, logger: silentLogger, secret: TEST_SECRET, baseUrl: BASE_URL },
     { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@paperboy.test', ratePerMinute: 60_000, ...options.digest },
   );
   const app = createApp({
     store, catalog, accounts, digests, subscriptions, clock, logger: silentLogger, version: '0.0.0-test',
     options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: false, rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
   });
-  return { app, store, clock, mailer, accounts, catalog, importFiles, searchService, accountStore, digests, subscriptions };
+  if (options.awaitMail !== false) {
+    const answer = app.request.bind(app);
+    app.request = (async (...args: Parameters<typeof app.request>) => {
+      const res = await answer(...args);
+      await mailQueue.idle();
+      return res;
+    }) as typeof app.request;
+  }
+  return { app, store, clock, mailer, mailQueue, accounts, catalog, importFiles, searchService, accountStore, digests, subscriptions };
 }
 
 /** A browser-like client for in-process requests: keeps cookies, sends the CSRF token. */

@@ -20,7 +20,7 @@ describe('digest sender crash safety', () => {
     const subscriptions = createSqliteSubscriptionStore(store.db);
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const hash = createHash('sha256').update(`token-${i}`).digest('hex');
-      await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, userId: null });
+      await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, timeZoneChosen: false, userId: null });
       await subscriptions.confirm(hash, '2024-01-09T01:00:00Z');
     }
     await store.close();

@@ -8,6 +8,11 @@ import { fixture, tempDir } from './helpers.ts';
 import { startSmtpServer } from './smtp-server.ts';
 
 const confirmToken = (text: string) => /subscribe\/confirm\?token=([\w-]+)/.exec(text)![1]!;
+/** Queues the subscription and waits until its confirmation mail (if any) went out. */
+async function subscribe(t: Awaited<ReturnType<typeof testApp>>, email: string) {
+  t.digests.subscribe(email);
+  await t.mailQueue.idle();
+}
 
 describe('e-mail digests against a real SMTP server', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -117,10 +122,10 @@ describe('e-mail digests against a real SMTP server', () => {
     const res = await c.api('POST', '/api/subscriptions', { email: 'eve@example.org\r\nBcc: victim@example.org' });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { parameter: string } }).error.parameter, 'email');
-    await t.digests.subscribe('bob@example.org');
+    await subscribe(t, 'bob@example.org');
     const mail = await smtp.waitFor('bob@example.org');
     await t.digests.confirm(confirmToken(mail.parsed.text ?? ''));
-    await t.subscriptions.addTopic({ subscriberId: (await t.subscriptions.findSubscriber('bob@example.org'))!.id, kind: 'search', query: 'retrieval\r\nBcc: victim@example.org <script>', filters: {}, frequency: 'daily', createdAt: '2024-01-10T00:00:00Z' });
+    await t.subscriptions.addTopic({ subscriberId: (await t.subscriptions.findSubscriber('bob@example.org'))!.id, kind: 'search', query: 'retrieval\r\nBcc: victim@example.org <script>', filters: {}, frequency: 'daily', createdAt: '2024-01-10T00:00:00Z' }, 20);
     const before = smtp.received.length;
     await t.digests.plan({ date: '2024-01-10', email: 'bob@example.org' });
     await t.digests.send();
@@ -135,7 +140,7 @@ describe('e-mail digests against a real SMTP server', () => {
     const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: null, mailer: mailer(), digest: { maxPermanentFailures: 2 } });
     for (const email of ['ok@example.org', 'busy@example.org', 'gone@example.org']) {
       const before = smtp.received.length;
-      await t.digests.subscribe(email);
+      await subscribe(t, email);
       await t.digests.confirm(confirmToken((await smtp.waitFor(email, before)).parsed.text ?? ''));
     }
     refused.set('busy@example.org', 421);
@@ -173,7 +178,7 @@ describe('digest pipeline details', () => {
     };
     const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
     for (const email of ['a@example.org', 'b@example.org', 'c@example.org']) {
-      await t.digests.subscribe(email);
+      await subscribe(t, email);
       await t.digests.confirm(confirmToken(mails.sent.at(-1)!.text));
     }
     const preview = await t.digests.plan({ date: '2024-01-10', email: 'a@example.org', dryRun: true });
@@ -198,7 +203,7 @@ describe('digest pipeline details', () => {
     const { startDigestScheduler } = await import('../src/jobs/digest-scheduler.ts');
     const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: null, now: '2024-01-10T12:00:00Z' });
     const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
-    await t.digests.subscribe('cron@example.org');
+    await subscribe(t, 'cron@example.org');
     await t.digests.confirm(confirmToken(mails.sent.at(-1)!.text));
     const before = mails.sent.length;
     const { silentLogger } = await import('../src/ports/logger.ts');
@@ -216,12 +221,12 @@ describe('subscription requests', () => {
     const { RATE_LIMIT_DEFAULTS } = await import('../src/http/security.ts');
     const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: RATE_LIMIT_DEFAULTS });
     const mails = t.mailer as unknown as { sent: { to: string; text: string }[] };
-    await t.digests.subscribe('late@example.org');
+    await subscribe(t, 'late@example.org');
     const token = confirmToken(mails.sent.at(-1)!.text);
     t.clock.set('2024-01-12T12:00:01Z'); // 48 h and a second later
     assert.equal(await t.digests.confirm(token), null, 'an expired confirmation does nothing');
     assert.equal((await t.subscriptions.findSubscriber('late@example.org'))?.status, 'pending');
-    await t.digests.subscribe('late@example.org');
+    await subscribe(t, 'late@example.org');
     assert.equal(mails.sent.filter((m) => m.to === 'late@example.org').length, 2, 'once expired, a new confirmation may be sent');
 
     const c = client(t.app);

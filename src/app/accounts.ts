@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AccountStore, User } from '../ports/account-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Mailer } from '../ports/mailer.ts';
+import type { MailQueue } from './mail-queue.ts';
 
 export interface AccountDeps {
   accounts: AccountStore;
-  mailer: Mailer;
+  /** Sign-in mails go out through the queue, after the answer (caps per address and per hour there). */
+  mail: Pick<MailQueue, 'enqueue'>;
   clock: Clock;
   logger: Logger;
   /** Public URL of the service, for the links in mails (no trailing slash). */
@@ -16,11 +17,9 @@ export interface AccountDeps {
 export interface AccountOptions {
   linkTtlMinutes: number;
   sessionDays: number;
-  /** Sign-in links one address may be sent per hour. */
-  linksPerHour: number;
 }
 
-export const ACCOUNT_DEFAULTS: AccountOptions = { linkTtlMinutes: 20, sessionDays: 30, linksPerHour: 5 };
+export const ACCOUNT_DEFAULTS: AccountOptions = { linkTtlMinutes: 20, sessionDays: 30 };
 
 export interface SignedIn {
   /** Cookie value; only its hash is stored. */
@@ -46,30 +45,32 @@ export function createAccountService(deps: AccountDeps, options: AccountOptions 
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     /**
-     * Emails a sign-in link, unless the address already got `linksPerHour` of them. The caller
-     * answers the same way in both cases, so the response reveals nothing about the address.
+     * Queues a sign-in link for `email` and returns at once: the link is stored and mailed in the
+     * background, so the answer takes the same path (and time) whether the address is known, new
+     * or over its cap (the mail queue enforces the caps per address and per hour).
      */
-    async requestSignIn(email: string, nextPath?: string): Promise<{ sent: boolean }> {
+    requestSignIn(email: string, nextPath?: string): void {
       const address = email.trim().toLowerCase();
-      const now = deps.clock.now();
-      if ((await deps.accounts.countSignInLinks(address, iso(now - 3_600_000))) >= options.linksPerHour) {
-        deps.logger.warn('account.sign_in_limited', { email: address });
-        return { sent: false };
-      }
-      const token = newToken();
-      await deps.accounts.saveSignInLink({
-        tokenHash: sha256(token), email: address, nextPath: safeNextPath(nextPath),
-        createdAt: iso(now), expiresAt: iso(now + options.linkTtlMinutes * 60_000),
-      });
-      const link = `${deps.baseUrl}/auth/verify?token=${token}`;
-      const result = await deps.mailer.send({
+      const next = safeNextPath(nextPath);
+      deps.mail.enqueue({
+        kind: 'sign-in',
         to: address,
-        subject: 'Your Paperboy sign-in link',
-        text: `Follow this link to sign in to Paperboy:\n\n${link}\n\nIt works once and expires in ${options.linkTtlMinutes} minutes. If you did not ask to sign in, ignore this mail.\n`,
-        html: `<p>Follow this link to sign in to Paperboy:</p><p><a href="${link}">Sign in to Paperboy</a></p><p>It works once and expires in ${options.linkTtlMinutes} minutes. If you did not ask to sign in, ignore this mail.</p>`,
+        compose: async () => {
+          const now = deps.clock.now();
+          const token = newToken();
+          await deps.accounts.saveSignInLink({
+            tokenHash: sha256(token), email: address, nextPath: next,
+            createdAt: iso(now), expiresAt: iso(now + options.linkTtlMinutes * 60_000),
+          });
+          const link = `${deps.baseUrl}/auth/verify?token=${token}`;
+          return {
+            to: address,
+            subject: 'Your Paperboy sign-in link',
+            text: `Follow this link to sign in to Paperboy:\n\n${link}\n\nIt works once and expires in ${options.linkTtlMinutes} minutes. If you did not ask to sign in, ignore this mail.\n`,
+            html: `<p>Follow this link to sign in to Paperboy:</p><p><a href="${link}">Sign in to Paperboy</a></p><p>It works once and expires in ${options.linkTtlMinutes} minutes. If you did not ask to sign in, ignore this mail.</p>`,
+          };
+        },
       });
-      if (result.status !== 'sent') deps.logger.warn('account.sign_in_mail_failed', { email: address, status: result.status, message: result.message });
-      return { sent: result.status === 'sent' };
     },
 
     /** Uses up a sign-in token and opens a session; null when the token is unknown, used or expired. */

@@ -7,36 +7,33 @@ import type { Mailer } from '../ports/mailer.ts';
 import type { Digest, DigestDraft, Preferences, Subscriber, SubscriptionStore, Topic } from '../ports/subscription-store.ts';
 import type { Catalog } from './catalog.ts';
 import { renderDigest } from './digest-mail.ts';
+import { sendOutbox, type SenderOptions, type SendSummary } from './digest-sender.ts';
+import type { MailQueue } from './mail-queue.ts';
 import { signToken, verifyToken } from './signed-tokens.ts';
 
 export interface DigestDeps {
   subscriptions: SubscriptionStore;
   catalog: Pick<Catalog, 'trendingBetween' | 'topicMatches'>;
+  /** Digests go straight to the mailer (from the outbox); confirmations through the queue. */
   mailer: Mailer;
+  mail: Pick<MailQueue, 'enqueue'>;
   clock: Clock;
   logger: Logger;
   secret: string;
   baseUrl: string;
 }
 
-export interface DigestOptions {
-  /** Mails handed to SMTP per minute at most. */
-  ratePerMinute: number;
-  batchSize: number;
-  /** Permanent failures (5xx) before an address is marked undeliverable. */
-  maxPermanentFailures: number;
-  /** Temporary failures (4xx) of one digest before it is given up. */
-  maxAttempts: number;
-  /** A claim older than this belongs to a sender that died: the digest is sent again. */
-  staleClaimMs: number;
+export interface DigestOptions extends SenderOptions {
   confirmTtlHours: number;
   /** Where List-Unsubscribe's mailto points (the operator routes it to `paperboy` or reads it). */
   unsubscribeMailto: string;
+  /** Live topics one subscriber may follow; planning reads no more than this many. */
+  maxTopics: number;
 }
 
 export const DIGEST_DEFAULTS: DigestOptions = {
-  ratePerMinute: 600, batchSize: 50, maxPermanentFailures: 3, maxAttempts: 8, staleClaimMs: 10 * 60_000, confirmTtlHours: 48,
-  unsubscribeMailto: 'unsubscribe@localhost',
+  ratePerMinute: 600, batchSize: 50, maxPermanentFailures: 3, maxAttempts: 8, leaseMs: 60_000, confirmTtlHours: 48,
+  unsubscribeMailto: 'unsubscribe@localhost', maxTopics: 20,
 };
 
 export const DEFAULT_PREFERENCES: Preferences = { dailyTrending: true, sendHour: 7, timeZone: 'UTC', skipWeekends: false, maxPapers: 10 };
@@ -53,11 +50,14 @@ export interface PlanResult {
   previews: { email: string; period: string; subject: string; text: string; papers: number }[];
 }
 
+export type AddTopicResult = { ok: true; topic: Topic } | { ok: false; reason: 'too_many_topics'; max: number };
+
 /**
  * Double opt-in subscriptions and digests: composition (trending since the last digest, then each
  * topic's matches; never a paper twice), an outbox with one row per (subscriber, period), and a
- * sender that claims, sends, records. At-least-once: a digest whose sender died between the SMTP
- * server's acceptance and the record is sent again with the same Message-ID.
+ * sender that claims under a lease, sends, records (digest-sender.ts). Exactly once, overlapping
+ * senders included, except across a crash between the SMTP server's acceptance and the record:
+ * then the digest is sent again with the same Message-ID (at-least-once).
  */
 export function createDigestService(deps: DigestDeps, options: DigestOptions = DIGEST_DEFAULTS) {
   const host = new URL(deps.baseUrl).hostname;
@@ -83,7 +83,8 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
       sections.push({ topicId: null, title: 'Trending papers', papers: await matchCache.get(key)! });
     }
     const weekly = includesWeekly(period);
-    for (const topic of await deps.subscriptions.topics(subscriber.id)) {
+    // At most maxTopics topic searches per subscriber, whatever an old database holds.
+    for (const topic of await deps.subscriptions.topics(subscriber.id, options.maxTopics)) {
       if (topic.frequency === 'weekly' && !weekly) continue;
       const from = topic.frequency === 'weekly' ? addDays(period, -7) : since;
       const key = `${topic.kind}|${topic.query}|${JSON.stringify(topic.filters)}|${from}|${want}`;
@@ -118,29 +119,36 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
 
   return {
     /**
-     * Starts a double opt-in. The answer is the same whatever the address's state; a confirmation
-     * mail goes out only when no unexpired one is pending and the address is not already active.
+     * Starts a double opt-in and returns at once: the confirmation is decided and mailed in the
+     * background (mail queue), so the answer takes the same path whatever the address's state. A mail
+     * goes out only when no unexpired confirmation is pending and the address is not already active.
+     * A `timeZone` in `preferences` (the browser's, from the subscribe form) counts as chosen.
      */
-    async subscribe(email: string, preferences: Partial<Preferences> = {}, userId: number | null = null): Promise<void> {
+    subscribe(email: string, preferences: Partial<Preferences> = {}, userId: number | null = null): void {
       const address = email.trim().toLowerCase();
-      const now = deps.clock.now();
-      const token = randomBytes(32).toString('base64url');
-      const outcome = await deps.subscriptions.requestSubscription({
-        email: address, tokenHash: sha256(token), now: iso(now), expiresAt: iso(now + options.confirmTtlHours * 3_600_000),
-        preferences: { ...DEFAULT_PREFERENCES, ...preferences }, userId,
-      });
-      if (outcome !== 'created') {
-        deps.logger.info('digest.subscribe_ignored', { outcome });
-        return;
-      }
-      const url = `${deps.baseUrl}/subscribe/confirm?token=${token}`;
-      const result = await deps.mailer.send({
+      deps.mail.enqueue({
+        kind: 'confirmation',
         to: address,
-        subject: 'Confirm your Paperboy digest subscription',
-        text: `Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.\n\nConfirm here:\n${url}\n\nNothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.\n`,
-        html: `<p>Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.</p><p><a href="${url}">Confirm the subscription</a></p><p>Nothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.</p>`,
+        compose: async () => {
+          const now = deps.clock.now();
+          const token = randomBytes(32).toString('base64url');
+          const outcome = await deps.subscriptions.requestSubscription({
+            email: address, tokenHash: sha256(token), now: iso(now), expiresAt: iso(now + options.confirmTtlHours * 3_600_000),
+            preferences: { ...DEFAULT_PREFERENCES, ...preferences }, timeZoneChosen: preferences.timeZone !== undefined, userId,
+          });
+          if (outcome !== 'created') {
+            deps.logger.info('digest.subscribe_ignored', { outcome });
+            return null;
+          }
+          const url = `${deps.baseUrl}/subscribe/confirm?token=${token}`;
+          return {
+            to: address,
+            subject: 'Confirm your Paperboy digest subscription',
+            text: `Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.\n\nConfirm here:\n${url}\n\nNothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.\n`,
+            html: `<p>Someone, hopefully you, asked for Paperboy's daily digest of trending papers at this address.</p><p><a href="${url}">Confirm the subscription</a></p><p>Nothing will be sent unless you confirm; the link expires in ${options.confirmTtlHours} hours.</p>`,
+          };
+        },
       });
-      if (result.status !== 'sent') deps.logger.warn('digest.confirmation_failed', { status: result.status, message: result.message });
     },
 
     async confirm(token: string): Promise<Subscriber | null> {
@@ -163,6 +171,26 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
       await deps.subscriptions.unsubscribe(subscriber.id, topicId, iso(deps.clock.now()));
       deps.logger.info('digest.unsubscribed', { subscriberId: subscriber.id, topicId });
       return { subscriber, topicId };
+    },
+
+    /** Live topics one subscriber may follow. */
+    maxTopics: options.maxTopics,
+    /** What the preferences page shows: the subscriber's settings and live topics. */
+    topics: (subscriberId: number) => deps.subscriptions.topics(subscriberId),
+    savePreferences: (subscriberId: number, preferences: Preferences) => deps.subscriptions.updatePreferences(subscriberId, preferences),
+    /** Follows a topic, unless the subscriber already follows `maxTopics` of them. */
+    async addTopic(subscriberId: number, topic: Pick<Topic, 'kind' | 'query' | 'filters' | 'frequency'>): Promise<AddTopicResult> {
+      const added = await deps.subscriptions.addTopic({ ...topic, subscriberId, createdAt: iso(deps.clock.now()) }, options.maxTopics);
+      if (!added) {
+        deps.logger.info('digest.topic_limit', { subscriberId, max: options.maxTopics });
+        return { ok: false, reason: 'too_many_topics', max: options.maxTopics };
+      }
+      return { ok: true, topic: added };
+    },
+    removeTopic: (subscriberId: number, topicId: number) => deps.subscriptions.unsubscribe(subscriberId, topicId, iso(deps.clock.now())),
+    async unsubscribeAll(subscriberId: number): Promise<void> {
+      await deps.subscriptions.unsubscribe(subscriberId, null, iso(deps.clock.now()));
+      deps.logger.info('digest.unsubscribed', { subscriberId, topicId: null });
     },
     async viewDigest(token: string): Promise<Digest | null> {
       const payload = verifyToken(deps.secret, 'view', token);
@@ -201,36 +229,9 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
       return result;
     },
 
-    /** Sends what is due in the outbox, batch by batch, at most `ratePerMinute`. */
-    async send(opts: { maxBatches?: number } = {}): Promise<{ sent: number; retried: number; failed: number }> {
-      const out = { sent: 0, retried: 0, failed: 0 };
-      const interval = 60_000 / options.ratePerMinute;
-      let lastSend = 0;
-      for (let batch = 0; batch < (opts.maxBatches ?? Infinity); batch++) {
-        const now = deps.clock.now();
-        const claimed = await deps.subscriptions.claimDigests(options.batchSize, iso(now), iso(now - options.staleClaimMs));
-        if (claimed.length === 0) break;
-        for (const digest of claimed) {
-          const wait = lastSend + interval - deps.clock.now();
-          if (wait > 0) await deps.clock.sleep(wait);
-          lastSend = deps.clock.now();
-          const result = await deps.mailer.send({ to: digest.email, subject: digest.subject, text: digest.text, html: digest.html, headers: digest.headers, messageId: digest.messageId });
-          if (result.status === 'sent') {
-            await deps.subscriptions.markSent(digest.id, digest.messageId, iso(deps.clock.now()));
-            out.sent++;
-          } else if (result.status === 'temporary' && digest.attempts < options.maxAttempts) {
-            const backoff = Math.min(6 * 3_600_000, 60_000 * 2 ** (digest.attempts - 1));
-            await deps.subscriptions.markRetry(digest.id, result.message, iso(deps.clock.now() + backoff));
-            deps.logger.warn('digest.retry', { digestId: digest.id, code: result.code, message: result.message, inMs: backoff });
-            out.retried++;
-          } else {
-            await deps.subscriptions.markFailed(digest.id, result.message, options.maxPermanentFailures);
-            deps.logger.warn('digest.failed', { digestId: digest.id, code: result.code, message: result.message });
-            out.failed++;
-          }
-        }
-      }
-      return out;
+    /** Sends what is due in the outbox as one sender run (its own claim id and lease). */
+    send(opts: { maxBatches?: number } = {}): Promise<SendSummary> {
+      return sendOutbox(deps, options, opts);
     },
 
     counts: () => deps.subscriptions.counts(),

@@ -44,10 +44,17 @@ const schema = z.object({
     /** Cron expression (croner) of the in-service digest run; 'off' turns the scheduler off. */
     schedule: z.string().max(100),
     ratePerMinute: positiveInt,
-    /** A digest claimed longer ago than this by a sender that died is sent again. */
-    staleClaimMs: z.coerce.number().int().min(0),
+    /** A sender run's claim on a digest lasts this long unless renewed (every leaseMs/3 while sending). */
+    leaseMs: z.coerce.number().int().min(1000, 'must be at least 1000 (ms)'),
     /** Address in List-Unsubscribe's mailto (default unsubscribe@<host of baseUrl>). */
     unsubscribeMailto: z.email().optional(),
+  }),
+  /** Caps on the mail that requests trigger (sign-in links, subscription confirmations). */
+  mail: z.object({
+    perAddressPerHour: positiveInt,
+    perHour: positiveInt,
+    /** Requested mails waiting to be sent, at most (in memory). */
+    queueSize: positiveInt,
   }),
   harvest: z.object({
     baseUrl: z.url({ protocol: /^https?$/ }),
@@ -73,7 +80,8 @@ export const DEFAULTS = {
   modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
   trustProxy: false,
   rateLimits: true,
-  digest: { schedule: '*/5 * * * *', ratePerMinute: 600, staleClaimMs: 600_000 },
+  digest: { schedule: '*/5 * * * *', ratePerMinute: 600, leaseMs: 60_000 },
+  mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
   harvest: {
     baseUrl: 'https://oaipmh.arxiv.org/oai',
@@ -113,7 +121,10 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_DIGEST_SCHEDULE: 'digest.schedule',
   PAPERBOY_DIGEST_RATE_PER_MINUTE: 'digest.ratePerMinute',
   PAPERBOY_UNSUBSCRIBE_MAILTO: 'digest.unsubscribeMailto',
-  PAPERBOY_DIGEST_STALE_CLAIM_MS: 'digest.staleClaimMs',
+  PAPERBOY_DIGEST_LEASE_MS: 'digest.leaseMs',
+  PAPERBOY_MAIL_PER_ADDRESS_PER_HOUR: 'mail.perAddressPerHour',
+  PAPERBOY_MAIL_PER_HOUR: 'mail.perHour',
+  PAPERBOY_MAIL_QUEUE_SIZE: 'mail.queueSize',
   PAPERBOY_OAI_URL: 'harvest.baseUrl',
   PAPERBOY_HARVEST_SETS: 'harvest.sets',
   PAPERBOY_HARVEST_PREFIX: 'harvest.metadataPrefix',

@@ -8,7 +8,7 @@ import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
 import { categoryList, parseWith } from './validate.ts';
 import { MessagePage } from './views/account-pages.tsx';
-import { ConfirmPage, PreferencesPage, SubscribePage, UnsubscribePage } from './views/digest-pages.tsx';
+import { ConfirmPage, PreferencesPage, SubscribePage, UnsubscribePage, maskAddress } from './views/digest-pages.tsx';
 
 type Ctx = Context<AppEnv>;
 const email = z.email('must be an email address').max(254);
@@ -37,8 +37,11 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
   app.post('/subscribe', limit('signIn'), async (c) => {
     const body = await c.req.parseBody();
     const parsed = email.safeParse(typeof body.email === 'string' ? body.email.trim() : '');
-    if (!parsed.success) return renderPage(c, { title: 'Daily digest', children: <SubscribePage csrf={c.get('csrfToken')} error="field email: enter a valid email address" /> }, 400);
-    await digests.subscribe(parsed.data, {}, c.get('user')?.id ?? null);
+    if (!parsed.success) return renderPage(c, { title: 'Daily digest', children: <SubscribePage csrf={c.get('csrfToken')} email={typeof body.email === 'string' ? body.email.slice(0, 254) : ''} error="field email: enter a valid email address" /> }, 400);
+    // The browser's time zone, filled in by public/app.js (absent without JS: UTC until chosen).
+    const zone = typeof body.timeZone === 'string' && body.timeZone.length <= 64 && isTimeZone(body.timeZone) ? body.timeZone : undefined;
+    // Queued: the confirmation is decided and mailed after this answer (same path for every address).
+    digests.subscribe(parsed.data, zone ? { timeZone: zone } : {}, c.get('user')?.id ?? null);
     return neutral(c);
   });
   app.get('/subscribe/confirm', (c) => {
@@ -62,27 +65,27 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
   app.get('/preferences', async (c) => {
     const token = c.req.query('token') ?? '';
     const subscriber = await subscriberFrom(token);
-    const topics = await s.subscriptions.topics(subscriber.id);
-    return renderPage(c, { title: 'Digest preferences', children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} saved={c.req.query('saved') === '1'} /> });
+    const topics = await digests.topics(subscriber.id);
+    return renderPage(c, { title: 'Digest preferences', children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} maxTopics={digests.maxTopics} saved={c.req.query('saved') === '1'} /> });
   });
   app.post('/preferences', async (c) => {
     const body = await c.req.parseBody();
     const token = typeof body.token === 'string' ? body.token : '';
     const subscriber = await subscriberFrom(token);
-    const now = new Date(s.clock.now()).toISOString();
     if (body.action === 'save') {
       const p = parseWith(preferencesForm, body, 'field');
-      await s.subscriptions.updatePreferences(subscriber.id, { dailyTrending: p.dailyTrending === '1', sendHour: p.sendHour, timeZone: p.timeZone, skipWeekends: p.skipWeekends === '1', maxPapers: p.maxPapers });
+      await digests.savePreferences(subscriber.id, { dailyTrending: p.dailyTrending === '1', sendHour: p.sendHour, timeZone: p.timeZone, skipWeekends: p.skipWeekends === '1', maxPapers: p.maxPapers });
     } else if (body.action === 'add-topic') {
       const t = parseWith(topicForm, body, 'field');
       const categories = t.category || [];
       if (t.kind === 'category') parseWith(categoryList, t.query, 'field query:');
-      await s.subscriptions.addTopic({ subscriberId: subscriber.id, kind: t.kind, query: t.query, filters: categories.length ? { categories } : {}, frequency: t.frequency, createdAt: now });
+      const added = await digests.addTopic(subscriber.id, { kind: t.kind, query: t.query, filters: categories.length ? { categories } : {}, frequency: t.frequency });
+      if (!added.ok) throw new ApiError(400, 'INVALID_PARAMETER', `field query: you already follow ${added.max} topics, the most a subscription may have; remove one before adding another`, { parameter: 'query' });
     } else if (body.action === 'remove-topic') {
       const id = parseWith(z.coerce.number().int().positive(), body.topicId, 'field topicId:');
-      await s.subscriptions.unsubscribe(subscriber.id, id, now);
+      await digests.removeTopic(subscriber.id, id);
     } else if (body.action === 'unsubscribe') {
-      await s.subscriptions.unsubscribe(subscriber.id, null, now);
+      await digests.unsubscribeAll(subscriber.id);
     } else throw new ApiError(400, 'INVALID_PARAMETER', 'field action: must be save, add-topic, remove-topic or unsubscribe', { parameter: 'action' });
     return c.redirect(`/preferences?token=${encodeURIComponent(token)}&saved=1`, 303);
   });
@@ -94,7 +97,8 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
   app.post('/unsubscribe', async (c) => {
     const done = await digests.unsubscribe(c.req.query('token') ?? '');
     if (!done) throw new ApiError(403, 'FORBIDDEN', 'this unsubscribe link is not valid (altered or forged)');
-    const message = done.topicId === null ? `${done.subscriber.email} will get no more digests.` : 'You will get no more alerts for this topic.';
+    // Whoever holds the link (a forwarded mail, a scanner) does not learn the full address.
+    const message = done.topicId === null ? `${maskAddress(done.subscriber.email)} will get no more digests.` : 'You will get no more alerts for this topic.';
     if ((c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') && !(await c.req.parseBody())._csrf) return c.text(message);
     return renderPage(c, { title: 'Unsubscribed', children: MessagePage({ title: 'Unsubscribed', message }) });
   });

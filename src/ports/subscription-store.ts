@@ -20,6 +20,8 @@ export interface Subscriber extends Preferences {
   confirmedAt: string | null;
   lastDigestAt: string | null;
   permanentFailures: number;
+  /** False while the time zone is the default (UTC) nobody chose: the preferences page may suggest the browser's. */
+  timeZoneChosen: boolean;
 }
 
 export type TopicKind = 'search' | 'category' | 'author';
@@ -66,16 +68,19 @@ export interface SubscriptionStore {
    * Starts (or restarts) a double opt-in for `email`: stores the confirmation token hash unless a
    * confirmation is already pending and unexpired (at most one per address). Returns what happened.
    */
-  requestSubscription(input: { email: string; tokenHash: string; now: string; expiresAt: string; preferences: Preferences; userId: number | null }): Promise<'created' | 'pending' | 'active'>;
+  requestSubscription(input: { email: string; tokenHash: string; now: string; expiresAt: string; preferences: Preferences; timeZoneChosen: boolean; userId: number | null }): Promise<'created' | 'pending' | 'active'>;
   /** Activates the subscriber with this confirmation token hash if unexpired; null otherwise. */
   confirm(tokenHash: string, now: string): Promise<Subscriber | null>;
   getSubscriber(id: number): Promise<Subscriber | null>;
   findSubscriber(email: string): Promise<Subscriber | null>;
+  /** Saves the preferences; the time zone counts as chosen from then on. */
   updatePreferences(id: number, preferences: Preferences): Promise<void>;
   /** Unsubscribes from everything, or from one topic. */
   unsubscribe(id: number, topicId: number | null, now: string): Promise<void>;
-  topics(subscriberId: number): Promise<Topic[]>;
-  addTopic(topic: Omit<Topic, 'id'>): Promise<Topic>;
+  /** The subscriber's live topics, oldest first, at most `limit`. */
+  topics(subscriberId: number, limit?: number): Promise<Topic[]>;
+  /** Adds a topic unless the subscriber already has `maxTopics` live ones (then null), atomically. */
+  addTopic(topic: Omit<Topic, 'id'>, maxTopics: number): Promise<Topic | null>;
   activeSubscribers(): Promise<Subscriber[]>;
   /** Papers (ids without version) already put in a digest for the subscriber. */
   papersSent(subscriberId: number): Promise<Set<string>>;
@@ -87,14 +92,25 @@ export interface SubscriptionStore {
   getDigest(id: number): Promise<Digest | null>;
   digestFor(subscriberId: number, period: string): Promise<Digest | null>;
   /**
-   * Claims up to `limit` digests due for sending: pending ones whose time has come, and `sending`
-   * ones claimed before `staleBefore` (a sender that died mid-send). Claimed rows become `sending`.
+   * Claims up to `limit` digests for the sender run `owner`: pending ones whose time has come, and
+   * `sending` ones whose lease expired before `now` (their owner stopped renewing: it died). Claimed
+   * rows become `sending`, owned by `owner` until `leaseUntil`.
    */
-  claimDigests(limit: number, now: string, staleBefore: string): Promise<Digest[]>;
-  markSent(id: number, messageId: string, now: string): Promise<void>;
+  claimDigests(claim: { owner: string; limit: number; now: string; leaseUntil: string }): Promise<Digest[]>;
+  /** Extends the lease of every digest `owner` still holds (heartbeat); returns how many. */
+  renewLeases(owner: string, leaseUntil: string): Promise<number>;
+  /** True while `owner` holds the digest and its lease has not expired at `now`. */
+  holdsLease(id: number, owner: string, now: string): Promise<boolean>;
+  /** Gives unsent claims back (pending again, the attempt not counted), e.g. when a run stops early. */
+  releaseClaims(owner: string, ids: readonly number[]): Promise<void>;
+  /**
+   * The outcome of a send, recorded only by the digest's owner: each returns false and changes
+   * nothing when `owner` no longer holds the claim (its lease expired and another run took it).
+   */
+  markSent(id: number, owner: string, messageId: string, now: string): Promise<boolean>;
   /** A temporary failure: back to pending, retried at `nextAttemptAt`. */
-  markRetry(id: number, error: string, nextAttemptAt: string): Promise<void>;
+  markRetry(id: number, owner: string, error: string, nextAttemptAt: string): Promise<boolean>;
   /** A permanent failure: counted against the address; at `maxFailures` it is marked undeliverable. */
-  markFailed(id: number, error: string, maxFailures: number): Promise<void>;
+  markFailed(id: number, owner: string, error: string, maxFailures: number): Promise<boolean>;
   counts(): Promise<Record<DigestState, number>>;
 }

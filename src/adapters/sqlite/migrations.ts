@@ -210,4 +210,30 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'digest claims with an owner and a lease; log of request-triggered mail; chosen time zone',
+    sql: `
+      -- A claimed digest belongs to one sender run (claim_owner) until lease_expires_at; the owner
+      -- renews the lease while it sends, and only the owner records the outcome.
+      ALTER TABLE digest_outbox ADD COLUMN claim_owner TEXT;
+      ALTER TABLE digest_outbox ADD COLUMN lease_expires_at TEXT;
+      CREATE INDEX digest_outbox_lease ON digest_outbox (state, lease_expires_at);
+      CREATE INDEX digest_outbox_owner ON digest_outbox (claim_owner) WHERE claim_owner IS NOT NULL;
+
+      -- 1 once the subscriber (or their browser) chose the time zone; 0: the default UTC.
+      ALTER TABLE subscribers ADD COLUMN time_zone_chosen INTEGER NOT NULL DEFAULT 0 CHECK (time_zone_chosen IN (0, 1));
+
+      -- Sign-in and confirmation mails that requests asked for: per-mailbox and hourly caps.
+      -- No tokens or bodies here; rows older than a day are pruned.
+      CREATE TABLE mail_requests (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,                 -- sign-in, confirmation
+        mailbox    TEXT NOT NULL,                 -- lower-cased address without +tag
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX mail_requests_mailbox ON mail_requests (mailbox, created_at);
+      CREATE INDEX mail_requests_created ON mail_requests (created_at);
+    `,
+  },
 ];

@@ -4,7 +4,7 @@ import type { SqliteDb } from './database.ts';
 interface SubscriberRow {
   id: number; email: string; status: Subscriber['status']; created_at: string; confirmed_at: string | null; last_digest_at: string | null;
   daily_trending: number; send_hour: number; time_zone: string; skip_weekends: number; max_papers: number; permanent_failures: number;
-  confirm_expires_at: string | null;
+  confirm_expires_at: string | null; time_zone_chosen: number;
 }
 interface TopicRow { id: number; subscriber_id: number; kind: Topic['kind']; query: string; filters: string; frequency: Topic['frequency']; created_at: string }
 interface DigestRow {
@@ -16,7 +16,7 @@ interface DigestRow {
 const toSubscriber = (r: SubscriberRow): Subscriber => ({
   id: r.id, email: r.email, status: r.status, createdAt: r.created_at, confirmedAt: r.confirmed_at, lastDigestAt: r.last_digest_at,
   dailyTrending: r.daily_trending === 1, sendHour: r.send_hour, timeZone: r.time_zone, skipWeekends: r.skip_weekends === 1, maxPapers: r.max_papers,
-  permanentFailures: r.permanent_failures,
+  permanentFailures: r.permanent_failures, timeZoneChosen: r.time_zone_chosen === 1,
 });
 const toTopic = (r: TopicRow): Topic => ({ id: r.id, subscriberId: r.subscriber_id, kind: r.kind, query: r.query, filters: JSON.parse(r.filters) as Topic['filters'], frequency: r.frequency, createdAt: r.created_at });
 const toDigest = (r: DigestRow): Digest => ({
@@ -27,7 +27,7 @@ const toDigest = (r: DigestRow): Digest => ({
 
 const DIGEST_SELECT = 'SELECT d.*, s.email FROM digest_outbox d JOIN subscribers s ON s.id = d.subscriber_id';
 
-/** Subscriptions and the digest outbox in the Paperboy SQLite file (migration 5). */
+/** Subscriptions and the digest outbox in the Paperboy SQLite file (migrations 5 and 6). */
 export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
   const byEmail = db.prepare('SELECT * FROM subscribers WHERE email = ?');
   const byId = db.prepare('SELECT * FROM subscribers WHERE id = ?');
@@ -39,11 +39,11 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
     if (row?.status === 'pending' && row.confirm_expires_at && row.confirm_expires_at > input.now) return 'pending';
     if (row) {
       db.prepare(`UPDATE subscribers SET status = 'pending', confirm_token_hash = ?, confirm_expires_at = ?, created_at = ?, unsubscribed_at = NULL, permanent_failures = 0,
-        daily_trending = ?, send_hour = ?, time_zone = ?, skip_weekends = ?, max_papers = ?, user_id = COALESCE(?, user_id) WHERE id = ?`)
-        .run(input.tokenHash, input.expiresAt, input.now, ...prefs(input.preferences), input.userId, row.id);
+        daily_trending = ?, send_hour = ?, time_zone = ?, skip_weekends = ?, max_papers = ?, time_zone_chosen = ?, user_id = COALESCE(?, user_id) WHERE id = ?`)
+        .run(input.tokenHash, input.expiresAt, input.now, ...prefs(input.preferences), input.timeZoneChosen ? 1 : 0, input.userId, row.id);
     } else {
-      db.prepare(`INSERT INTO subscribers (email, user_id, status, confirm_token_hash, confirm_expires_at, created_at, daily_trending, send_hour, time_zone, skip_weekends, max_papers)
-        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.email, input.userId, input.tokenHash, input.expiresAt, input.now, ...prefs(input.preferences));
+      db.prepare(`INSERT INTO subscribers (email, user_id, status, confirm_token_hash, confirm_expires_at, created_at, daily_trending, send_hour, time_zone, skip_weekends, max_papers, time_zone_chosen)
+        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.email, input.userId, input.tokenHash, input.expiresAt, input.now, ...prefs(input.preferences), input.timeZoneChosen ? 1 : 0);
     }
     return 'created';
   });
@@ -59,18 +59,33 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
     return true;
   });
 
-  const claim = db.transaction((limit: number, now: string, staleBefore: string): Digest[] => {
-    const rows = db.prepare(`${DIGEST_SELECT} WHERE (d.state = 'pending' AND d.next_attempt_at <= ?) OR (d.state = 'sending' AND d.claimed_at < ?) ORDER BY d.next_attempt_at, d.id LIMIT ?`)
-      .all(now, staleBefore, limit) as DigestRow[];
-    const mark = db.prepare("UPDATE digest_outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?");
-    for (const r of rows) mark.run(now, r.id);
+  // IMMEDIATE: two sender processes never read the same claimable rows (the second waits for the lock).
+  const claim = db.transaction((c: Parameters<SubscriptionStore['claimDigests']>[0]): Digest[] => {
+    const rows = db.prepare(`${DIGEST_SELECT} WHERE (d.state = 'pending' AND d.next_attempt_at <= ?) OR (d.state = 'sending' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?))
+      ORDER BY d.next_attempt_at, d.id LIMIT ?`).all(c.now, c.now, c.limit) as DigestRow[];
+    const mark = db.prepare("UPDATE digest_outbox SET state = 'sending', claimed_at = ?, claim_owner = ?, lease_expires_at = ?, attempts = attempts + 1 WHERE id = ?");
+    for (const r of rows) mark.run(c.now, c.owner, c.leaseUntil, r.id);
     return rows.map((r) => ({ ...toDigest(r), state: 'sending' as const, attempts: r.attempts + 1 }));
   });
 
-  const fail = db.transaction((id: number, error: string, maxFailures: number) => {
-    const row = db.prepare("UPDATE digest_outbox SET state = 'failed', last_error = ?, claimed_at = NULL WHERE id = ? RETURNING subscriber_id").get(error, id) as { subscriber_id: number } | undefined;
-    if (!row) return;
+  const OWNED = "id = ? AND claim_owner = ? AND state = 'sending'";
+  const fail = db.transaction((id: number, owner: string, error: string, maxFailures: number): boolean => {
+    const row = db.prepare(`UPDATE digest_outbox SET state = 'failed', last_error = ?, claimed_at = NULL, claim_owner = NULL, lease_expires_at = NULL WHERE ${OWNED} RETURNING subscriber_id`)
+      .get(error, id, owner) as { subscriber_id: number } | undefined;
+    if (!row) return false;
     db.prepare("UPDATE subscribers SET permanent_failures = permanent_failures + 1, status = CASE WHEN permanent_failures + 1 >= ? THEN 'undeliverable' ELSE status END WHERE id = ?").run(maxFailures, row.subscriber_id);
+    return true;
+  });
+  const release = db.transaction((owner: string, ids: readonly number[]) => {
+    const one = db.prepare(`UPDATE digest_outbox SET state = 'pending', claim_owner = NULL, lease_expires_at = NULL, claimed_at = NULL, attempts = MAX(0, attempts - 1) WHERE ${OWNED}`);
+    for (const id of ids) one.run(id, owner);
+  });
+  const addTopic = db.transaction((t: Omit<Topic, 'id'>, maxTopics: number): Topic | null => {
+    const { n } = db.prepare('SELECT COUNT(*) AS n FROM subscriber_topics WHERE subscriber_id = ? AND unsubscribed_at IS NULL').get(t.subscriberId) as { n: number };
+    if (n >= maxTopics) return null;
+    const row = db.prepare('INSERT INTO subscriber_topics (subscriber_id, kind, query, filters, frequency, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *')
+      .get(t.subscriberId, t.kind, t.query, JSON.stringify(t.filters), t.frequency, t.createdAt) as TopicRow;
+    return toTopic(row);
   });
 
   return {
@@ -91,19 +106,17 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
       return row ? toSubscriber(row) : null;
     },
     async updatePreferences(id, p) {
-      db.prepare('UPDATE subscribers SET daily_trending = ?, send_hour = ?, time_zone = ?, skip_weekends = ?, max_papers = ? WHERE id = ?').run(...prefs(p), id);
+      db.prepare('UPDATE subscribers SET daily_trending = ?, send_hour = ?, time_zone = ?, skip_weekends = ?, max_papers = ?, time_zone_chosen = 1 WHERE id = ?').run(...prefs(p), id);
     },
     async unsubscribe(id, topicId, now) {
       if (topicId === null) db.prepare("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE id = ? AND status != 'undeliverable'").run(now, id);
       else db.prepare('UPDATE subscriber_topics SET unsubscribed_at = ? WHERE id = ? AND subscriber_id = ?').run(now, topicId, id);
     },
-    async topics(subscriberId) {
-      return (db.prepare('SELECT * FROM subscriber_topics WHERE subscriber_id = ? AND unsubscribed_at IS NULL ORDER BY id').all(subscriberId) as TopicRow[]).map(toTopic);
+    async topics(subscriberId, limit = -1) {
+      return (db.prepare('SELECT * FROM subscriber_topics WHERE subscriber_id = ? AND unsubscribed_at IS NULL ORDER BY id LIMIT ?').all(subscriberId, limit) as TopicRow[]).map(toTopic);
     },
-    async addTopic(t) {
-      const row = db.prepare('INSERT INTO subscriber_topics (subscriber_id, kind, query, filters, frequency, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *')
-        .get(t.subscriberId, t.kind, t.query, JSON.stringify(t.filters), t.frequency, t.createdAt) as TopicRow;
-      return toTopic(row);
+    async addTopic(t, maxTopics) {
+      return addTopic(t, maxTopics);
     },
     async activeSubscribers() {
       return (db.prepare("SELECT * FROM subscribers WHERE status = 'active' ORDER BY id").all() as SubscriberRow[]).map(toSubscriber);
@@ -122,17 +135,28 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
       const row = db.prepare(`${DIGEST_SELECT} WHERE d.subscriber_id = ? AND d.period = ?`).get(subscriberId, period) as DigestRow | undefined;
       return row ? toDigest(row) : null;
     },
-    async claimDigests(limit, now, staleBefore) {
-      return claim(limit, now, staleBefore);
+    async claimDigests(c) {
+      return claim.immediate(c);
     },
-    async markSent(id, messageId, now) {
-      db.prepare("UPDATE digest_outbox SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL WHERE id = ?").run(now, messageId, id);
+    async renewLeases(owner, leaseUntil) {
+      return db.prepare("UPDATE digest_outbox SET lease_expires_at = ? WHERE claim_owner = ? AND state = 'sending'").run(leaseUntil, owner).changes;
     },
-    async markRetry(id, error, nextAttemptAt) {
-      db.prepare("UPDATE digest_outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, claimed_at = NULL WHERE id = ?").run(error, nextAttemptAt, id);
+    async holdsLease(id, owner, now) {
+      return db.prepare(`SELECT 1 FROM digest_outbox WHERE ${OWNED} AND lease_expires_at > ?`).get(id, owner, now) !== undefined;
     },
-    async markFailed(id, error, maxFailures) {
-      fail(id, error, maxFailures);
+    async releaseClaims(owner, ids) {
+      if (ids.length) release.immediate(owner, ids);
+    },
+    async markSent(id, owner, messageId, now) {
+      return db.prepare(`UPDATE digest_outbox SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL, claim_owner = NULL, lease_expires_at = NULL WHERE ${OWNED}`)
+        .run(now, messageId, id, owner).changes === 1;
+    },
+    async markRetry(id, owner, error, nextAttemptAt) {
+      return db.prepare(`UPDATE digest_outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, claimed_at = NULL, claim_owner = NULL, lease_expires_at = NULL WHERE ${OWNED}`)
+        .run(error, nextAttemptAt, id, owner).changes === 1;
+    },
+    async markFailed(id, owner, error, maxFailures) {
+      return fail.immediate(id, owner, error, maxFailures);
     },
     async counts() {
       const out: Record<DigestState, number> = { pending: 0, sending: 0, sent: 0, failed: 0, empty: 0 };

@@ -11,6 +11,8 @@ export function SubscribePage(props: { csrf: string; email?: string; error?: str
         <input type="hidden" name="_csrf" value={props.csrf} />
         <label for="sub-email">Email address</label>
         <input id="sub-email" type="email" name="email" required autocomplete="email" maxlength={254} value={props.email ?? ''} />
+        {/* Filled with the browser's time zone by public/app.js; without JS the digest uses UTC until chosen. */}
+        <input type="hidden" name="timeZone" value="" data-browser-zone="fill" />
         <button type="submit">Subscribe</button>
       </form>
       <p class="hint">We send one confirmation mail; nothing else until you follow its link.</p>
@@ -32,37 +34,61 @@ export function ConfirmPage(props: { csrf: string; token: string }) {
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
-const ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+// Intl lists the IANA zones without UTC itself: UTC goes first, and is the default.
+const ZONES = ['UTC', ...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC') : [])];
 
-export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; saved?: boolean }) {
+/** `jane@example.org` → `j***@example.org`: enough to recognise, not enough to learn the address. */
+export function maskAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+function Hidden(props: { csrf: string; token: string; action: string }) {
+  return (
+    <>
+      <input type="hidden" name="_csrf" value={props.csrf} />
+      <input type="hidden" name="token" value={props.token} />
+      <input type="hidden" name="action" value={props.action} />
+    </>
+  );
+}
+
+export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; maxTopics: number; saved?: boolean }) {
   const s = props.subscriber;
   const active = s.status === 'active';
+  const zones = ZONES.includes(s.timeZone) ? ZONES : [s.timeZone, ...ZONES];
+  const full = props.topics.length >= props.maxTopics;
   return (
-    <section>
+    <section class="preferences">
       <h1>Digest preferences</h1>
       <p>For <strong>{s.email}</strong> · {active ? 'subscribed' : s.status === 'undeliverable' ? 'mail to this address keeps failing: digests are paused' : 'not subscribed'}</p>
       {props.saved ? <p class="notice" role="status">Saved.</p> : null}
       <form method="post" action="/preferences" class="prefs">
-        <input type="hidden" name="_csrf" value={props.csrf} />
-        <input type="hidden" name="token" value={props.token} />
-        <input type="hidden" name="action" value="save" />
-        <label><input type="checkbox" name="dailyTrending" value="1" checked={s.dailyTrending} /> Daily trending papers</label>
-        <label>Send from <select name="sendHour">{HOURS.map((h) => <option value={String(h)} selected={h === s.sendHour}>{`${String(h).padStart(2, '0')}:00`}</option>)}</select></label>
-        <label>Time zone <select name="timeZone">{ZONES.map((z) => <option value={z} selected={z === s.timeZone}>{z}</option>)}</select></label>
-        <label><input type="checkbox" name="skipWeekends" value="1" checked={s.skipWeekends} /> Skip weekends</label>
-        <label>At most <input type="number" name="maxPapers" min={1} max={50} value={String(s.maxPapers)} /> papers per mail</label>
-        <button type="submit">Save</button>
+        <Hidden csrf={props.csrf} token={props.token} action="save" />
+        <fieldset>
+          <legend>Daily mail</legend>
+          <div class="check"><input id="pref-trending" type="checkbox" name="dailyTrending" value="1" checked={s.dailyTrending} /><label for="pref-trending">Daily trending papers</label></div>
+          <div class="check"><input id="pref-weekends" type="checkbox" name="skipWeekends" value="1" checked={s.skipWeekends} /><label for="pref-weekends">Skip weekends</label></div>
+          <div class="row"><label for="pref-hour">Send from</label><select id="pref-hour" name="sendHour">{HOURS.map((h) => <option value={String(h)} selected={h === s.sendHour}>{`${String(h).padStart(2, '0')}:00`}</option>)}</select></div>
+          <div class="row">
+            <label for="pref-zone">Time zone</label>
+            {/* data-browser-zone: public/app.js selects the browser's zone while none was chosen. */}
+            <select id="pref-zone" name="timeZone" data-browser-zone={s.timeZoneChosen ? undefined : 'suggest'}>{zones.map((z) => <option value={z} selected={z === s.timeZone}>{z}</option>)}</select>
+          </div>
+          <div class="row"><label for="pref-max">Papers per mail, at most</label><input id="pref-max" type="number" name="maxPapers" min={1} max={50} value={String(s.maxPapers)} /></div>
+        </fieldset>
+        <div class="actions"><button type="submit">Save preferences</button></div>
       </form>
       <h2>Topic alerts</h2>
+      <p class="hint">{props.topics.length} of at most {props.maxTopics} topics.</p>
       {props.topics.length === 0 ? <p>No topics yet.</p> : (
         <ul class="topics">
           {props.topics.map((t) => (
             <li>
-              {topicTitle(t)} · {t.frequency}
+              <span>{topicTitle(t)} · {t.frequency}</span>
               <form method="post" action="/preferences" class="inline">
-                <input type="hidden" name="_csrf" value={props.csrf} />
-                <input type="hidden" name="token" value={props.token} />
-                <input type="hidden" name="action" value="remove-topic" />
+                <Hidden csrf={props.csrf} token={props.token} action="remove-topic" />
                 <input type="hidden" name="topicId" value={String(t.id)} />
                 <button type="submit" class="small">Remove</button>
               </form>
@@ -70,22 +96,25 @@ export function PreferencesPage(props: { csrf: string; token: string; subscriber
           ))}
         </ul>
       )}
-      <form method="post" action="/preferences" class="prefs">
-        <input type="hidden" name="_csrf" value={props.csrf} />
-        <input type="hidden" name="token" value={props.token} />
-        <input type="hidden" name="action" value="add-topic" />
-        <label>Follow <select name="kind"><option value="search">a search</option><option value="category">a category</option><option value="author">an author</option></select></label>
-        <label>Query, category or author <input name="query" required maxlength={300} /></label>
-        <label>Category filter (searches) <input name="category" placeholder="cs.CL" size={8} /></label>
-        <label>Frequency <select name="frequency"><option value="daily">daily</option><option value="weekly">weekly (Mondays)</option></select></label>
-        <button type="submit">Add topic</button>
-      </form>
+      {full ? <p class="notice">You follow {props.maxTopics} topics, the most a subscription may have: remove one to add another.</p> : (
+        <form method="post" action="/preferences" class="prefs">
+          <Hidden csrf={props.csrf} token={props.token} action="add-topic" />
+          <fieldset>
+            <legend>Follow a topic</legend>
+            <div class="row"><label for="topic-kind">Follow</label><select id="topic-kind" name="kind"><option value="search">a search</option><option value="category">a category</option><option value="author">an author</option></select></div>
+            <div class="row"><label for="topic-query">Query, category or author</label><input id="topic-query" name="query" required maxlength={300} /></div>
+            <div class="row"><label for="topic-category">Category filter (searches)</label><input id="topic-category" name="category" placeholder="cs.CL" size={8} /></div>
+            <div class="row"><label for="topic-frequency">Frequency</label><select id="topic-frequency" name="frequency"><option value="daily">daily</option><option value="weekly">weekly (Mondays)</option></select></div>
+          </fieldset>
+          <div class="actions"><button type="submit">Add topic</button></div>
+        </form>
+      )}
       {active ? (
-        <form method="post" action="/preferences">
-          <input type="hidden" name="_csrf" value={props.csrf} />
-          <input type="hidden" name="token" value={props.token} />
-          <input type="hidden" name="action" value="unsubscribe" />
-          <button type="submit">Unsubscribe from everything</button>
+        <form method="post" action="/preferences" class="danger-zone">
+          <Hidden csrf={props.csrf} token={props.token} action="unsubscribe" />
+          <h2>Stop all mail</h2>
+          <p class="hint">No more digests or topic alerts to this address. You can subscribe again at any time.</p>
+          <button type="submit" class="danger">Unsubscribe from everything</button>
         </form>
       ) : null}
     </section>

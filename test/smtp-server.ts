@@ -69,6 +69,10 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
         });
       }
     },
+    /** Resolves once `count` mails in all were received, or when `signal` aborts (polls every 10 ms). */
+    async waitForCount(count: number, signal?: AbortSignal): Promise<void> {
+      while (received.length < count && !signal?.aborted) await new Promise((r) => setTimeout(r, 10));
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
+import { DEFAULT_PREFERENCES } from '../src/app/digests.ts';
+import type { ReceivedMail } from './smtp-server.ts';
+import { ROOT, fixture, tempDir, testStore } from './helpers.ts';
+
+/** A data directory with the web fixture papers and `count` confirmed subscribers reader0@… */
+export async function dataWithSubscribers(count: number): Promise<string> {
+  const data = tempDir();
+  const { store, importFiles } = testStore(data);
+  await importFiles([fixture('web-papers.jsonl')]);
+  const subscriptions = createSqliteSubscriptionStore(store.db);
+  for (let i = 0; i < count; i++) {
+    const hash = createHash('sha256').update(`token-${i}`).digest('hex');
+    await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, timeZoneChosen: false, userId: null });
+    await subscriptions.confirm(hash, '2024-01-09T01:00:00Z');
+  }
+  await store.close();
+  return data;
+}
+
+/** The environment of a `paperboy digest run` against the test SMTP server (plus `extra`). */
+export function senderEnv(data: string, smtpPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env, PAPERBOY_DATA: '', PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtpPort), PAPERBOY_SECRET: 'crash-test-secret-crash-test-secret!!',
+    PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'), PAPERBOY_LOG_LEVEL: 'error', PAPERBOY_BASE_URL: 'https://paperboy.test',
+    ...extra,
+  };
+}
+
+/**
+ * Runs `paperboy digest run --date 2024-01-10` in a child process, killed with SIGKILL after
+ * `kill` ms or when the `kill` promise settles (if it is still running).
+ */
+export function runSender(data: string, env: NodeJS.ProcessEnv, kill: number | Promise<unknown> | null = null) {
+  return new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'digest', 'run', '--date', '2024-01-10', '--data', data], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let exited = false;
+    const timer = typeof kill === 'number' ? setTimeout(() => child.kill('SIGKILL'), kill) : null;
+    if (kill instanceof Promise) void kill.finally(() => (exited ? undefined : child.kill('SIGKILL'))).catch(() => {});
+    child.on('exit', (code, signal) => {
+      exited = true;
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+/** Per recipient: the distinct Message-IDs received and the number of SMTP deliveries. */
+export function deliveries(received: readonly ReceivedMail[], count: number) {
+  const perRecipient = new Map<string, { messageIds: Set<string>; deliveries: number }>();
+  for (const mail of received) {
+    for (const to of mail.envelopeTo) {
+      const entry = perRecipient.get(to) ?? { messageIds: new Set(), deliveries: 0 };
+      entry.messageIds.add(mail.parsed.messageId ?? '');
+      entry.deliveries++;
+      perRecipient.set(to, entry);
+    }
+  }
+  const everyone = Array.from({ length: count }, (_, i) => `reader${i}@example.org`);
+  return {
+    missing: everyone.filter((e) => !perRecipient.has(e)),
+    /** Recipients with two different digests (never allowed). */
+    twoDigests: [...perRecipient].filter(([, e]) => e.messageIds.size !== 1).map(([to]) => to),
+    /** Recipients who got the same digest more than once (allowed only across a kill). */
+    repeated: [...perRecipient].filter(([, e]) => e.deliveries > 1).map(([to]) => to),
+    redeliveries: [...perRecipient.values()].reduce((n, e) => n + e.deliveries - 1, 0),
+  };
+}

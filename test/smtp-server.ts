@@ -13,6 +13,8 @@ export interface ReceivedMail {
  */
 export async function startSmtpServer(options: { reply?: (recipient: string) => { code: number; message: string } | null; delayMs?: number } = {}) {
   const received: ReceivedMail[] = [];
+  // Counted when the server says 250 to DATA (received[] grows only after parsing, a little later).
+  let accepted = 0;
   const waiters: (() => void)[] = [];
   const config: SMTPServerOptions = {
     secure: false,
@@ -38,6 +40,7 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
         // Accept first (250 goes out now), then parse: what is accepted is counted even if the
         // client dies before it reads the reply, as with a real MTA.
         const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+        accepted++;
         callback();
         const raw = Buffer.concat(chunks).toString('utf8');
         received.push({ envelopeTo, raw, parsed: await simpleParser(raw) });
@@ -56,6 +59,10 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
   return {
     port,
     received,
+    /** Messages accepted so far (250 to DATA sent), parsed or not yet. */
+    get accepted() {
+      return accepted;
+    },
     /** Resolves with the first mail to `to` received after `since` mails, waiting up to `timeoutMs`. */
     async waitFor(to: string, since = 0, timeoutMs = 10_000): Promise<ReceivedMail> {
       const deadline = Date.now() + timeoutMs;

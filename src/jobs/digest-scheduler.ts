@@ -6,7 +6,8 @@ import type { Logger } from '../ports/logger.ts';
  * Runs the digest pipeline on a cron schedule inside the service (croner): plan what is due (each
  * subscriber at their hour in their time zone), then send the outbox. `protect` keeps runs from
  * overlapping; a failing run is logged and the next one retries. The outbox makes every run
- * idempotent, so a restart or an extra run sends nothing twice.
+ * idempotent, and claims are owned and leased, so a restart, an extra run or a `paperboy digest
+ * run` at the same time sends nothing twice (docs/digests.md).
  */
 export function startDigestScheduler(digests: DigestService, deps: { cron: string; logger: Logger }) {
   let running: Promise<void> | null = null;

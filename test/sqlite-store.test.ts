@@ -25,7 +25,7 @@ describe('SQLite paper store', () => {
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.equal(schemaVersion(db), migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['digest_outbox', 'digest_papers_sent', 'harvest_checkpoints', 'hidden_papers', 'library', 'paper_categories', 'paper_embeddings', 'paper_signals', 'papers', 'schema_migrations', 'sessions', 'sign_in_links', 'subscriber_topics', 'subscribers', 'users', 'votes']);
+    assert.deepEqual(tables, ['digest_outbox', 'digest_papers_sent', 'harvest_checkpoints', 'hidden_papers', 'library', 'mail_requests', 'paper_categories', 'paper_embeddings', 'paper_signals', 'papers', 'schema_migrations', 'sessions', 'sign_in_links', 'subscriber_topics', 'subscribers', 'users', 'votes']);
     db.close();
   });
 

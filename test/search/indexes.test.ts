@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import escapeHtml from 'escape-html';
 import { analyze, eachTerm } from '../../src/core/search/analyzer.ts';

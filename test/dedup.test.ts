@@ -6,6 +6,7 @@ import { createSqliteAccountStore } from '../src/adapters/sqlite/account-store.t
 import { createSearchService } from '../src/app/search/search-service.ts';
 import { contentId } from '../src/core/paper-id.ts';
 import { silentLogger } from '../src/ports/logger.ts';
+import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
 import { fixedClock, fixture, tempDir, testStore } from './helpers.ts';
 import { testApp } from './app-helpers.ts';
 
@@ -80,6 +81,22 @@ describe('records without ids and their arXiv twins', () => {
     assert.equal(await accounts.voteCount(TWIN.id), 1, 'the vote follows the paper');
     assert.deepEqual([...await accounts.allInList('library', user.id)], [TWIN.id], 'and so does the library entry');
     assert.deepEqual(t.store.db.pragma('foreign_key_check'), []);
+  });
+
+  it('papers stored before the title keys existed get them when the store opens, and are matched too', async () => {
+    const dir = tempDir();
+    const first = testStore(dir);
+    await first.importFiles([ARXIV]);
+    first.store.db.prepare('UPDATE papers SET title_key = NULL').run();
+    await first.store.close();
+    const reopened = createSqlitePaperStore(join(dir, 'paperboy.db'), { now: () => '2024-01-11T00:00:00.000Z' });
+    try {
+      assert.equal((reopened.db.prepare('SELECT COUNT(*) AS n FROM papers WHERE title_key IS NULL').get() as { n: number }).n, 0);
+    } finally {
+      await reopened.close();
+    }
+    const again = testStore(dir);
+    assert.deepEqual((await again.importFiles([SEEDS])).report.counts, { added: 41, updated: 0, unchanged: 5, deleted: 0, rejected: 0 });
   });
 
   it('a running search index follows the id change: one hit, under the arXiv id', async () => {

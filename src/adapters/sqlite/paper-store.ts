@@ -4,7 +4,7 @@ import { isArxivId } from '../../core/paper-id.ts';
 import { titleKey } from '../../core/title-key.ts';
 import type { EmbeddingJob, HarvestCheckpoint, IndexableRow, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
 import { openDatabase, type SqliteDb } from './database.ts';
-import { paperParams, rowToPaper, type PaperRow, type SignalRow } from './paper-rows.ts';
+import { paperParams, rowToPaper, titleKeyHash, type PaperRow, type SignalRow } from './paper-rows.ts';
 
 const PAPER_COLUMNS =
   'id, version, title, abstract, authors, categories, primary_category, submitted_at, updated_at, announced_at, ' +
@@ -34,8 +34,8 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
 
   // A record without an id (content:hash) and an arXiv paper with the same title key are one paper,
   // whichever was stored first; core/merge.ts decides which fields win.
-  const selectArxivTwin = db.prepare("SELECT * FROM papers WHERE title_key = ? AND deleted = 0 AND instr(id, ':') = 0 ORDER BY seq LIMIT 1");
-  const selectUnidentifiedTwin = db.prepare("SELECT * FROM papers WHERE title_key = ? AND id >= 'content:' AND id < 'content;' ORDER BY seq LIMIT 1");
+  const selectArxivTwins = db.prepare("SELECT * FROM papers WHERE title_key = ? AND deleted = 0 AND instr(id, ':') = 0 ORDER BY seq");
+  const selectUnidentifiedTwins = db.prepare("SELECT * FROM papers WHERE title_key = ? AND id >= 'content:' AND id < 'content;' ORDER BY seq");
   const anyUnidentified = db.prepare("SELECT 1 FROM papers WHERE id >= 'content:' AND id < 'content;' LIMIT 1");
   // Account rows follow a paper whose id changes (votes, library and hidden refer to papers.id).
   const renames = ['votes', 'library', 'hidden_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
@@ -55,9 +55,11 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
     if (input.deleted || !input.title) return undefined;
     const key = titleKey(input.title);
     if (!key) return undefined;
-    if (isUnidentified(input.id)) return fromRow(selectArxivTwin.get(key) as PaperRow | undefined);
-    if (unidentifiedStored && isArxivId(input.id)) return fromRow(selectUnidentifiedTwin.get(key) as PaperRow | undefined);
-    return undefined;
+    const select = isUnidentified(input.id) ? selectArxivTwins : unidentifiedStored && isArxivId(input.id) ? selectUnidentifiedTwins : null;
+    if (!select) return undefined;
+    // The column holds a hash of the key: the first row whose own key is equal (a hash collision is not a twin).
+    const rows = select.all(titleKeyHash(input.title)) as PaperRow[];
+    return fromRow(rows.find((row) => titleKey(row.title) === key));
   }
 
   function writeCategories(seq: number, paper: Paper): void {
@@ -281,7 +283,7 @@ function fillTitleKeys(db: SqliteDb): void {
   const set = db.prepare('UPDATE papers SET title_key = ? WHERE seq = ?');
   const fill = db.transaction(() => {
     const rows = missing.all() as { seq: number; title: string }[];
-    for (const row of rows) set.run(titleKey(row.title), row.seq);
+    for (const row of rows) set.run(titleKeyHash(row.title), row.seq);
     return rows.length;
   });
   while (fill.immediate() > 0) {

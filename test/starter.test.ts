@@ -44,6 +44,9 @@ describe('the starter corpus', () => {
       const paper = (await (await fetch(`${server.url}/api/papers/2606.32040`)).json()) as { title: string; authors: string[] };
       assert.equal(paper.title, 'FaceMoE: Mixture of Experts for Low-Resolution Face Recognition');
       assert.ok(paper.authors.length > 0);
+      const home = await (await fetch(`${server.url}/`)).text();
+      assert.doesNotMatch(home, /No papers yet|No papers in this period/);
+      assert.match(home, /href="\/papers\/2606\.\d{5}"/, 'the trending page lists starter papers');
       const daily = await (await fetch(`${server.url}/daily?date=2026-07-01`)).text();
       assert.doesNotMatch(daily, /No papers yet/);
       assert.match(daily, /href="\/papers\/2606\.\d{5}"/);

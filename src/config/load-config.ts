@@ -26,6 +26,8 @@ const schema = z.object({
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Trust X-Forwarded-For/-Proto/-Host: only behind your own reverse proxy. */
   trustProxy: bool,
+  /** 'on': `serve` imports the bundled starter corpus when it finds the database empty. */
+  starter: z.enum(['on', 'off']),
   /** Per-client rate limits on search, sign-in and votes (turn off only for benchmarks). */
   rateLimits: bool,
   smtp: z.object({
@@ -79,6 +81,7 @@ export const DEFAULTS = {
   modelDir: 'models/all-MiniLM-L6-v2',
   modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
   trustProxy: false,
+  starter: 'on',
   rateLimits: true,
   digest: { schedule: '*/5 * * * *', ratePerMinute: 600, leaseMs: 60_000 },
   mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
@@ -108,6 +111,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_BASE_URL: 'baseUrl',
   PAPERBOY_SECRET: 'secret',
   PAPERBOY_TRUST_PROXY: 'trustProxy',
+  PAPERBOY_STARTER: 'starter',
   PAPERBOY_RATE_LIMITS: 'rateLimits',
   PAPERBOY_SMTP_HOST: 'smtp.host',
   PAPERBOY_SMTP_PORT: 'smtp.port',

@@ -236,4 +236,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX mail_requests_created ON mail_requests (created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'normalised titles, to match records without ids to their arXiv twins',
+    sql: `
+      -- 52 bits of the SHA-1 of core/title-key.ts's key of the title (case, accents, TeX, punctuation
+      -- folded): small, so the index costs little; candidates are checked against the real key.
+      -- Filled by the paper store on write, and for older rows when the store opens.
+      ALTER TABLE papers ADD COLUMN title_key INTEGER;
+      CREATE INDEX papers_title_key ON papers (title_key);
+    `,
+  },
 ];

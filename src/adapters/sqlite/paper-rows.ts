@@ -1,5 +1,7 @@
 import type { Paper, Signal, StoredPaper } from '../../core/paper.ts';
+import { createHash } from 'node:crypto';
 import { arxivLinks } from '../../core/paper-id.ts';
+import { titleKey } from '../../core/title-key.ts';
 
 /** A row of `papers` as SQLite returns it. snake_case stops here: this file is the one mapping place. */
 export interface PaperRow {
@@ -21,6 +23,7 @@ export interface PaperRow {
   links: string;
   deleted: number;
   source: string;
+  title_key: number | null;
   first_seen_at: string;
   last_changed_at: string;
 }
@@ -30,6 +33,11 @@ export interface SignalRow {
   name: string;
   value: string;
   observed_at: string;
+}
+
+/** The indexed `title_key` of a title: 52 bits of the SHA-1 of its {@link titleKey} (a safe JS integer). */
+export function titleKeyHash(title: string): number {
+  return parseInt(createHash('sha1').update(titleKey(title)).digest('hex').slice(0, 13), 16);
 }
 
 /** The columns written for a paper, in the order of the INSERT statement. */
@@ -43,7 +51,7 @@ export function paperParams(paper: Paper): unknown[] {
   return [
     paper.id, paper.version, paper.title, paper.abstract, JSON.stringify(paper.authors), JSON.stringify(paper.categories),
     paper.primaryCategory, paper.submittedAt, paper.updatedAt, paper.announcedAt, paper.comments, paper.journalRef,
-    paper.doi, paper.license, JSON.stringify(stored), paper.deleted ? 1 : 0, paper.source,
+    paper.doi, paper.license, JSON.stringify(stored), paper.deleted ? 1 : 0, paper.source, titleKeyHash(paper.title),
   ];
 }
 

@@ -23,7 +23,8 @@ describe('SQLite paper store', () => {
     const db = openDatabase(join(tempDir(), 'p.db'));
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
-    assert.equal(schemaVersion(db), Math.max(...migrations.map((m) => m.version)));
+    assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1), 'migrations are numbered 1..n in order');
+    assert.equal(schemaVersion(db), migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     assert.deepEqual(tables, ['digest_outbox', 'digest_papers_sent', 'harvest_checkpoints', 'hidden_papers', 'library', 'mail_requests', 'paper_categories', 'paper_embeddings', 'paper_signals', 'papers', 'schema_migrations', 'sessions', 'sign_in_links', 'subscriber_topics', 'subscribers', 'users', 'votes']);
     db.close();

@@ -62,7 +62,7 @@ describe('malformed request bodies', async () => {
   const t = await testApp({ fixtures: [fixture('web-papers.jsonl')], rateLimits: null });
   const reader = client(t.app);
   await signIn(reader, t.mailer as never, 'bodies@example.org');
-  const post = (path: string, contentType: string | null, body: BodyInit) =>
+  const post = (path: string, contentType: string | null, body: RequestInit['body']) =>
     reader.request(path, { method: 'POST', headers: { 'x-csrf-token': reader.csrf, ...(contentType ? { 'content-type': contentType } : {}) }, body });
 
   it('regression: a multipart body that does not parse is a 400 naming the problem on every form route, not a 500', async () => {

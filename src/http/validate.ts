@@ -34,7 +34,7 @@ export const paginationQuery = z.object({ limit: limitParam(), page: pageParam }
 
 /** The form content types the pages post; anything else is refused before parsing. */
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
-/** No form of ours has more than a dozen fields; a body of thousands is refused, not walked. */
+/** No form of ours has more than a dozen fields; a body with thousands is refused. */
 export const MAX_FORM_FIELDS = 100;
 
 /** Fields of a form body: a field sent more than once is a list. Files are refused. */

@@ -36,6 +36,7 @@ import { EXIT, type CliContext, type CliServices, type GlobalOptions } from './c
 import { createProgram } from './cli/program.ts';
 import { loadConfig } from './config/load-config.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
+import { parseTrustedProxies } from './core/trusted-proxies.ts';
 import { createApp } from './http/create-app.ts';
 import { startBackgroundLoop } from './jobs/background-loop.ts';
 import { systemClock } from './ports/clock.ts';
@@ -168,9 +169,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
       const subscriptions = createSqliteSubscriptionStore(store.db);
       const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
+      if (config.trustProxy) {
+        logger.warn('config.deprecated', { setting: 'PAPERBOY_TRUST_PROXY', trustedProxies: config.trustedProxies, message: 'PAPERBOY_TRUST_PROXY is deprecated: alone it means PAPERBOY_TRUSTED_PROXIES=1 (one proxy hop); set PAPERBOY_TRUSTED_PROXIES instead (docs/web.md)' });
+      }
       app = createApp({
         store, catalog, accounts, digests, subscriptions, clock, logger, version: VERSION,
-        options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
+        options: { baseUrl, secret, trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
       });
       // Build the search index now rather than on the first request.
       void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));

@@ -6,6 +6,7 @@ import { createCatalog } from '../src/app/catalog.ts';
 import { createDigestService, DIGEST_DEFAULTS, type DigestOptions } from '../src/app/digests.ts';
 import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { createSearchService, type SearchService } from '../src/app/search/search-service.ts';
+import { parseTrustedProxies } from '../src/core/trusted-proxies.ts';
 import { createApp } from '../src/http/create-app.ts';
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../src/http/security.ts';
 import type { Embedder } from '../src/ports/embedder.ts';
@@ -37,7 +38,7 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
  * handed to the mailer, so route tests can read it at once. The answer itself never waits for mail;
  * tests of that pass false.
  */
-export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; awaitMail?: boolean } = {}) {
+export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; trustedProxies?: string; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; awaitMail?: boolean } = {}) {
   const clock = fixedClock(options.now ?? '2024-01-10T12:00:00Z');
   const { store, importFiles } = testStore(undefined, clock);
   if (options.fixtures?.length) await importFiles(options.fixtures);
@@ -59,7 +60,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
   );
   const app = createApp({
     store, catalog, accounts, digests, subscriptions, clock, logger: silentLogger, version: '0.0.0-test',
-    options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: false, rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
+    options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: parseTrustedProxies(options.trustedProxies ?? ''), rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
   });
   if (options.awaitMail !== false) {
     const answer = app.request.bind(app);

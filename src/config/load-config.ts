@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PaperboyError } from '../core/errors.ts';
+import { trustedProxiesProblem } from '../core/trusted-proxies.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean());
@@ -24,7 +25,15 @@ const schema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
   /** Secret for CSRF tokens and signed links; default: generated once into <dataDir>/secret. */
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Trust X-Forwarded-For/-Proto/-Host: only behind your own reverse proxy. */
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: a hop count ('1') or
+   * addresses and CIDR ranges ('127.0.0.1,::1,10.0.0.0/8'); unset or '0': none.
+   */
+  trustedProxies: z.string().max(4000).superRefine((v, ctx) => {
+    const problem = trustedProxiesProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).optional(),
+  /** Deprecated: true means trustedProxies '1' (one proxy hop) when trustedProxies is unset. */
   trustProxy: bool,
   /** 'on': `serve` imports the bundled starter corpus when it finds the database empty. */
   starter: z.enum(['on', 'off']),
@@ -71,7 +80,7 @@ const schema = z.object({
   }),
 });
 
-export type Config = Readonly<z.infer<typeof schema> & { dbFile: string }>;
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'trustedProxies'> & { dbFile: string; trustedProxies: string }>;
 
 /** Every setting with its default; docs/configuration.md explains each. */
 export const DEFAULTS = {
@@ -110,6 +119,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_MODEL_REPO: 'modelHub.repo',
   PAPERBOY_BASE_URL: 'baseUrl',
   PAPERBOY_SECRET: 'secret',
+  PAPERBOY_TRUSTED_PROXIES: 'trustedProxies',
   PAPERBOY_TRUST_PROXY: 'trustProxy',
   PAPERBOY_STARTER: 'starter',
   PAPERBOY_RATE_LIMITS: 'rateLimits',
@@ -210,7 +220,9 @@ export function loadConfig(input: LoadConfigInput): Config {
   const dataDir = resolve(result.data.dataDir);
   // A relative model folder is relative to the installation (models/ sits next to package.json).
   const modelDir = resolve(input.installDir ?? '.', result.data.modelDir);
-  return deepFreeze({ ...result.data, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
+  // The deprecated PAPERBOY_TRUST_PROXY=1 meant "believe the proxy in front of us": one hop.
+  const trustedProxies = result.data.trustedProxies ?? (result.data.trustProxy ? '1' : '0');
+  return deepFreeze({ ...result.data, trustedProxies, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
 }
 
 function deepFreeze<T>(value: T): T {

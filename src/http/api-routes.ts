@@ -9,7 +9,7 @@ import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { AppEnv, Limit, RateLimitName } from './security.ts';
 import type { HttpServices } from './services.ts';
-import { categoryList, isoDay, limitParam, pageParam, parseWith, queryOf } from './validate.ts';
+import { categoryList, isoDay, limitParam, pageParam, parseWith, queryOf, readJson } from './validate.ts';
 
 type Ctx = Context<AppEnv>;
 
@@ -165,7 +165,7 @@ export const API_ROUTES: ApiRoute[] = [
     },
   },
   {
-    method: 'post', path: '/api/subscriptions', tag: 'digests', summary: 'Subscribe an address to the daily digest (double opt-in: a confirmation mail is sent; the answer never says whether the address is known)', limit: 'signIn',
+    method: 'post', path: '/api/subscriptions', tag: 'digests', summary: 'Subscribe an address to the daily digest (double opt-in: a confirmation mail is sent; the answer never says whether the address is known)', limit: 'subscribe',
     body: z.object({ email: z.email('must be an email address').max(254) }),
     response: S.AcceptedBody, status: 202,
     handler: async (c, { body, s }) => {
@@ -218,13 +218,7 @@ export function registerApi(app: Hono<AppEnv>, s: HttpServices, limit: Limit): v
         const query = route.query ? queryOf(c, route.query) : {};
         let body: unknown;
         if (route.body) {
-          let raw: unknown;
-          try {
-            raw = await c.req.json();
-          } catch {
-            throw new ApiError(400, 'BAD_REQUEST', 'body: expected a JSON object (Content-Type: application/json)');
-          }
-          body = parseWith(route.body, raw, 'field');
+          body = parseWith(route.body, await readJson(c), 'field');
         }
         return c.json(await route.handler(c, { query, body, id, s }) as object, route.status ?? 200);
       },

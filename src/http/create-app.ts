@@ -80,7 +80,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
     return renderPage(c, { title: 'Not found', children: MessagePage({ title: 'Not found', message, action: { href: '/', label: 'Trending papers' } }) }, 404);
   });
   app.onError((error, c) => {
-    let status = 500 as 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500;
+    let status = 500 as 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500;
     let body: { code: string; message: string; parameter?: string; requestId?: string };
     if (error instanceof ApiError) {
       status = error.status as typeof status;
@@ -100,7 +100,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
     }
     if (wantsJson(c) || c.req.path.startsWith('/feeds/')) return c.json({ error: body }, status);
     const title = status === 404 ? 'Not found' : status === 429 ? 'Slow down' : status >= 500 ? 'Something went wrong' : 'That did not work';
-    return renderPage(c, { title, children: MessagePage({ title, message: body.message + (body.requestId ? ` (request ${body.requestId})` : ''), action: { href: '/', label: 'Trending papers' } }) }, status === 401 ? 403 : status === 405 ? 400 : status);
+    return renderPage(c, { title, children: MessagePage({ title, message: body.message + (body.requestId ? ` (request ${body.requestId})` : ''), action: { href: '/', label: 'Trending papers' } }) }, status === 401 ? 403 : status === 405 || status === 415 ? 400 : status);
   });
   return app;
 }

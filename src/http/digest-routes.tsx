@@ -6,7 +6,7 @@ import { ApiError } from './errors.ts';
 import { renderPage } from './render.tsx';
 import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
-import { categoryList, parseWith } from './validate.ts';
+import { categoryList, parseWith, readForm } from './validate.ts';
 import { MessagePage } from './views/account-pages.tsx';
 import { ConfirmPage, PreferencesPage, SubscribePage, UnsubscribePage, maskAddress } from './views/digest-pages.tsx';
 
@@ -34,8 +34,8 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
   const neutral = (c: Ctx) => renderPage(c, { title: 'Check your inbox', children: MessagePage({ title: 'Check your inbox', message: 'If the address can receive mail, a confirmation link is on its way. Nothing else is sent until you follow it.' }) });
 
   app.get('/subscribe', (c) => renderPage(c, { title: 'Daily digest', children: <SubscribePage csrf={c.get('csrfToken')} email={c.get('user')?.email ?? ''} /> }));
-  app.post('/subscribe', limit('signIn'), async (c) => {
-    const body = await c.req.parseBody();
+  app.post('/subscribe', limit('subscribe'), async (c) => {
+    const body = await readForm(c);
     const parsed = email.safeParse(typeof body.email === 'string' ? body.email.trim() : '');
     if (!parsed.success) return renderPage(c, { title: 'Daily digest', children: <SubscribePage csrf={c.get('csrfToken')} email={typeof body.email === 'string' ? body.email.slice(0, 254) : ''} error="field email: enter a valid email address" /> }, 400);
     // The browser's time zone, filled in by public/app.js (absent without JS: UTC until chosen).
@@ -49,8 +49,8 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     if (!TOKEN.test(token)) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter token: this confirmation link is malformed', { parameter: 'token' });
     return renderPage(c, { title: 'Confirm', children: <ConfirmPage csrf={c.get('csrfToken')} token={token} /> });
   });
-  app.post('/subscribe/confirm', limit('signIn'), async (c) => {
-    const body = await c.req.parseBody();
+  app.post('/subscribe/confirm', limit('subscribe'), async (c) => {
+    const body = await readForm(c);
     const token = typeof body.token === 'string' && TOKEN.test(body.token) ? body.token : '';
     const subscriber = token ? await digests.confirm(token) : null;
     if (!subscriber) return renderPage(c, { title: 'Link expired', children: MessagePage({ title: 'This confirmation link no longer works', message: 'It was used already or has expired.', action: { href: '/subscribe', label: 'Subscribe again' } }) }, 400);
@@ -68,8 +68,8 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     const topics = await digests.topics(subscriber.id);
     return renderPage(c, { title: 'Digest preferences', children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} maxTopics={digests.maxTopics} saved={c.req.query('saved') === '1'} /> });
   });
-  app.post('/preferences', async (c) => {
-    const body = await c.req.parseBody();
+  app.post('/preferences', limit('preferences'), async (c) => {
+    const body = await readForm(c);
     const token = typeof body.token === 'string' ? body.token : '';
     const subscriber = await subscriberFrom(token);
     if (body.action === 'save') {
@@ -99,7 +99,7 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     if (!done) throw new ApiError(403, 'FORBIDDEN', 'this unsubscribe link is not valid (altered or forged)');
     // Whoever holds the link (a forwarded mail, a scanner) does not learn the full address.
     const message = done.topicId === null ? `${maskAddress(done.subscriber.email)} will get no more digests.` : 'You will get no more alerts for this topic.';
-    if ((c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') && !(await c.req.parseBody())._csrf) return c.text(message);
+    if ((c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') && !(await readForm(c))._csrf) return c.text(message);
     return renderPage(c, { title: 'Unsubscribed', children: MessagePage({ title: 'Unsubscribed', message }) });
   });
 

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 /** Stable error codes of the HTTP API (the `error.code` of every JSON error). */
 export type ApiErrorCode =
   | 'BAD_REQUEST' | 'INVALID_PARAMETER' | 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'CSRF' | 'PAYLOAD_TOO_LARGE'
-  | 'RATE_LIMITED' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
+  | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
 
 /** The one HTTP error type; `onError` turns it into JSON (API) or an HTML page. */
 export class ApiError extends HTTPException {

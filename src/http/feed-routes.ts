@@ -44,7 +44,8 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
         id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
         description: asHtml(e.summary),
-        author: e.authors.slice(0, 20).map((name) => ({ name })),
+        // `feed` reads the first author of a list for JSON Feed: an empty list must not be passed.
+        ...(e.authors.length ? { author: e.authors.slice(0, 20).map((name) => ({ name })) } : {}),
         category: e.categories.map((name) => ({ name, term: name })),
       });
     }

@@ -30,6 +30,10 @@ export function openApiDocument(routes: readonly ApiRoute[], info: { version: st
     if (route.signedIn) responses[401] = error;
     if (route.method !== 'get') responses[403] = { ...error, description: 'CSRF token missing or wrong (send x-csrf-token from GET /api/session)' };
     if (route.limit) responses[429] = { ...error, description: 'Rate limited; see Retry-After' };
+    if (route.body) {
+      responses[413] = { ...error, description: 'Body too large' };
+      responses[415] = { ...error, description: 'Body not sent as application/json' };
+    }
     (paths[route.path] ??= {})[route.method] = {
       summary: route.summary,
       operationId: `${route.method}${route.path.replace(/\{id\}/g, 'ById').replace(/[^A-Za-z]+(.)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase())}`,

@@ -8,7 +8,7 @@ import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts
 import type { HttpServices } from './services.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { SESSION_COOKIE, cookieOptions, type AppEnv, type Limit } from './security.ts';
-import { isoDay, pageParam, parseWith, queryOf } from './validate.ts';
+import { isoDay, pageParam, parseWith, queryOf, readForm } from './validate.ts';
 import { CheckInboxPage, LibraryPage, MessagePage, SignInPage, VerifyPage } from './views/account-pages.tsx';
 import type { Viewer } from './views/components.tsx';
 import { DailyPage, SearchPage, TrendingPage } from './views/pages.tsx';
@@ -108,14 +108,14 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
   };
   app.post(`/papers/${ID_PATTERN}/vote`, limit('votes'), async (c) => {
     const user = requireUser(c);
-    const form = parseWith(listForm, await c.req.parseBody(), 'field');
+    const form = parseWith(listForm, await readForm(c), 'field');
     if ((await s.catalog.vote(user.id, paperParam(c), form.on === '1')) === null) throw notFound(`no paper ${paperParam(c)}`);
     return c.redirect(safeNextPath(form.back ?? paperPathOf(c)), 303);
   });
   for (const [action, list] of [['save', 'library'], ['hide', 'hidden']] as const) {
     app.post(`/papers/${ID_PATTERN}/${action}`, limit('votes'), async (c) => {
       const user = requireUser(c);
-      const form = parseWith(listForm, await c.req.parseBody(), 'field');
+      const form = parseWith(listForm, await readForm(c), 'field');
       if (!(await s.catalog.setInList(list, user.id, paperParam(c), form.on === '1'))) throw notFound(`no paper ${paperParam(c)}`);
       return c.redirect(safeNextPath(form.back ?? paperPathOf(c)), 303);
     });
@@ -133,7 +133,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
   // Passwordless sign-in.
   app.get('/signin', (c) => renderPage(c, { title: 'Sign in', children: <SignInPage csrf={c.get('csrfToken')} next={safeNextPath(c.req.query('next'))} /> }));
   app.post('/signin', limit('signIn'), async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const next = safeNextPath(typeof body.next === 'string' ? body.next : undefined);
     const email = z.email().max(254).safeParse(typeof body.email === 'string' ? body.email.trim() : '');
     if (!email.success) {
@@ -148,7 +148,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     return renderPage(c, { title: 'Sign in', children: <VerifyPage csrf={c.get('csrfToken')} token={token} /> });
   });
   app.post('/auth/verify', limit('signIn'), async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const token = typeof body.token === 'string' ? body.token : '';
     const signed = /^[\w-]{20,100}$/.test(token) ? await s.accounts.completeSignIn(token) : null;
     if (!signed) {

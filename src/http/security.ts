@@ -2,9 +2,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { TokenBuckets, type BucketRule } from '../core/rate-limit.ts';
+import { forwardedClient, forwardedValue, rateLimitKey, type ForwardedClient, type TrustedProxies } from '../core/trusted-proxies.ts';
 import type { AccountService } from '../app/accounts.ts';
 import type { User } from '../ports/account-store.ts';
 import { ApiError } from './errors.ts';
+import { hasFormBody, readForm } from './validate.ts';
 
 export const SESSION_COOKIE = 'pb_session';
 const CSRF_COOKIE = 'pb_csrf';
@@ -16,27 +18,39 @@ export interface AppEnv {
     sessionToken: string | null;
     /** Token every form and state-changing request must carry (field _csrf or header x-csrf-token). */
     csrfToken: string;
+    /** Set on first use by requestClient. */
+    client: ForwardedClient | undefined;
   };
 }
 
-/** True when the client reached us over TLS (directly, or through a trusted proxy). */
-export function isHttps(c: Context, trustProxy: boolean): boolean {
+const socketAddress = (c: Context) => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+
+/**
+ * Who sent the request, as far as trusted proxies vouch for it (core/trusted-proxies.ts): the
+ * client is the first X-Forwarded-For entry from the right that is not a trusted proxy, never a
+ * value the client wrote. Computed once per request.
+ */
+export function requestClient(c: Context<AppEnv>, trust: TrustedProxies): ForwardedClient {
+  const cached = c.get('client');
+  if (cached) return cached;
+  const client = forwardedClient(trust, socketAddress(c), c.req.header('x-forwarded-for'));
+  c.set('client', client);
+  return client;
+}
+
+/** True when the client reached us over TLS (directly, or as the outermost trusted proxy says). */
+export function isHttps(c: Context<AppEnv>, trust: TrustedProxies): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
-  return trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  return forwardedValue(c.req.header('x-forwarded-proto'), requestClient(c, trust).trustedHops) === 'https';
 }
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientKey(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'local';
+/** The rate-limit key of the client: its address (IPv6 per /64). */
+export function clientKey(c: Context<AppEnv>, trust: TrustedProxies): string {
+  return rateLimitKey(requestClient(c, trust).address);
 }
 
-export function cookieOptions(c: Context, trustProxy: boolean, maxAgeSeconds?: number) {
-  return { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: isHttps(c, trustProxy), ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
+export function cookieOptions(c: Context<AppEnv>, trust: TrustedProxies, maxAgeSeconds?: number) {
+  return { path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: isHttps(c, trust), ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
 }
 
 /** Reads the session cookie into `user`. */
@@ -58,7 +72,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * scripts send as `x-csrf-token`. A cross-site page can neither read the cookie nor compute the
  * token. A browser that states a foreign Origin is refused outright.
  */
-export function csrf(secret: string, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+export function csrf(secret: string, trust: TrustedProxies): MiddlewareHandler<AppEnv> {
   const tokenFor = (cookie: string) => createHmac('sha256', secret).update(`csrf:${cookie}`).digest('base64url');
   return async (c, next) => {
     // Reads of the API, feeds and assets carry no forms: no token to make, no cookie to set.
@@ -75,18 +89,18 @@ export function csrf(secret: string, trustProxy: boolean): MiddlewareHandler<App
     let cookie = getCookie(c, CSRF_COOKIE);
     if (!cookie || !/^[\w-]{20,64}$/.test(cookie)) {
       cookie = randomBytes(18).toString('base64url');
-      if (!UNSAFE.has(c.req.method)) setCookie(c, CSRF_COOKIE, cookie, cookieOptions(c, trustProxy, 60 * 60 * 24 * 365));
+      if (!UNSAFE.has(c.req.method)) setCookie(c, CSRF_COOKIE, cookie, cookieOptions(c, trust, 60 * 60 * 24 * 365));
     }
     const expected = tokenFor(cookie);
     c.set('csrfToken', expected);
     if (UNSAFE.has(c.req.method)) {
       const origin = c.req.header('origin');
-      if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin && !(trustProxy && originMatchesForwarded(c, origin))) {
+      if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin && !originMatchesForwarded(c, origin, trust)) {
         throw new ApiError(403, 'CSRF', `cross-site request refused (Origin ${origin})`);
       }
       let sent = c.req.header('x-csrf-token');
-      if (!sent && (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-        const form = await c.req.parseBody();
+      if (!sent && hasFormBody(c)) {
+        const form = await readForm(c);
         sent = typeof form._csrf === 'string' ? form._csrf : undefined;
       }
       if (!sent || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
@@ -97,31 +111,46 @@ export function csrf(secret: string, trustProxy: boolean): MiddlewareHandler<App
   };
 }
 
-function originMatchesForwarded(c: Context, origin: string): boolean {
-  const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
-  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() ?? 'http';
+/** The Origin a browser sends when the outermost trusted proxy forwarded its Host and scheme. */
+function originMatchesForwarded(c: Context<AppEnv>, origin: string, trust: TrustedProxies): boolean {
+  const hops = requestClient(c, trust).trustedHops;
+  if (hops === 0) return false;
+  const host = forwardedValue(c.req.header('x-forwarded-host'), hops) ?? c.req.header('host');
+  const proto = forwardedValue(c.req.header('x-forwarded-proto'), hops) ?? 'http';
   return origin === `${proto}://${host}`;
 }
 
-export type RateLimitName = 'search' | 'signIn' | 'votes';
+export type RateLimitName = 'search' | 'signIn' | 'subscribe' | 'preferences' | 'votes';
 export type Limit = (name: RateLimitName) => MiddlewareHandler<AppEnv>;
-export type RateLimits = Record<RateLimitName, BucketRule> | null;
+/** Per-name rules; a name left out keeps its default; `null` turns rate limiting off. */
+export type RateLimits = Partial<Record<RateLimitName, BucketRule>> | null;
 
+/** Defaults per client address (docs/web.md lists them). */
 export const RATE_LIMIT_DEFAULTS: Record<RateLimitName, BucketRule> = {
   search: { capacity: 60, perMinute: 240 },
   signIn: { capacity: 5, perMinute: 1 },
+  subscribe: { capacity: 5, perMinute: 1 },
+  preferences: { capacity: 30, perMinute: 10 },
   votes: { capacity: 60, perMinute: 120 },
 };
 
-/** Rate limiting per client address; `null` limits turn it off (benchmarks, trusted networks). */
-export function rateLimiter(limits: RateLimits, trustProxy: boolean, now: () => number): Limit {
-  const buckets = limits ? Object.fromEntries(Object.entries(limits).map(([k, rule]) => [k, new TokenBuckets(rule)])) as Record<RateLimitName, TokenBuckets> : null;
+/** What the 429 message calls each limited action. */
+const ACTION: Record<RateLimitName, string> = {
+  search: 'search', signIn: 'sign-in', subscribe: 'subscription', preferences: 'preference-change', votes: 'vote, save and hide',
+};
+
+/** Rate limiting per client address (see clientKey); `null` limits turn it off (benchmarks, trusted networks). */
+export function rateLimiter(limits: RateLimits, trust: TrustedProxies, now: () => number): Limit {
+  const buckets = limits
+    ? Object.fromEntries(Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [name, new TokenBuckets(limits[name as RateLimitName] ?? rule)])) as Record<RateLimitName, TokenBuckets>
+    : null;
   return (name: RateLimitName): MiddlewareHandler<AppEnv> => async (c, next) => {
     if (buckets) {
-      const verdict = buckets[name].take(clientKey(c, trustProxy), now());
+      const verdict = buckets[name].take(clientKey(c, trust), now());
       if (!verdict.ok) {
-        c.header('Retry-After', String(Math.ceil(verdict.retryAfterMs / 1000)));
-        throw new ApiError(429, 'RATE_LIMITED', `too many ${name === 'signIn' ? 'sign-in' : name} requests from this address; retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
+        const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+        c.header('Retry-After', String(seconds));
+        throw new ApiError(429, 'RATE_LIMITED', `too many ${ACTION[name]} requests from this address; retry in ${seconds} s`);
       }
     }
     await next();

@@ -1,6 +1,7 @@
 import type { AccountService } from '../app/accounts.ts';
 import type { Catalog } from '../app/catalog.ts';
 import type { DigestService } from '../app/digests.ts';
+import type { TrustedProxies } from '../core/trusted-proxies.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
@@ -12,8 +13,8 @@ export interface HttpOptions {
   baseUrl: string;
   /** Server secret for CSRF tokens (32+ random bytes, kept in the data directory). */
   secret: string;
-  /** Believe X-Forwarded-For / -Proto / -Host (only behind a reverse proxy you run). */
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For / -Proto / -Host to believe (only reverse proxies you run). */
+  trustProxy: TrustedProxies;
   /** Per-client limits; null turns them off. */
   rateLimits: RateLimits;
   maxBodyBytes: number;

@@ -4,6 +4,7 @@ import type { PaperCard } from '../app/catalog.ts';
 import type { SearchHit } from '../app/search/search-engine.ts';
 import { bibtex } from '../core/bibtex.ts';
 import { parsePaperId } from '../core/paper-id.ts';
+import { paperUrl } from '../core/paper-url.ts';
 import * as S from './api-schemas.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -32,10 +33,10 @@ export interface ApiRoute {
 const pageQuery = { limit: limitParam(), page: pageParam };
 const paged = <T>(items: T[], total: number, page: number, limit: number) => ({ items, total, page, limit, nextPage: page * limit < total ? page + 1 : null });
 
-const cardBody = (s: HttpServices, c: PaperCard) => ({ ...c, authors: [...c.authors], categories: [...c.categories], url: `${s.options.baseUrl}/papers/${c.id}` });
+const cardBody = (s: HttpServices, c: PaperCard) => ({ ...c, authors: [...c.authors], categories: [...c.categories], url: paperUrl(s.options.baseUrl, c.id) });
 const hitBody = (s: HttpServices, h: SearchHit) => ({
   id: h.id, title: h.title, authors: [...h.authors], categories: [...h.categories], date: h.date, upvotes: h.signals.localVotes ?? 0,
-  hfUpvotes: h.signals.hfUpvotes ?? null, score: h.score, snippet: h.snippet, explanation: h.explanation, url: `${s.options.baseUrl}/papers/${h.id}`,
+  hfUpvotes: h.signals.hfUpvotes ?? null, score: h.score, snippet: h.snippet, explanation: h.explanation, url: paperUrl(s.options.baseUrl, h.id),
 });
 
 const user = (c: Ctx) => {
@@ -74,7 +75,7 @@ export const API_ROUTES: ApiRoute[] = [
       if (!found) throw notFound(`no paper ${id}`);
       const p = found.paper;
       return {
-        ...p, upvotes: found.card?.upvotes ?? 0, trending: found.card?.trending ?? null, url: `${s.options.baseUrl}/papers/${p.id}`,
+        ...p, upvotes: found.card?.upvotes ?? 0, trending: found.card?.trending ?? null, url: paperUrl(s.options.baseUrl, p.id),
         bibtex: bibtex({ id: p.id, title: p.title, authors: p.authors, date: p.announcedAt ?? p.submittedAt, primaryCategory: p.primaryCategory, doi: p.doi, ...(p.links.abs ? { url: p.links.abs } : {}) }),
       };
     },

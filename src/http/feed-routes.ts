@@ -3,6 +3,7 @@ import escapeHtml from 'escape-html';
 import { Feed } from 'feed';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
+import { paperUrl } from '../core/paper-url.ts';
 import { ApiError, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { AppEnv, Limit } from './security.ts';
@@ -39,7 +40,7 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     // escaped for them, so a title like "<img src=x onerror=...>" stays text in every reader.
     const asHtml = (text: string) => escapeHtml(text);
     for (const e of entries) {
-      const url = `${base}/papers/${e.id}`;
+      const url = paperUrl(base, e.id);
       feed.addItem({
         id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),

@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import { paperPath } from '../../core/paper-url.ts';
 import type { User } from '../../ports/account-store.ts';
 
 /** One paper in a list, whichever list it comes from. */
@@ -24,7 +25,6 @@ export interface Viewer {
   saved: ReadonlySet<string>;
 }
 
-export const paperPath = (id: string) => `/papers/${id}`;
 export const authorSearch = (name: string) => `/search?author=${encodeURIComponent(name)}&sort=date`;
 
 export function Authors(props: { authors: readonly string[]; max?: number }) {

@@ -3,6 +3,7 @@ import type { PaperCard } from '../../app/catalog.ts';
 import type { SearchHit } from '../../app/search/search-engine.ts';
 import { bibtex } from '../../core/bibtex.ts';
 import type { StoredPaper } from '../../core/paper.ts';
+import { paperUrl } from '../../core/paper-url.ts';
 import { TRENDING_DEFAULTS } from '../../core/trending.ts';
 import { Authors, ListButton, PaperList, VoteButton, type Viewer } from './components.tsx';
 import { renderWithMath } from './math.ts';
@@ -67,7 +68,7 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
       ) : null}
       <section aria-labelledby="bibtex-h">
         <h2 id="bibtex-h">Cite</h2>
-        <pre class="bibtex" id="bibtex">{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: `${props.baseUrl}/papers/${paper.id}` }) })}</pre>
+        <pre class="bibtex" id="bibtex">{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: paperUrl(props.baseUrl, paper.id) }) })}</pre>
         <button type="button" class="copy" data-copy="bibtex" hidden>Copy BibTeX</button>
       </section>
       <section aria-labelledby="similar-h">

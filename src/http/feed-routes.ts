@@ -9,6 +9,7 @@ import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts
 import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
 import { isoDay, queryOf } from './validate.ts';
+import { renderWithMath } from './views/math.ts';
 
 type Ctx = Context<AppEnv>;
 const FORMATS = { atom: 'application/atom+xml; charset=utf-8', rss: 'application/rss+xml; charset=utf-8', json: 'application/feed+json; charset=utf-8' } as const;
@@ -44,7 +45,8 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
       feed.addItem({
         id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
-        description: asHtml(e.summary),
+        // HTML content: formulas as MathML, text-mode LaTeX as markup, everything else escaped.
+        description: renderWithMath(e.summary),
         author: e.authors.slice(0, 20).map((name) => ({ name })),
         category: e.categories.map((name) => ({ name, term: name })),
       });

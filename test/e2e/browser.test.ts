@@ -74,7 +74,7 @@ describe('in headless Chromium, against the real service', () => {
     await page.fill('#site-q', 'retrieval');
     await page.press('#site-q', 'Enter');
     await page.waitForURL(/\/search\?q=retrieval/);
-    const titles = await page.locator('li.paper h3').allTextContents();
+    const titles = await page.locator('li.paper .title').allTextContents();
     assert.ok(titles.includes('Sparse retrieval with learned term weights'), titles.join(' | '));
     assert.ok((await page.locator('li.paper mark').count()) > 0, 'matched terms are highlighted');
     await shot(page, 'search');
@@ -113,7 +113,7 @@ describe('in headless Chromium, against the real service', () => {
     await page.locator('.paper-actions').getByRole('button', { name: 'Save' }).click();
     await page.locator('.paper-actions').getByRole('button', { name: 'Saved ✓' }).waitFor();
     await page.goto(`${baseUrl}/library`);
-    assert.deepEqual(await page.locator('li.paper h3').allTextContents(), ['Sparse retrieval with learned term weights']);
+    assert.deepEqual(await page.locator('li.paper .title').allTextContents(), ['Sparse retrieval with learned term weights']);
     await shot(page, 'library');
 
     await page.goto(`${baseUrl}/daily?date=2024-01-09`);
@@ -128,7 +128,7 @@ describe('in headless Chromium, against the real service', () => {
     assert.equal(await page.locator('main img').count(), 0);
     await page.goto(`${baseUrl}/search?q=onerror&mode=keyword`);
     assert.equal(await page.locator('main img').count(), 0);
-    assert.equal(await page.locator('li.paper h3').first().textContent(), '<img src=x onerror=alert(1)>');
+    assert.equal(await page.locator('li.paper .title').first().textContent(), '<img src=x onerror=alert(1)>');
     await shot(page, 'xss-paper');
     assert.deepEqual(problems, []);
   });

@@ -1,5 +1,5 @@
 import { raw } from 'hono/html';
-import type { PaperCard } from '../../app/catalog.ts';
+import type { CardDetails, PaperCard } from '../../app/catalog.ts';
 import type { SearchHit } from '../../app/search/search-engine.ts';
 import { bibtex } from '../../core/bibtex.ts';
 import type { StoredPaper } from '../../core/paper.ts';
@@ -10,7 +10,7 @@ import { renderWithMath } from './math.ts';
 
 const SIGNAL_LABELS: Record<string, string> = { 'huggingface.upvotes': 'Hugging Face upvotes', 'huggingface.comments': 'Hugging Face comments', 'github.stars': 'GitHub stars' };
 
-export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: PaperCard | null; similar: SearchHit[]; similarMode: string; baseUrl: string; hidden: boolean }) {
+export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: PaperCard | null; similar: SearchHit[]; similarMode: string; similarDetails: ReadonlyMap<string, CardDetails>; baseUrl: string; hidden: boolean }) {
   const { paper, card, viewer } = props;
   const links = paper.links;
   const date = paper.announcedAt ?? paper.submittedAt?.slice(0, 10) ?? null;
@@ -74,7 +74,10 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
       <section aria-labelledby="similar-h">
         <h2 id="similar-h">Similar papers</h2>
         <p class="hint">{props.similarMode === 'semantic' ? 'Nearest by meaning (sentence embeddings).' : 'Nearest by shared words (no embedding for this paper yet).'}</p>
-        <PaperList viewer={viewer} rows={props.similar.map((h) => ({ id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, upvotes: h.signals.localVotes ?? 0, hfUpvotes: h.signals.hfUpvotes ?? null }))} />
+        <PaperList heading={3} viewer={viewer} rows={props.similar.map((h) => ({
+          id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, upvotes: h.signals.localVotes ?? 0, hfUpvotes: h.signals.hfUpvotes ?? null,
+          ...(props.similarDetails.get(h.id) ? { details: props.similarDetails.get(h.id)! } : {}),
+        }))} />
       </section>
     </article>
   );

@@ -73,8 +73,8 @@ export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer;
       <input type="hidden" name="_csrf" value={props.viewer.csrf} />
       <input type="hidden" name="on" value={voted ? '0' : '1'} />
       <input type="hidden" name="back" value={backTo(props.viewer, props.anchor)} />
-      <button type="submit" class="vote" aria-pressed={voted ? 'true' : 'false'} aria-label={`${voted ? 'Remove upvote' : 'Upvote'} (${props.upvotes} upvotes)`}>
-        <span aria-hidden="true">▲</span> <span class="count">{props.upvotes}</span>
+      <button type="submit" class="vote" aria-pressed={voted ? 'true' : 'false'}>
+        <span class="visually-hidden action">{voted ? 'Remove upvote: ' : 'Upvote: '}</span><span aria-hidden="true">▲</span> <span class="count">{props.upvotes}</span><span class="visually-hidden"> upvotes</span>
       </button>
     </form>
   );
@@ -126,15 +126,18 @@ export function PaperRow(props: { row: Row; viewer: Viewer; heading: 2 | 3 }) {
         <p class="meta">
           <Authors authors={row.authors} max={6} />
           {row.date ? <> · <time datetime={row.date}>{row.date}</time></> : null}
-        </p>
-        <Gist row={row} />
-        <p class="facts">
+          {' '}
           {row.categories.slice(0, 4).map((c) => <a class="cat" href={categorySearch(c)}>{c}</a>)}
           {row.hfUpvotes ? <span class="fact" title="Hugging Face upvotes">HF ▲ {row.hfUpvotes}</span> : null}
           {code ? <a class="fact code" href={code} rel="nofollow noopener">Code{stars ? <> · ★ {compact.format(stars)}<span class="visually-hidden"> GitHub stars</span></> : null}</a> : null}
         </p>
-        {row.matched?.length ? <p class="matched">Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</p> : null}
-        {row.why ? <details class="why"><summary>Why this paper</summary><p>{row.why}</p></details> : null}
+        <Gist row={row} />
+        {row.why ? (
+          <details class="why">
+            <summary>{row.matched?.length ? <>Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</> : 'Why this paper'}</summary>
+            <p>{row.why}</p>
+          </details>
+        ) : null}
         <div class="actions">
           <ListButton id={row.id} viewer={viewer} list="save" on={viewer.saved.has(row.id)} anchor={anchor} />
           <ListButton id={row.id} viewer={viewer} list="hide" on={false} />

@@ -68,7 +68,7 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
       ) : null}
       <section aria-labelledby="bibtex-h">
         <h2 id="bibtex-h">Cite</h2>
-        <pre class="bibtex" id="bibtex">{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: paperUrl(props.baseUrl, paper.id) }) })}</pre>
+        <pre class="bibtex" id="bibtex" tabindex={0}>{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: paperUrl(props.baseUrl, paper.id) }) })}</pre>
         <button type="button" class="copy" data-copy="bibtex" hidden>Copy BibTeX</button>
       </section>
       <section aria-labelledby="similar-h">

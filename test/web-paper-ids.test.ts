@@ -24,8 +24,8 @@ describe('paper ids in links', async () => {
 
   /** Each card of a page: its title, the link to its page and where its vote form posts. */
   const cards = (html: string) => [...html.matchAll(/<li class="paper"[\s\S]*?<\/li>/g)].map(([li]) => ({
-    title: /<h3 class="title"><a href="([^"]*)">([^<]*)</.exec(li)![2]!,
-    href: /<h3 class="title"><a href="([^"]*)"/.exec(li)![1]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'),
+    title: /<h[23] class="title"><a href="([^"]*)">([^<]*)</.exec(li)![2]!,
+    href: /<h[23] class="title"><a href="([^"]*)"/.exec(li)![1]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'),
     vote: /<form class="vote-form" method="post" action="([^"]*)"/.exec(li)?.[1]?.replace(/&amp;/g, '&'),
   }));
 

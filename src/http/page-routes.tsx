@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { setCookie, deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { safeNextPath } from '../app/accounts.ts';
+import { latexTextToPlain } from '../core/latex-text.ts';
 import { parsePaperId } from '../core/paper-id.ts';
 import { pathOf, renderPage } from './render.tsx';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -99,7 +100,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const [viewer, details] = await Promise.all([viewerFor(c, s, [found.paper.id, ...found.similar.map((h) => h.id)]), s.catalog.details(found.similar.map((h) => h.id))]);
     const hidden = user ? (await s.catalog.hidden(user.id)).has(found.paper.id) : false;
     return renderPage(c, {
-      title: found.paper.title, description: found.paper.abstract.slice(0, 200),
+      title: latexTextToPlain(found.paper.title), description: latexTextToPlain(found.paper.abstract).slice(0, 200),
       children: <PaperPage viewer={viewer} paper={found.paper} card={found.card} similar={found.similar} similarMode={found.similarMode} similarDetails={details} baseUrl={s.options.baseUrl} hidden={hidden} />,
     });
   });

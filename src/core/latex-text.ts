@@ -118,7 +118,13 @@ function convert(s: string, flavour: Flavour, depth: number): string {
         // `\ie.` would say "i.e.."
         if (text.endsWith('.') && s[end] === '.') end++;
       }
-      if (text === null) continue; // an unknown command stays as it is
+      if (text === null) {
+        // An unknown command stays as it is, with its braced arguments.
+        let j = end;
+        for (let close = s[j] === '{' ? closingBrace(s, j) : -1; close !== -1; close = s[j] === '{' ? closingBrace(s, j) : -1) j = close + 1;
+        i = j - 1;
+        continue;
+      }
       flush(i);
       out += text;
       plain = end;
@@ -166,4 +172,54 @@ export function latexTextToPlain(text: string): string {
     return `\0${formulas.length - 1}\0`;
   }).join('');
   return convert(marked, 'plain', 0).replace(/\0(\d+)\0/g, (_, n: string) => formulas[Number(n)] ?? '');
+}
+
+// Simple formulas as Unicode text, for places without MathML (mail): greek letters, operators,
+// sub- and superscripts that Unicode has, \frac as a/b, blackboard letters.
+const SYMBOLS: Record<string, string> = {
+  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ϵ', varepsilon: 'ε', zeta: 'ζ', eta: 'η', theta: 'θ', vartheta: 'ϑ', iota: 'ι', kappa: 'κ',
+  lambda: 'λ', mu: 'μ', nu: 'ν', xi: 'ξ', pi: 'π', rho: 'ρ', sigma: 'σ', tau: 'τ', upsilon: 'υ', phi: 'ϕ', varphi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω',
+  Gamma: 'Γ', Delta: 'Δ', Theta: 'Θ', Lambda: 'Λ', Xi: 'Ξ', Pi: 'Π', Sigma: 'Σ', Upsilon: 'Υ', Phi: 'Φ', Psi: 'Ψ', Omega: 'Ω',
+  le: '≤', leq: '≤', ge: '≥', geq: '≥', neq: '≠', ne: '≠', approx: '≈', sim: '∼', simeq: '≃', times: '×', cdot: '·', pm: '±', mp: '∓', infty: '∞',
+  to: '→', rightarrow: '→', leftarrow: '←', Rightarrow: '⇒', Leftarrow: '⇐', leftrightarrow: '↔', mapsto: '↦', in: '∈', notin: '∉', subset: '⊂',
+  subseteq: '⊆', supset: '⊃', cup: '∪', cap: '∩', sum: '∑', prod: '∏', int: '∫', partial: '∂', nabla: '∇', forall: '∀', exists: '∃', ell: 'ℓ',
+  ldots: '…', cdots: '⋯', dots: '…', mid: '|', top: '⊤', perp: '⊥', circ: '∘', star: '⋆', emptyset: '∅', propto: '∝', equiv: '≡', ll: '≪', gg: '≫',
+  langle: '⟨', rangle: '⟩', lfloor: '⌊', rfloor: '⌋', lceil: '⌈', rceil: '⌉', log: 'log', ln: 'ln', exp: 'exp', max: 'max', min: 'min', sup: 'sup',
+  inf: 'inf', lim: 'lim', sin: 'sin', cos: 'cos', tan: 'tan', det: 'det', dim: 'dim', Pr: 'Pr', sqrt: '√', prime: '′', neg: '¬', wedge: '∧', vee: '∨',
+  oplus: '⊕', otimes: '⊗', '|': '‖', '%': '%', ',': '\u2009', ';': ' ', ':': ' ', '!': '', ' ': ' ', quad: ' ', qquad: '  ', '{': '{', '}': '}',
+};
+const SUPERSCRIPTS: Record<string, string> = { 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹', '+': '⁺', '-': '⁻', '=': '⁼', '(': '⁽', ')': '⁾', n: 'ⁿ', i: 'ⁱ', T: 'ᵀ', '*': '*', '′': '′', '⊤': 'ᵀ' };
+const SUBSCRIPTS: Record<string, string> = { 0: '₀', 1: '₁', 2: '₂', 3: '₃', 4: '₄', 5: '₅', 6: '₆', 7: '₇', 8: '₈', 9: '₉', '+': '₊', '-': '₋', '=': '₌', '(': '₍', ')': '₎', a: 'ₐ', e: 'ₑ', h: 'ₕ', i: 'ᵢ', j: 'ⱼ', k: 'ₖ', l: 'ₗ', m: 'ₘ', n: 'ₙ', o: 'ₒ', p: 'ₚ', r: 'ᵣ', s: 'ₛ', t: 'ₜ', u: 'ᵤ', v: 'ᵥ', x: 'ₓ' };
+const BLACKBOARD: Record<string, string> = { N: 'ℕ', Z: 'ℤ', Q: 'ℚ', R: 'ℝ', C: 'ℂ', P: 'ℙ', E: '𝔼' };
+const WRAPPERS = /^(?:mathrm|mathbf|mathit|mathsf|mathtt|boldsymbol|bm|text|textrm|textit|textbf|operatorname|mathcal|mathscr|hat|bar|tilde|vec|widehat|widetilde|overline|left|right|big|Big|bigg|Bigg|displaystyle)$/;
+
+/** A simple formula as Unicode text (`\alpha^2 \le x_i` → `α² ≤ xᵢ`), or null when it is not simple. */
+export function texToUnicode(tex: string): string | null {
+  let s = tex;
+  // \frac{a}{b} → a/b (innermost first).
+  for (let i = 0; i < 4 && s.includes('\\frac'); i++) {
+    s = s.replace(/\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, (_, a: string, b: string) => `${a.length > 1 ? `(${a})` : a}/${b.length > 1 ? `(${b})` : b}`);
+  }
+  s = s.replace(/\\mathbb\s*\{?([A-Z])\}?/g, (m, c: string) => BLACKBOARD[c] ?? m);
+  s = s.replace(/\\([a-zA-Z]+|[|%,;:! {}])/g, (m, name: string) => (SYMBOLS[name] ?? (WRAPPERS.test(name) ? '' : m)));
+  if (s.includes('\\')) return null;
+  const script = (table: Record<string, string>) => (m: string, braced: string | undefined, single: string | undefined) => {
+    const body = braced ?? single ?? '';
+    const mapped = [...body].map((c) => table[c]);
+    return mapped.every((c) => c !== undefined) ? mapped.join('') : m;
+  };
+  s = s.replace(/\^(?:\{([^{}]*)\}|(.))/gu, script(SUPERSCRIPTS)).replace(/_(?:\{([^{}]*)\}|(.))/gu, script(SUBSCRIPTS));
+  s = s.replace(/\^(?:\{([^{}]*)\}|(.))/gu, (_, a: string | undefined, b: string | undefined) => `^${(a ?? b ?? '').length > 1 ? `(${a ?? b})` : a ?? b}`);
+  s = s.replace(/_(?:\{([^{}]*)\}|(.))/gu, (_, a: string | undefined, b: string | undefined) => `_${(a ?? b ?? '').length > 1 ? `(${a ?? b})` : a ?? b}`);
+  s = s.replace(/[{}]/g, '').replace(/\s+/g, ' ').trim();
+  return s;
+}
+
+/**
+ * Text-mode LaTeX as plain text and simple formulas as Unicode (`$\alpha$-divergence` →
+ * `α-divergence`), for mail and other places without MathML; a formula that is not simple keeps
+ * its TeX source.
+ */
+export function latexToReadableText(text: string): string {
+  return latexTextToPlain(text).replace(new RegExp(MATH_PATTERN.source, 'g'), (source, a?: string, b?: string, c?: string, d?: string) => texToUnicode((a ?? b ?? c ?? d ?? '').trim()) ?? source);
 }

@@ -132,15 +132,15 @@ export function PaperRow(props: { row: Row; viewer: Viewer; heading: 2 | 3 }) {
           {code ? <a class="fact code" href={code} rel="nofollow noopener">Code{stars ? <> · ★ {compact.format(stars)}<span class="visually-hidden"> GitHub stars</span></> : null}</a> : null}
         </p>
         <Gist row={row} />
-        {row.why ? (
-          <details class="why">
-            <summary>{row.matched?.length ? <>Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</> : 'Why this paper'}</summary>
-            <p>{row.why}</p>
-          </details>
-        ) : null}
         <div class="actions">
           <ListButton id={row.id} viewer={viewer} list="save" on={viewer.saved.has(row.id)} anchor={anchor} />
           <ListButton id={row.id} viewer={viewer} list="hide" on={false} />
+          {row.why ? (
+            <details class="why">
+              <summary>{row.matched?.length ? <>Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</> : 'Why this paper'}</summary>
+              <p>{row.why}</p>
+            </details>
+          ) : null}
         </div>
       </div>
     </li>

@@ -59,8 +59,10 @@ describe('math in pages', async () => {
   it('puts formulas in feeds as MathML inside the escaped HTML content', async () => {
     const atom = await page('/feeds/daily.atom?date=2024-01-10');
     assert.match(atom, /<summary type="html"><!\[CDATA\[The crash is termed <em>spectral energy concentration<\/em> of <span class="katex"><math xmlns=/);
+    assert.match(atom, /<title type="html"><!\[CDATA\[Learning α-divergences for retrieval\]\]><\/title>/, 'simple formulas in titles as Unicode text');
     const json = (await (await t.app.request('http://paperboy.test/feeds/daily.json?date=2024-01-10')).json()) as Json;
     assert.ok(json.items.some((i: Json) => String(i.content_html).includes('<math ')));
+    assert.ok(json.items.some((i: Json) => i.title === 'Learning α-divergences for retrieval'));
   });
 });
 

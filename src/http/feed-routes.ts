@@ -3,6 +3,7 @@ import escapeHtml from 'escape-html';
 import { Feed } from 'feed';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
+import { latexToReadableText } from '../core/latex-text.ts';
 import { paperUrl } from '../core/paper-url.ts';
 import { ApiError, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -43,7 +44,8 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     for (const e of entries) {
       const url = paperUrl(base, e.id);
       feed.addItem({
-        id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
+        // Titles are text: simple formulas as Unicode letters ($\alpha$ → α), others as TeX.
+        id: url, guid: url, link: url, title: format === 'json' ? latexToReadableText(e.title) : asHtml(latexToReadableText(e.title)),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
         // HTML content: formulas as MathML, text-mode LaTeX as markup, everything else escaped.
         description: renderWithMath(e.summary),

@@ -24,7 +24,7 @@
       if (what === 'vote') {
         const body = await send(on ? 'POST' : 'DELETE', `/api/papers/${id}/vote`);
         button.setAttribute('aria-pressed', String(body.voted));
-        button.setAttribute('aria-label', `${body.voted ? 'Remove upvote' : 'Upvote'} (${body.upvotes} upvotes)`);
+        button.querySelector('.action').textContent = body.voted ? 'Remove upvote: ' : 'Upvote: ';
         button.querySelector('.count').textContent = String(body.upvotes);
       } else {
         const list = what === 'save' ? 'library' : 'hidden';

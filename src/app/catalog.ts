@@ -1,5 +1,6 @@
 import type { DigestPaper } from '../core/digest.ts';
 import type { StoredPaper } from '../core/paper.ts';
+import { firstSentence } from '../core/first-sentence.ts';
 import { dailyWindow, dayOf, trendingWindow, type DailyView, type DailyWindow, type DateWindow, type TrendingPeriod } from '../core/periods.ts';
 import { trendingScore, type TrendingScore } from '../core/trending.ts';
 import type { AccountStore, UserList } from '../ports/account-store.ts';
@@ -28,6 +29,18 @@ export interface PaperCard {
   hfUpvotes: number | null;
   githubStars: number | null;
   trending: TrendingScore;
+}
+
+/** What a card shows beyond the index: a one-line summary, the rest of the abstract, the code link. */
+export interface CardDetails {
+  /** Hugging Face's AI summary when the paper has one, else the abstract's first sentence. */
+  summary: string;
+  summarySource: 'huggingface' | 'abstract';
+  /** The abstract after that first sentence (the whole abstract under an AI summary). */
+  more: string;
+  abstract: string;
+  code: string | null;
+  githubStars: number | null;
 }
 
 export interface Page<T> {
@@ -117,6 +130,39 @@ export function createCatalog(deps: CatalogDeps) {
       const items: PaperCard[] = [];
       for (let i = docs.length - 1 - options.offset; i >= 0 && items.length < options.limit; i--) items.push(card(docs[i]!, now));
       return { items, total: docs.length, limit: options.limit, offset: options.offset };
+    },
+
+    /**
+     * The newest paper's day when it is more than `staleDays` before the clock's day (the mirror
+     * stopped importing), else null: lists and the API say "data as of" that day.
+     */
+    async dataAsOf(staleDays = 2): Promise<string | null> {
+      const now = deps.clock.now();
+      const newest = (await engine()).latestDate(dayOf(now));
+      return newest && now - Date.parse(`${newest}T23:59:59.999Z`) > staleDays * 86_400_000 ? newest : null;
+    },
+
+    /** Card details of these papers (a page's worth: each is read from the store). */
+    async details(ids: readonly string[]): Promise<Map<string, CardDetails>> {
+      const papers = await Promise.all(ids.map((id) => deps.store.getPaper(id)));
+      const out = new Map<string, CardDetails>();
+      for (const paper of papers) {
+        if (!paper) continue;
+        const signal = (source: string, name: string) => paper.signals.find((s) => s.source === source && s.name === name)?.value;
+        const ai = signal('huggingface', 'aiSummary');
+        const stars = signal('github', 'stars');
+        const first = firstSentence(paper.abstract);
+        const hasAi = typeof ai === 'string' && ai.trim() !== '';
+        out.set(paper.id, {
+          summary: hasAi ? ai.trim() : first.sentence,
+          summarySource: hasAi ? 'huggingface' : 'abstract',
+          more: hasAi ? paper.abstract : first.rest,
+          abstract: paper.abstract,
+          code: paper.links.code ?? null,
+          githubStars: typeof stars === 'number' ? stars : null,
+        });
+      }
+      return out;
     },
 
     async search(request: SearchRequest): Promise<SearchResponse> {

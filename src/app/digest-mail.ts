@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import { shortAbstract, type DigestSection } from '../core/digest.ts';
+import { paperUrl as paperUrlOf } from '../core/paper-url.ts';
 
 export interface DigestLinks {
   baseUrl: string;
@@ -27,7 +28,7 @@ export function renderDigest(period: string, sections: readonly DigestSection[],
   const count = sections.reduce((n, s) => n + s.papers.length, 0);
   const day = LONG_DATE.format(new Date(`${period}T12:00:00Z`));
   const subject = `Paperboy: ${count} paper${count === 1 ? '' : 's'} for ${day}`;
-  const paperUrl = (id: string) => `${links.baseUrl}/papers/${id}`;
+  const paperUrl = (id: string) => paperUrlOf(links.baseUrl, id);
   const arxivUrl = (id: string) => `https://arxiv.org/abs/${id}`;
   const isArxiv = (id: string) => !id.includes(':');
   const authors = (list: readonly string[]) => (list.length > 4 ? `${list.slice(0, 4).join(', ')} et al.` : list.join(', '));

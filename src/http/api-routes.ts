@@ -4,6 +4,7 @@ import type { PaperCard } from '../app/catalog.ts';
 import type { SearchHit } from '../app/search/search-engine.ts';
 import { bibtex } from '../core/bibtex.ts';
 import { parsePaperId } from '../core/paper-id.ts';
+import { paperUrl } from '../core/paper-url.ts';
 import * as S from './api-schemas.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -30,12 +31,12 @@ export interface ApiRoute {
 }
 
 const pageQuery = { limit: limitParam(), page: pageParam };
-const paged = <T>(items: T[], total: number, page: number, limit: number) => ({ items, total, page, limit, nextPage: page * limit < total ? page + 1 : null });
+const paged = <T>(items: T[], total: number, page: number, limit: number, dataAsOf: string | null) => ({ items, total, page, limit, nextPage: page * limit < total ? page + 1 : null, dataAsOf });
 
-const cardBody = (s: HttpServices, c: PaperCard) => ({ ...c, authors: [...c.authors], categories: [...c.categories], url: `${s.options.baseUrl}/papers/${c.id}` });
+const cardBody = (s: HttpServices, c: PaperCard) => ({ ...c, authors: [...c.authors], categories: [...c.categories], url: paperUrl(s.options.baseUrl, c.id) });
 const hitBody = (s: HttpServices, h: SearchHit) => ({
   id: h.id, title: h.title, authors: [...h.authors], categories: [...h.categories], date: h.date, upvotes: h.signals.localVotes ?? 0,
-  hfUpvotes: h.signals.hfUpvotes ?? null, score: h.score, snippet: h.snippet, explanation: h.explanation, url: `${s.options.baseUrl}/papers/${h.id}`,
+  hfUpvotes: h.signals.hfUpvotes ?? null, score: h.score, snippet: h.snippet, explanation: h.explanation, url: paperUrl(s.options.baseUrl, h.id),
 });
 
 const user = (c: Ctx) => {
@@ -63,7 +64,7 @@ export const API_ROUTES: ApiRoute[] = [
     handler: async (_c, { query: q, s }) => {
       const { limit, page } = q as { limit: number; page: number };
       const result = await s.catalog.newest({ limit, offset: (page - 1) * limit, ...(q.category ? { categories: q.category as string[] } : {}), ...(q.from ? { from: q.from as string } : {}), ...(q.to ? { to: q.to as string } : {}) });
-      return paged(result.items.map((i) => cardBody(s, i)), result.total, page, limit);
+      return paged(result.items.map((i) => cardBody(s, i)), result.total, page, limit, await s.catalog.dataAsOf());
     },
   },
   {
@@ -74,7 +75,7 @@ export const API_ROUTES: ApiRoute[] = [
       if (!found) throw notFound(`no paper ${id}`);
       const p = found.paper;
       return {
-        ...p, upvotes: found.card?.upvotes ?? 0, trending: found.card?.trending ?? null, url: `${s.options.baseUrl}/papers/${p.id}`,
+        ...p, upvotes: found.card?.upvotes ?? 0, trending: found.card?.trending ?? null, url: paperUrl(s.options.baseUrl, p.id),
         bibtex: bibtex({ id: p.id, title: p.title, authors: p.authors, date: p.announcedAt ?? p.submittedAt, primaryCategory: p.primaryCategory, doi: p.doi, ...(p.links.abs ? { url: p.links.abs } : {}) }),
       };
     },
@@ -100,7 +101,7 @@ export const API_ROUTES: ApiRoute[] = [
         ...searchRequestOf(q), limit: q.limit, offset: (q.page - 1) * q.limit,
         ...(q.fusion ? { fusion: q.fusion } : {}), ...(q.alpha !== undefined ? { alpha: q.alpha } : {}), ...(hidden ? { exclude: hidden } : {}),
       });
-      return { query: r.query, mode: r.mode, fusion: r.fusion, ...paged(r.hits.map((h) => hitBody(s, h)), r.total, q.page, q.limit), months: r.months, notices: r.notices };
+      return { query: r.query, mode: r.mode, fusion: r.fusion, ...paged(r.hits.map((h) => hitBody(s, h)), r.total, q.page, q.limit, await s.catalog.dataAsOf()), months: r.months, notices: r.notices };
     },
   },
   {
@@ -110,7 +111,7 @@ export const API_ROUTES: ApiRoute[] = [
     handler: async (_c, { query: q, s }) => {
       const { limit, page } = q as { limit: number; page: number };
       const r = await s.catalog.trending(q.period as 'day', { limit, offset: (page - 1) * limit, ...(q.category ? { categories: q.category as string[] } : {}) });
-      return { period: q.period, from: r.window.from, to: r.window.to, now: r.now, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit) };
+      return { period: q.period, from: r.window.from, to: r.window.to, now: r.now, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit, await s.catalog.dataAsOf()) };
     },
   },
   {
@@ -121,7 +122,7 @@ export const API_ROUTES: ApiRoute[] = [
       const { limit, page } = q as { limit: number; page: number };
       const r = await s.catalog.daily(q.date as string | undefined, q.view as 'day', { limit, offset: (page - 1) * limit });
       const w = r.window;
-      return { date: w.date, view: w.view, from: w.from, to: w.to, previous: w.previous, next: w.next, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit) };
+      return { date: w.date, view: w.view, from: w.from, to: w.to, previous: w.previous, next: w.next, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit, await s.catalog.dataAsOf()) };
     },
   },
   {
@@ -189,7 +190,7 @@ export const API_ROUTES: ApiRoute[] = [
     handler: async (c, { query: q, s }) => {
       const { limit, page } = q as { limit: number; page: number };
       const r = await s.catalog.list('library', user(c).id, limit, (page - 1) * limit);
-      return paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit);
+      return paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit, await s.catalog.dataAsOf());
     },
   },
   ...listRoutes('library'),

@@ -19,8 +19,11 @@ export const PaperCardBody = z.object({
   url: z.string(),
 });
 
+const DataAsOf = z.string().nullable().describe('the newest paper\'s day (YYYY-MM-DD) when it is more than two days old, so the data may be stale; null while it is fresh');
+
 export const PageBody = <T extends z.ZodType>(item: T) => z.object({
   items: z.array(item), total: z.number().int(), page: z.number().int(), limit: z.number().int(), nextPage: z.number().int().nullable(),
+  dataAsOf: DataAsOf,
 });
 
 const Links = z.object({ abs: z.string().optional(), pdf: z.string().optional(), html: z.string().optional(), code: z.string().optional(), project: z.string().optional() });
@@ -44,6 +47,7 @@ export const SearchHitBody = z.object({
 export const SearchBody = z.object({
   query: z.string(), mode: z.enum(['hybrid', 'lexical', 'semantic', 'id']), fusion: z.enum(['convex', 'rrf']).nullable(),
   items: z.array(SearchHitBody), total: z.number().int(), page: z.number().int(), limit: z.number().int(), nextPage: z.number().int().nullable(),
+  dataAsOf: DataAsOf,
   months: z.array(z.object({ month: z.string(), papers: z.number().int() })), notices: z.array(z.string()),
 });
 

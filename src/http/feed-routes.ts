@@ -3,11 +3,14 @@ import escapeHtml from 'escape-html';
 import { Feed } from 'feed';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
+import { latexToReadableText } from '../core/latex-text.ts';
+import { paperUrl } from '../core/paper-url.ts';
 import { ApiError, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
 import { isoDay, queryOf } from './validate.ts';
+import { renderWithMath } from './views/math.ts';
 
 type Ctx = Context<AppEnv>;
 const FORMATS = { atom: 'application/atom+xml; charset=utf-8', rss: 'application/rss+xml; charset=utf-8', json: 'application/feed+json; charset=utf-8' } as const;
@@ -39,11 +42,13 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     // escaped for them, so a title like "<img src=x onerror=...>" stays text in every reader.
     const asHtml = (text: string) => escapeHtml(text);
     for (const e of entries) {
-      const url = `${base}/papers/${e.id}`;
+      const url = paperUrl(base, e.id);
       feed.addItem({
-        id: url, guid: url, link: url, title: format === 'json' ? e.title : asHtml(e.title),
+        // Titles are text: simple formulas as Unicode letters ($\alpha$ → α), others as TeX.
+        id: url, guid: url, link: url, title: format === 'json' ? latexToReadableText(e.title) : asHtml(latexToReadableText(e.title)),
         date: e.date ? new Date(`${e.date.slice(0, 10)}T00:00:00Z`) : new Date(s.clock.now()),
-        description: asHtml(e.summary),
+        // HTML content: formulas as MathML, text-mode LaTeX as markup, everything else escaped.
+        description: renderWithMath(e.summary),
         // `feed` reads the first author of a list for JSON Feed: an empty list must not be passed.
         ...(e.authors.length ? { author: e.authors.slice(0, 20).map((name) => ({ name })) } : {}),
         category: e.categories.map((name) => ({ name, term: name })),

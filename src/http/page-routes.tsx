@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { setCookie, deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { safeNextPath } from '../app/accounts.ts';
+import { latexTextToPlain } from '../core/latex-text.ts';
 import { parsePaperId } from '../core/paper-id.ts';
 import { pathOf, renderPage } from './render.tsx';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -23,6 +24,12 @@ async function viewerFor(c: Ctx, s: HttpServices, ids: readonly string[]): Promi
   return { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };
 }
 
+/** Card details of the listed papers and the "data as of" day. */
+const extrasFor = async (s: HttpServices, ids: readonly string[]) => {
+  const [details, dataAsOf] = await Promise.all([s.catalog.details(ids), s.catalog.dataAsOf()]);
+  return { details, dataAsOf };
+};
+
 const hiddenFor = async (c: Ctx, s: HttpServices) => {
   const user = c.get('user');
   return user ? s.catalog.hidden(user.id) : undefined;
@@ -39,11 +46,12 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
       s.catalog.trending(q.period, { limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, exclude: await hiddenFor(c, s) }),
       s.catalog.size(),
     ]);
-    const viewer = await viewerFor(c, s, result.items.map((i) => i.id));
+    const ids = result.items.map((i) => i.id);
+    const [viewer, extras] = await Promise.all([viewerFor(c, s, ids), extrasFor(s, ids)]);
     return renderPage(c, {
       title: 'Trending papers', description: 'Trending research papers',
       feeds: { atom: `/feeds/trending.atom?period=${q.period}`, rss: `/feeds/trending.rss?period=${q.period}`, json: `/feeds/trending.json?period=${q.period}` },
-      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} dataDir={s.options.dataDir} />,
+      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} extras={extras} dataDir={s.options.dataDir} />,
     });
   });
 
@@ -53,12 +61,13 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
       s.catalog.daily(q.date, q.view, { limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, exclude: await hiddenFor(c, s) }),
       s.catalog.size(),
     ]);
-    const viewer = await viewerFor(c, s, result.items.map((i) => i.id));
+    const ids = result.items.map((i) => i.id);
+    const [viewer, extras] = await Promise.all([viewerFor(c, s, ids), extrasFor(s, ids)]);
     const feedQuery = `date=${result.window.date}&view=${result.window.view}`;
     return renderPage(c, {
       title: `Daily papers ${result.window.date}`,
       feeds: { atom: `/feeds/daily.atom?${feedQuery}`, rss: `/feeds/daily.rss?${feedQuery}`, json: `/feeds/daily.json?${feedQuery}` },
-      children: <DailyPage viewer={viewer} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} dataDir={s.options.dataDir} />,
+      children: <DailyPage viewer={viewer} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} extras={extras} dataDir={s.options.dataDir} />,
     });
   });
 
@@ -72,12 +81,13 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const result = active
       ? await s.catalog.search({ ...searchRequestOf(q), limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE, ...(hidden ? { exclude: hidden } : {}) })
       : null;
-    const viewer = await viewerFor(c, s, result?.hits.map((h) => h.id) ?? []);
+    const ids = result?.hits.map((h) => h.id) ?? [];
+    const [viewer, extras] = await Promise.all([viewerFor(c, s, ids), extrasFor(s, ids)]);
     const feedQuery = params.toString();
     return renderPage(c, {
-      title: q.q ? `Search: ${q.q}` : 'Search', query: q.q,
+      title: q.q ? `Search: ${q.q}` : 'Search', query: q.q, bodyClass: 'search-page',
       ...(active ? { feeds: { atom: `/feeds/search.atom?${feedQuery}`, rss: `/feeds/search.rss?${feedQuery}`, json: `/feeds/search.json?${feedQuery}` } } : {}),
-      children: <SearchPage viewer={viewer} form={form} result={result} page={q.page} limit={PAGE_SIZE} params={params} feedQuery={feedQuery} />,
+      children: <SearchPage viewer={viewer} form={form} result={result} page={q.page} limit={PAGE_SIZE} params={params} feedQuery={feedQuery} extras={extras} />,
     });
   });
 
@@ -87,11 +97,11 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     const found = await s.catalog.paper(parsed.id);
     if (!found) throw notFound(`no paper ${parsed.id}`);
     const user = c.get('user');
-    const viewer = await viewerFor(c, s, [found.paper.id, ...found.similar.map((h) => h.id)]);
+    const [viewer, details] = await Promise.all([viewerFor(c, s, [found.paper.id, ...found.similar.map((h) => h.id)]), s.catalog.details(found.similar.map((h) => h.id))]);
     const hidden = user ? (await s.catalog.hidden(user.id)).has(found.paper.id) : false;
     return renderPage(c, {
-      title: found.paper.title, description: found.paper.abstract.slice(0, 200),
-      children: <PaperPage viewer={viewer} paper={found.paper} card={found.card} similar={found.similar} similarMode={found.similarMode} baseUrl={s.options.baseUrl} hidden={hidden} />,
+      title: latexTextToPlain(found.paper.title), description: latexTextToPlain(found.paper.abstract).slice(0, 200),
+      children: <PaperPage viewer={viewer} paper={found.paper} card={found.card} similar={found.similar} similarMode={found.similarMode} similarDetails={details} baseUrl={s.options.baseUrl} hidden={hidden} />,
     });
   });
 
@@ -126,8 +136,9 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     if (!user) return c.redirect('/signin?next=/library', 303);
     const page = parseWith(z.object({ page: pageParam }), c.req.query()).page;
     const result = await s.catalog.list('library', user.id, PAGE_SIZE, (page - 1) * PAGE_SIZE);
-    const viewer = await viewerFor(c, s, result.items.map((i) => i.id));
-    return renderPage(c, { title: 'Library', children: <LibraryPage viewer={viewer} items={result.items} total={result.total} page={page} limit={PAGE_SIZE} /> });
+    const ids = result.items.map((i) => i.id);
+    const [viewer, extras] = await Promise.all([viewerFor(c, s, ids), extrasFor(s, ids)]);
+    return renderPage(c, { title: 'Library', children: <LibraryPage viewer={viewer} items={result.items} total={result.total} page={page} limit={PAGE_SIZE} extras={extras} /> });
   });
 
   // Passwordless sign-in.

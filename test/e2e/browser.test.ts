@@ -1,57 +1,26 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, fixture, runPaperboy, tempDir } from '../helpers.ts';
-import { startSmtpServer } from '../smtp-server.ts';
-
-/** Debian's chromium (CI installs it); PAPERBOY_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+import type { Page } from 'playwright-core';
+import { fixture } from '../helpers.ts';
+import { SHOTS, startService } from './service.ts';
 
 describe('in headless Chromium, against the real service', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  let server: ChildProcess;
+  let service: Awaited<ReturnType<typeof startService>>;
   let baseUrl: string;
-  let browser: Browser;
   const problems: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `headless browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set PAPERBOY_CHROMIUM)`);
-    mkdirSync(SHOTS, { recursive: true });
-    smtp = await startSmtpServer();
-    const data = tempDir();
-    const imported = await runPaperboy(['import', fixture('web-papers.jsonl'), '--data', data]);
-    assert.equal(imported.code, 0, imported.stderr);
-    server = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--data', data], {
-      env: {
-        ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
-        PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtp.port), PAPERBOY_MAIL_FROM: 'Paperboy <paperboy@example.org>',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      let log = '';
-      server.stderr!.on('data', (d: Buffer) => {
-        log += d;
-        const m = /listening on (http:\/\/\S+)/.exec(log);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`paperboy serve exited (${code}): ${log}`)));
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    service = await startService([fixture('web-papers.jsonl')]);
+    baseUrl = service.baseUrl;
   });
 
   after(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    await smtp?.close();
+    await service?.stop();
   });
 
   const open = async (viewport = { width: 1200, height: 900 }) => {
-    const context = await browser.newContext({ viewport });
+    const context = await service.browser.newContext({ viewport });
     const page = await context.newPage();
     page.on('dialog', (d) => {
       problems.push(`a dialog opened: ${d.message()}`);
@@ -74,7 +43,7 @@ describe('in headless Chromium, against the real service', () => {
     await page.fill('#site-q', 'retrieval');
     await page.press('#site-q', 'Enter');
     await page.waitForURL(/\/search\?q=retrieval/);
-    const titles = await page.locator('li.paper h3').allTextContents();
+    const titles = await page.locator('li.paper .title').allTextContents();
     assert.ok(titles.includes('Sparse retrieval with learned term weights'), titles.join(' | '));
     assert.ok((await page.locator('li.paper mark').count()) > 0, 'matched terms are highlighted');
     await shot(page, 'search');
@@ -86,12 +55,12 @@ describe('in headless Chromium, against the real service', () => {
     await shot(page, 'paper');
 
     // Sign in: the link arrives by SMTP.
-    const mailsBefore = smtp.received.length;
+    const mailsBefore = service.smtp.received.length;
     await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await page.fill('#email', 'reader@example.org');
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByText('Check your inbox').waitFor();
-    const mail = await smtp.waitFor('reader@example.org', mailsBefore);
+    const mail = await service.smtp.waitFor('reader@example.org', mailsBefore);
     assert.equal(mail.parsed.subject, 'Your Paperboy sign-in link');
     const link = /(http:\/\/\S+\/auth\/verify\?token=[\w-]+)/.exec(mail.parsed.text ?? '')![1]!;
     await page.goto(link);
@@ -113,7 +82,7 @@ describe('in headless Chromium, against the real service', () => {
     await page.locator('.paper-actions').getByRole('button', { name: 'Save' }).click();
     await page.locator('.paper-actions').getByRole('button', { name: 'Saved ✓' }).waitFor();
     await page.goto(`${baseUrl}/library`);
-    assert.deepEqual(await page.locator('li.paper h3').allTextContents(), ['Sparse retrieval with learned term weights']);
+    assert.deepEqual(await page.locator('li.paper .title').allTextContents(), ['Sparse retrieval with learned term weights']);
     await shot(page, 'library');
 
     await page.goto(`${baseUrl}/daily?date=2024-01-09`);
@@ -128,7 +97,7 @@ describe('in headless Chromium, against the real service', () => {
     assert.equal(await page.locator('main img').count(), 0);
     await page.goto(`${baseUrl}/search?q=onerror&mode=keyword`);
     assert.equal(await page.locator('main img').count(), 0);
-    assert.equal(await page.locator('li.paper h3').first().textContent(), '<img src=x onerror=alert(1)>');
+    assert.equal(await page.locator('li.paper .title').first().textContent(), '<img src=x onerror=alert(1)>');
     await shot(page, 'xss-paper');
     assert.deepEqual(problems, []);
   });

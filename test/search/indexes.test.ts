@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import escapeHtml from 'escape-html';
+import { MATH_PATTERN } from '../../src/core/latex-text.ts';
 import { analyze, eachTerm } from '../../src/core/search/analyzer.ts';
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import { snippet } from '../../src/core/search/snippet.ts';
@@ -108,10 +109,12 @@ describe('snippets', () => {
     assert.equal(snippet('a < b', new Set()), 'a &lt; b');
   });
 
-  // The straightforward algorithm (split on whitespace, analyse every word): the fast version,
-  // which finds candidate words by their offsets, must agree with it everywhere.
+  // The straightforward algorithm (split on whitespace, a formula and what touches it being one
+  // word; analyse every word): the fast version, which finds candidate words by their offsets,
+  // must agree with it everywhere.
+  const WORD = new RegExp(`(?:${MATH_PATTERN.source}|\\S)+`, 'g');
   const reference = (text: string, terms: ReadonlySet<string>, size = 32) => {
-    const words = text.split(/\s+/).filter(Boolean);
+    const words = text.match(WORD) ?? [];
     const hit = words.map((word) => {
       const out: string[] = [];
       eachTerm(word, (term) => out.push(term));
@@ -141,6 +144,7 @@ describe('snippets', () => {
       ['İSTANBUL İstanbul istanbul: a city whose capital İ grows when lower-cased, then Transformers', 'istanbul transformer'],
       ['  leading and trailing\u00a0no-break\u2003em space\u3000ideographic  transformers\t(transformers),\n"Transformers"  ', 'transformer space'],
       ['GPT-4 and k-NN beat GPT-3.5; gpt4 k-nn $\\mathbb{R}^d$ <b>bold</b> & co', 'gpt-4 knn bold'],
+      ['a formula is one word: $O(n \\log n)$-time search, $$x + y$$ and \\(a b\\) but 5\\$ and 6\\$ are not; log search', 'log search time'],
       ['', 'anything'],
       ['word', ''],
     ];

@@ -55,7 +55,7 @@ export function snapshotToDraft(r: SnapshotRecord): RecordDraft {
   };
 }
 
-/** Hugging Face daily_papers: keeps upvotes, submittedOnDailyAt, GitHub repo and stars, project page, ai_keywords. */
+/** Hugging Face daily_papers: keeps upvotes, submittedOnDailyAt, GitHub repo and stars, project page, ai_keywords, ai_summary. */
 export function hfToDraft(item: HfDailyItem): RecordDraft {
   const { paper, numComments } = item;
   const submittedOnDailyAt = paper.submittedOnDailyAt ?? item.submittedOnDailyAt;
@@ -70,6 +70,7 @@ export function hfToDraft(item: HfDailyItem): RecordDraft {
       { source: 'huggingface', name: 'upvotes', value: paper.upvotes },
       { source: 'huggingface', name: 'submittedOnDailyAt', value: submittedOnDailyAt },
       { source: 'huggingface', name: 'aiKeywords', value: paper.ai_keywords },
+      { source: 'huggingface', name: 'aiSummary', value: paper.ai_summary },
       { source: 'huggingface', name: 'comments', value: numComments },
       { source: 'github', name: 'repo', value: paper.githubRepo },
       { source: 'github', name: 'stars', value: paper.githubStars },

@@ -65,6 +65,7 @@ const hfPaperSchema = z.looseObject({
   submittedOnDailyAt: text,
   upvotes: z.number().nullish(),
   ai_keywords: z.array(z.string()).nullish(),
+  ai_summary: text,
   githubRepo: text,
   githubStars: z.number().nullish(),
   projectPage: text,

@@ -6,6 +6,7 @@ import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/quer
 import { QueryVectorCache } from './query-vector-cache.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
+import { latexTextToPlain } from '../../core/latex-text.ts';
 import { MonthIndex } from '../../core/search/month-index.ts';
 import { ExactVectorIndex } from '../../core/search/vector-index.ts';
 import type { AnnIndex } from '../../ports/ann-index.ts';
@@ -326,7 +327,7 @@ export class SearchEngine {
       date: doc.date,
       signals: doc.signals ?? {},
       score,
-      snippet: withSnippet ? snippet(doc.abstract || doc.title, marks) : '',
+      snippet: withSnippet ? snippet(latexTextToPlain(doc.abstract || doc.title), marks) : '',
       explanation: {
         lexical: input.lexical,
         semantic: input.semantic && input.semantic.rank > 0 ? input.semantic : input.semantic ? { score: input.semantic.score, rank: 0 } : null,

@@ -1,4 +1,5 @@
 import escapeHtml from 'escape-html';
+import { MATH_PATTERN } from '../latex-text.ts';
 import { eachTerm } from './analyzer.ts';
 
 export interface SnippetOptions {
@@ -66,12 +67,21 @@ export function snippet(text: string, terms: ReadonlySet<string>, options: Snipp
   }
   // eslint-disable-next-line no-control-regex
   const ascii = !/[^\x00-\x7F]/.test(text);
+  // A formula is one word: the window never cuts it, and a mark never falls inside it (the page
+  // renders formulas from the snippet: http/views/math.ts).
+  const formulas = text.includes('$') || text.includes('\\(') || text.includes('\\[') ? [...text.matchAll(MATH_PATTERN)].map((m) => [m.index, m.index + m[0].length] as const) : [];
+  let formula = 0;
   let count = 0;
   for (let i = 0; i < n;) {
     if (isSpace(text.charCodeAt(i))) { i++; continue; }
     starts[count] = i;
-    if (ascii) while (i < n && !isAsciiSpace(text.charCodeAt(i))) i++;
-    else while (i < n && !isSpace(text.charCodeAt(i))) i++;
+    for (;;) {
+      if (ascii) while (i < n && !isAsciiSpace(text.charCodeAt(i))) i++;
+      else while (i < n && !isSpace(text.charCodeAt(i))) i++;
+      while (formula < formulas.length && formulas[formula]![1] <= i) formula++;
+      if (formula < formulas.length && formulas[formula]![0] < i) i = formulas[formula]![1];
+      else break;
+    }
     ends[count++] = i;
   }
   // A word can only match when it holds a term's first two characters, perhaps with a compound's

@@ -1,6 +1,6 @@
 import type { PaperCard } from '../../app/catalog.ts';
 import { Pager, PaperList, type Viewer } from './components.tsx';
-import { cardRow } from './pages.tsx';
+import { cardRow, type ListExtras } from './pages.tsx';
 
 export function SignInPage(props: { csrf: string; next: string; email?: string; error?: string }) {
   return (
@@ -55,12 +55,12 @@ export function MessagePage(props: { title: string; message: string; action?: { 
   );
 }
 
-export function LibraryPage(props: { viewer: Viewer; items: (PaperCard & { addedAt: string })[]; total: number; page: number; limit: number }) {
+export function LibraryPage(props: { viewer: Viewer; items: (PaperCard & { addedAt: string })[]; total: number; page: number; limit: number; extras: ListExtras }) {
   return (
     <>
       <h1>Your library</h1>
       <p>{props.total} saved papers.</p>
-      <PaperList rows={props.items.map(cardRow)} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
+      <PaperList rows={props.items.map((c) => cardRow(c, props.extras.details))} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
       <Pager path="/library" params={new URLSearchParams()} page={props.page} limit={props.limit} total={props.total} />
       <section class="account-box">
         <h2>Account</h2>

@@ -1,5 +1,8 @@
 import { raw } from 'hono/html';
+import type { CardDetails } from '../../app/catalog.ts';
+import { paperPath } from '../../core/paper-url.ts';
 import type { User } from '../../ports/account-store.ts';
+import { renderSnippetMath, renderWithMath } from './math.ts';
 
 /** One paper in a list, whichever list it comes from. */
 export interface Row {
@@ -10,9 +13,13 @@ export interface Row {
   date: string | null;
   upvotes: number;
   hfUpvotes?: number | null;
-  /** HTML-safe excerpt with <mark>ed terms (from the search engine). */
+  /** Summary line, rest of the abstract, code link (catalog.details). */
+  details?: CardDetails;
+  /** HTML-safe excerpt with <mark>ed terms (from the search engine); replaces the summary line. */
   snippet?: string;
-  /** One line on why the paper is here (score, matched terms). */
+  /** Query words (as the reader typed them) found in the paper. */
+  matched?: readonly string[];
+  /** Why the paper is here (scores), behind a toggle. */
   why?: string;
 }
 
@@ -24,8 +31,14 @@ export interface Viewer {
   saved: ReadonlySet<string>;
 }
 
-export const paperPath = (id: string) => `/papers/${id}`;
 export const authorSearch = (name: string) => `/search?author=${encodeURIComponent(name)}&sort=date`;
+export const categorySearch = (category: string) => `/search?category=${encodeURIComponent(category)}&sort=date`;
+
+/** The HTML id of a paper's card: forms posted from a list come back to it (`#p-2401.00101`). */
+export const cardAnchor = (id: string) => `p-${id.replace(/[^A-Za-z0-9.:-]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`)}`;
+
+/** 1234 → "1.2k". */
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
 export function Authors(props: { authors: readonly string[]; max?: number }) {
   const max = props.max ?? 8;
@@ -43,11 +56,14 @@ export function Authors(props: { authors: readonly string[]; max?: number }) {
   );
 }
 
-export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer }) {
+/** Where a form posted from this card sends the reader back: the same page, at the same card. */
+const backTo = (viewer: Viewer, anchor?: string) => (anchor ? `${viewer.path.split('#')[0]}#${anchor}` : viewer.path);
+
+export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer; anchor?: string }) {
   const voted = props.viewer.voted.has(props.id);
   if (!props.viewer.user) {
     return (
-      <a class="vote" href={`/signin?next=${encodeURIComponent(props.viewer.path)}`} title="Sign in to upvote">
+      <a class="vote" href={`/signin?next=${encodeURIComponent(backTo(props.viewer, props.anchor))}`} title="Sign in to upvote">
         <span aria-hidden="true">▲</span> <span class="count">{props.upvotes}</span><span class="visually-hidden"> upvotes; sign in to upvote</span>
       </a>
     );
@@ -56,57 +72,94 @@ export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer 
     <form class="vote-form" method="post" action={`${paperPath(props.id)}/vote`} data-paper={props.id}>
       <input type="hidden" name="_csrf" value={props.viewer.csrf} />
       <input type="hidden" name="on" value={voted ? '0' : '1'} />
-      <input type="hidden" name="back" value={props.viewer.path} />
-      <button type="submit" class="vote" aria-pressed={voted ? 'true' : 'false'} aria-label={`${voted ? 'Remove upvote' : 'Upvote'} (${props.upvotes} upvotes)`}>
-        <span aria-hidden="true">▲</span> <span class="count">{props.upvotes}</span>
+      <input type="hidden" name="back" value={backTo(props.viewer, props.anchor)} />
+      <button type="submit" class="vote" aria-pressed={voted ? 'true' : 'false'}>
+        <span class="visually-hidden action">{voted ? 'Remove upvote: ' : 'Upvote: '}</span><span aria-hidden="true">▲</span> <span class="count">{props.upvotes}</span><span class="visually-hidden"> upvotes</span>
       </button>
     </form>
   );
 }
 
-export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide'; on: boolean }) {
+export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide'; on: boolean; anchor?: string }) {
   if (!props.viewer.user) return null;
   const label = props.list === 'save' ? (props.on ? 'Saved ✓' : 'Save') : props.on ? 'Unhide' : 'Hide';
   return (
     <form class="list-form" method="post" action={`${paperPath(props.id)}/${props.list}`}>
       <input type="hidden" name="_csrf" value={props.viewer.csrf} />
       <input type="hidden" name="on" value={props.on ? '0' : '1'} />
-      <input type="hidden" name="back" value={props.viewer.path} />
+      <input type="hidden" name="back" value={backTo(props.viewer, props.list === 'save' ? props.anchor : undefined)} />
       <button type="submit" class="small" aria-pressed={props.on ? 'true' : 'false'}>{label}</button>
     </form>
   );
 }
 
-export function PaperRow(props: { row: Row; viewer: Viewer; rank?: number }) {
-  const { row, viewer } = props;
+/** The summary line (or search snippet), with the rest of the abstract behind a toggle that works without script. */
+function Gist(props: { row: Row }) {
+  const { row } = props;
+  const d = row.details;
+  const line = row.snippet !== undefined ? renderSnippetMath(row.snippet) : d ? renderWithMath(d.summary) : '';
+  if (!line) return null;
+  const more = row.snippet !== undefined ? d?.abstract ?? '' : d?.more ?? '';
+  const label = d?.summarySource === 'huggingface' && row.snippet === undefined
+    ? <span class="tag" title="Summary written by Hugging Face's AI">AI summary</span>
+    : null;
+  if (!more) return <p class="gist">{label}{raw(line)}</p>;
   return (
-    <li class="paper">
-      <VoteButton id={row.id} upvotes={row.upvotes} viewer={viewer} />
+    <details class="gist">
+      <summary>{label}<span class="line">{raw(line)}</span></summary>
+      <div class="more">{raw(renderWithMath(more))}</div>
+    </details>
+  );
+}
+
+export function PaperRow(props: { row: Row; viewer: Viewer; heading: 2 | 3 }) {
+  const { row, viewer } = props;
+  const anchor = cardAnchor(row.id);
+  const Heading = props.heading === 2 ? 'h2' : 'h3';
+  const code = row.details?.code;
+  const stars = row.details?.githubStars;
+  return (
+    <li class="paper" id={anchor}>
+      <VoteButton id={row.id} upvotes={row.upvotes} viewer={viewer} anchor={anchor} />
       <div class="body">
-        <h3 class="title"><a href={paperPath(row.id)}>{row.title}</a></h3>
+        <Heading class="title"><a href={paperPath(row.id)}>{raw(renderWithMath(row.title))}</a></Heading>
         <p class="meta">
           <Authors authors={row.authors} max={6} />
           {row.date ? <> · <time datetime={row.date}>{row.date}</time></> : null}
-          {row.categories.length ? <> · <span class="cats">{row.categories.slice(0, 4).join(' ')}</span></> : null}
-          {row.hfUpvotes ? <> · <span title="Hugging Face upvotes">HF ▲{row.hfUpvotes}</span></> : null}
+          {' '}
+          {row.categories.slice(0, 4).map((c) => <a class="cat" href={categorySearch(c)}>{c}</a>)}
+          {row.hfUpvotes ? <span class="fact" title="Hugging Face upvotes">HF ▲ {row.hfUpvotes}</span> : null}
+          {code ? <a class="fact code" href={code} rel="nofollow noopener">Code{stars ? <> · ★ {compact.format(stars)}<span class="visually-hidden"> GitHub stars</span></> : null}</a> : null}
         </p>
-        {row.snippet ? <p class="snippet">{raw(row.snippet)}</p> : null}
-        {row.why ? <p class="why">{row.why}</p> : null}
+        <Gist row={row} />
         <div class="actions">
-          <ListButton id={row.id} viewer={viewer} list="save" on={viewer.saved.has(row.id)} />
+          <ListButton id={row.id} viewer={viewer} list="save" on={viewer.saved.has(row.id)} anchor={anchor} />
           <ListButton id={row.id} viewer={viewer} list="hide" on={false} />
+          {row.why ? (
+            <details class="why">
+              <summary>{row.matched?.length ? <>Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</> : 'Why this paper'}</summary>
+              <p>{row.why}</p>
+            </details>
+          ) : null}
         </div>
       </div>
     </li>
   );
 }
 
-export function PaperList(props: { rows: readonly Row[]; viewer: Viewer; start?: number }) {
+/** Papers as cards; `heading` is the level of their titles (2 under the page's h1, 3 under an h2). */
+export function PaperList(props: { rows: readonly Row[]; viewer: Viewer; start?: number; heading?: 2 | 3 }) {
   return (
     <ol class="papers" start={props.start ?? 1}>
-      {props.rows.map((row) => <PaperRow row={row} viewer={props.viewer} />)}
+      {props.rows.map((row) => <PaperRow row={row} viewer={props.viewer} heading={props.heading ?? 2} />)}
     </ol>
   );
+}
+
+/** "Data as of DATE" when the newest paper is more than two days old. */
+export function DataAsOf(props: { date: string | null }) {
+  if (!props.date) return null;
+  return <p class="notice stale" role="status">Data as of {props.date}: no newer papers have been imported yet.</p>;
 }
 
 /** Previous / next links that keep the other query parameters. */

@@ -10,6 +10,8 @@ export interface LayoutProps {
   query?: string;
   feeds?: { atom: string; rss: string; json: string };
   description?: string;
+  /** A class on <body> for page-specific layout (the search page hides the header's query box on phones). */
+  bodyClass?: string;
   children?: Child;
 }
 
@@ -33,7 +35,7 @@ export function Layout(props: LayoutProps) {
         ) : null}
         <script src="/assets/app.js" defer></script>
       </head>
-      <body>
+      <body class={props.bodyClass}>
         <a class="skip" href="#main">Skip to content</a>
         <header class="site">
           <a class="brand" href="/">Paperboy</a>

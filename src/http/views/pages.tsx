@@ -1,10 +1,18 @@
-import type { PaperCard } from '../../app/catalog.ts';
+import type { CardDetails, PaperCard } from '../../app/catalog.ts';
 import type { SearchResponse } from '../../app/search/search-engine.ts';
 import type { DailyWindow, DateWindow, TrendingPeriod } from '../../core/periods.ts';
-import { DigestBox, EmptyLibrary, MonthChart, Pager, PaperList, type Row, type Viewer } from './components.tsx';
+import { eachTerm } from '../../core/search/analyzer.ts';
+import { DataAsOf, DigestBox, EmptyLibrary, MonthChart, Pager, PaperList, type Row, type Viewer } from './components.tsx';
 
-export const cardRow = (c: PaperCard): Row => ({
+/** Card details of the papers on a page, and the "data as of" day (null while the data is fresh). */
+export interface ListExtras {
+  details: ReadonlyMap<string, CardDetails>;
+  dataAsOf: string | null;
+}
+
+export const cardRow = (c: PaperCard, details?: ReadonlyMap<string, CardDetails>): Row => ({
   id: c.id, title: c.title, authors: c.authors, categories: c.categories, date: c.date, upvotes: c.upvotes, hfUpvotes: c.hfUpvotes,
+  ...(details?.get(c.id) ? { details: details.get(c.id)! } : {}),
   why: c.trending.attention > 0 ? `trending ${c.trending.score.toFixed(2)}: ${whyParts(c)}` : undefined,
 });
 
@@ -22,7 +30,7 @@ const PERIODS: { value: TrendingPeriod; label: string }[] = [
   { value: 'month', label: 'This month' },
 ];
 
-export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; dataDir?: string | undefined }) {
+export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; extras: ListExtras; dataDir?: string | undefined }) {
   const params = new URLSearchParams({ period: props.period });
   return (
     <>
@@ -33,16 +41,17 @@ export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; wi
       <p class="window">
         {props.window.from === props.window.to ? props.window.to : `${props.window.from} to ${props.window.to}`} · {props.total} papers · ranked by upvotes, Hugging Face upvotes and GitHub stars, decayed by age
       </p>
+      <DataAsOf date={props.extras.dataAsOf} />
       <EmptyLibrary papers={props.papers} dataDir={props.dataDir} />
       {props.papers > 0 && props.items.length === 0 ? <p class="empty">No papers in this period.</p> : null}
-      <PaperList rows={props.items.map(cardRow)} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
+      <PaperList rows={props.items.map((c) => cardRow(c, props.extras.details))} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
       <Pager path="/" params={params} page={props.page} limit={props.limit} total={props.total} />
       <DigestBox />
     </>
   );
 }
 
-export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; dataDir?: string | undefined }) {
+export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; extras: ListExtras; dataDir?: string | undefined }) {
   const w = props.window;
   const link = (date: string, view = w.view) => `/daily?date=${date}${view === 'day' ? '' : `&view=${view}`}`;
   const label = w.view === 'day' ? w.date : w.view === 'week' ? `week of ${w.from}` : w.from.slice(0, 7);
@@ -59,9 +68,10 @@ export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: P
         <span>{w.from === w.to ? w.from : `${w.from} to ${w.to}`} · {props.total} papers</span>
         <a rel="next" href={link(w.next)}>Next {w.view} →</a>
       </nav>
+      <DataAsOf date={props.extras.dataAsOf} />
       <EmptyLibrary papers={props.papers} dataDir={props.dataDir} />
       {props.papers > 0 && props.items.length === 0 ? <p class="empty">No papers announced on these days.</p> : null}
-      <PaperList rows={props.items.map(cardRow)} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
+      <PaperList rows={props.items.map((c) => cardRow(c, props.extras.details))} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
       <Pager path="/daily" params={new URLSearchParams({ date: w.date, view: w.view })} page={props.page} limit={props.limit} total={props.total} />
     </>
   );
@@ -77,9 +87,10 @@ export interface SearchForm {
   author: string;
 }
 
-export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: SearchResponse | null; page: number; limit: number; params: URLSearchParams; feedQuery: string }) {
+export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: SearchResponse | null; page: number; limit: number; params: URLSearchParams; feedQuery: string; extras: ListExtras }) {
   const f = props.form;
   const r = props.result;
+  const activeFilters = [f.category, f.from, f.to, f.author].filter(Boolean).length + (f.sort !== 'relevance' ? 1 : 0) + (f.mode !== 'hybrid' ? 1 : 0);
   return (
     <>
       <h1>Search</h1>
@@ -89,6 +100,8 @@ export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: Se
           <input id="q" type="search" name="q" value={f.q} maxlength={500} placeholder='e.g. "retrieval augmented" ti:diffusion -survey au:hinton' />
           <button type="submit">Search</button>
         </div>
+        <input type="checkbox" id="filters-toggle" class="filters-toggle" />
+        <label for="filters-toggle" class="filters-toggle-label">Filters{activeFilters ? ` (${activeFilters} set)` : ''}</label>
         <fieldset class="filters">
           <legend>Filters</legend>
           <label>Category <input name="category" value={f.category} placeholder="cs.CL" size={8} /></label>
@@ -114,6 +127,7 @@ export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: Se
             {r.total === 0 ? 'No papers matched.' : `${r.total}${r.total >= 200 ? '+' : ''} papers (${r.mode === 'lexical' ? 'keyword' : r.mode}${r.fusion ? `, ${r.fusion} fusion` : ''})`}
             {' · '}<a href={`/feeds/search.atom?${props.feedQuery}`}>Feed of this search</a>
           </p>
+          <DataAsOf date={props.extras.dataAsOf} />
           {r.notices.map((n) => <p class="notice" role="status">{n}</p>)}
           <MonthChart months={r.months} />
           <PaperList
@@ -121,7 +135,9 @@ export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: Se
             start={(props.page - 1) * props.limit + 1}
             rows={r.hits.map((h) => ({
               id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, upvotes: h.signals.localVotes ?? 0, hfUpvotes: h.signals.hfUpvotes ?? null,
+              ...(props.extras.details.get(h.id) ? { details: props.extras.details.get(h.id)! } : {}),
               snippet: h.snippet,
+              matched: matchedWords(r.query, h.explanation.matchedTerms),
               why: explain(h.explanation),
             }))}
           />
@@ -133,9 +149,36 @@ export function SearchPage(props: { viewer: Viewer; form: SearchForm; result: Se
   );
 }
 
+/**
+ * The query's words, as the reader typed them, whose analysed terms the paper matched (the engine
+ * reports stems: "retriev" for "retrieval").
+ */
+export function matchedWords(query: string, matchedTerms: readonly string[]): string[] {
+  if (!matchedTerms.length) return [];
+  const terms = new Set(matchedTerms);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  // Operators (ti:, au:, -word, OR) are not words the reader wants to see back.
+  for (const word of query.replace(/\b(?:ti|abs|au|cat|id):/gi, ' ').split(/[\s"()]+/)) {
+    if (!word || word.startsWith('-') || word === 'OR' || word === 'AND') continue;
+    const clean = word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+    const key = clean.toLowerCase();
+    if (!clean || seen.has(key)) continue;
+    let hit = false;
+    eachTerm(clean, (term) => {
+      if (terms.has(term)) hit = true;
+    });
+    if (hit) {
+      seen.add(key);
+      out.push(clean);
+    }
+  }
+  return out;
+}
+
 function explain(e: SearchResponse['hits'][number]['explanation']): string {
   const parts: string[] = [];
-  if (e.matchedTerms.length) parts.push(`matched: ${e.matchedTerms.join(', ')}`);
+  if (e.matchedTerms.length) parts.push(`index terms: ${e.matchedTerms.join(', ')}`);
   if (e.lexical) parts.push(`BM25 ${e.lexical.score.toFixed(2)} (#${e.lexical.rank})`);
   if (e.semantic) parts.push(`meaning ${e.semantic.score.toFixed(3)}${e.semantic.rank ? ` (#${e.semantic.rank})` : ''}`);
   return parts.join(' · ');

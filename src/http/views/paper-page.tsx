@@ -1,15 +1,16 @@
 import { raw } from 'hono/html';
-import type { PaperCard } from '../../app/catalog.ts';
+import type { CardDetails, PaperCard } from '../../app/catalog.ts';
 import type { SearchHit } from '../../app/search/search-engine.ts';
 import { bibtex } from '../../core/bibtex.ts';
 import type { StoredPaper } from '../../core/paper.ts';
+import { paperUrl } from '../../core/paper-url.ts';
 import { TRENDING_DEFAULTS } from '../../core/trending.ts';
 import { Authors, ListButton, PaperList, VoteButton, type Viewer } from './components.tsx';
 import { renderWithMath } from './math.ts';
 
 const SIGNAL_LABELS: Record<string, string> = { 'huggingface.upvotes': 'Hugging Face upvotes', 'huggingface.comments': 'Hugging Face comments', 'github.stars': 'GitHub stars' };
 
-export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: PaperCard | null; similar: SearchHit[]; similarMode: string; baseUrl: string; hidden: boolean }) {
+export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: PaperCard | null; similar: SearchHit[]; similarMode: string; similarDetails: ReadonlyMap<string, CardDetails>; baseUrl: string; hidden: boolean }) {
   const { paper, card, viewer } = props;
   const links = paper.links;
   const date = paper.announcedAt ?? paper.submittedAt?.slice(0, 10) ?? null;
@@ -67,13 +68,16 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
       ) : null}
       <section aria-labelledby="bibtex-h">
         <h2 id="bibtex-h">Cite</h2>
-        <pre class="bibtex" id="bibtex">{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: `${props.baseUrl}/papers/${paper.id}` }) })}</pre>
+        <pre class="bibtex" id="bibtex" tabindex={0}>{bibtex({ id: paper.id, title: paper.title, authors: paper.authors, date: date, primaryCategory: paper.primaryCategory, doi: paper.doi, ...(links.abs ? { url: links.abs } : { url: paperUrl(props.baseUrl, paper.id) }) })}</pre>
         <button type="button" class="copy" data-copy="bibtex" hidden>Copy BibTeX</button>
       </section>
       <section aria-labelledby="similar-h">
         <h2 id="similar-h">Similar papers</h2>
         <p class="hint">{props.similarMode === 'semantic' ? 'Nearest by meaning (sentence embeddings).' : 'Nearest by shared words (no embedding for this paper yet).'}</p>
-        <PaperList viewer={viewer} rows={props.similar.map((h) => ({ id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, upvotes: h.signals.localVotes ?? 0, hfUpvotes: h.signals.hfUpvotes ?? null }))} />
+        <PaperList heading={3} viewer={viewer} rows={props.similar.map((h) => ({
+          id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, upvotes: h.signals.localVotes ?? 0, hfUpvotes: h.signals.hfUpvotes ?? null,
+          ...(props.similarDetails.get(h.id) ? { details: props.similarDetails.get(h.id)! } : {}),
+        }))} />
       </section>
     </article>
   );

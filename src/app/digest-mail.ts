@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import { shortAbstract, type DigestSection } from '../core/digest.ts';
+import { latexToReadableText } from '../core/latex-text.ts';
 import { paperUrl as paperUrlOf } from '../core/paper-url.ts';
 
 export interface DigestLinks {
@@ -44,11 +45,13 @@ export function renderDigest(period: string, sections: readonly DigestSection[],
     text.push(`== ${section.title} ==`, '');
     html.push(`<h2 style="font-size:16px;border-bottom:1px solid #e3e6ea;padding-bottom:4px">${escapeHtml(section.title)}</h2>`);
     for (const p of section.papers) {
-      const summary = shortAbstract(p.abstract);
-      text.push(`* ${p.title}`, `  ${authors(p.authors)}${p.date ? ` (${p.date})` : ''}`, `  ${summary}`, `  ${paperUrl(p.id)}${isArxiv(p.id) ? `  |  arXiv: ${arxivUrl(p.id)}` : ''}`, '');
+      // Mail clients render no MathML: formulas become Unicode where simple, TeX otherwise.
+      const summary = latexToReadableText(shortAbstract(p.abstract));
+      const title = latexToReadableText(p.title);
+      text.push(`* ${title}`, `  ${authors(p.authors)}${p.date ? ` (${p.date})` : ''}`, `  ${summary}`, `  ${paperUrl(p.id)}${isArxiv(p.id) ? `  |  arXiv: ${arxivUrl(p.id)}` : ''}`, '');
       html.push(
         '<div style="margin:12px 0">',
-        `<a href="${escapeHtml(paperUrl(p.id))}" style="font-weight:600;font-size:15px">${escapeHtml(p.title)}</a>`,
+        `<a href="${escapeHtml(paperUrl(p.id))}" style="font-weight:600;font-size:15px">${escapeHtml(title)}</a>`,
         `<div style="font-size:13px;color:#5b6470">${escapeHtml(authors(p.authors))}${p.date ? ` · ${escapeHtml(p.date)}` : ''}${isArxiv(p.id) ? ` · <a href="${escapeHtml(arxivUrl(p.id))}">arXiv</a>` : ''}</div>`,
         `<div style="font-size:14px">${escapeHtml(summary)}</div>`,
         '</div>',

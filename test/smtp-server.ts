@@ -55,6 +55,12 @@ export async function startSmtpServer(options: { reply?: (recipient: string) => 
   });
   // Clients that die mid-session (the crash test kills senders) reset connections: not an error here.
   server.on('error', () => {});
+  // The listening server and its connections never keep a test process alive on their own: a test
+  // that fails before it closes the server must still end (a failed crash test used to hang the
+  // whole run for as long as CI allows). Its clients (children, pooled connections) keep it alive
+  // while they are in use.
+  server.server.unref();
+  server.server.on('connection', (socket: { unref(): void }) => socket.unref());
   const port = (server.server.address() as { port: number }).port;
   return {
     port,

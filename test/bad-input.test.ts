@@ -5,6 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { fixture, tempDir, testStore } from './helpers.ts';
+import { nestingBomb, runMeasured, writeGzip } from './memory-probe.ts';
+
+const atomEntry = (id: string, inner = '') => `<entry>\n<id>http://arxiv.org/abs/${id}v1</id><title>Paper ${id}</title>${inner}<category term="cs.LG"/></entry>\n`;
+const ATOM_START = '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n';
 
 const good = (id: string, title = `Paper ${id}`) => JSON.stringify({ id, title, abstract: 'ok', authors: ['A'], categories: ['cs.LG'] });
 
@@ -119,6 +123,84 @@ describe('bad input', () => {
     const { report, rejected } = await ctx.importFiles([file]);
     assert.equal(report.counts.added + report.counts.unchanged, 1);
     assert.match(rejected[0]!.reason!, /^after record 1: .*malformed XML: .*unclosed tag/);
+  });
+
+  it('bounds memory on XML bombs: 6 million nested elements, a 1 GiB text node, a million attributes, nesting before any record', async () => {
+    const bombDir = tempDir();
+    const file = (name: string) => join(bombDir, name);
+    await writeGzip(file('nested.xml.gz'), function* () {
+      yield ATOM_START + atomEntry('2506.00001') + '<entry><id>http://arxiv.org/abs/2506.00002v1</id><title>Bomb</title>';
+      yield* nestingBomb(6_000_000);
+      yield '</entry></feed>';
+    });
+    await writeGzip(file('nested-first.xml.gz'), function* () {
+      yield ATOM_START;
+      yield* nestingBomb(2_000_000);
+      yield '</feed>';
+    });
+    await writeGzip(file('text.xml.gz'), function* () {
+      yield ATOM_START + atomEntry('2506.00003') + '<entry><id>http://arxiv.org/abs/2506.00004v1</id><title>';
+      const mib = Buffer.alloc(1024 * 1024, 'x');
+      for (let i = 0; i < 1024; i++) yield mib;
+      yield '</title></entry></feed>';
+    });
+    await writeGzip(file('attributes.xml.gz'), function* () {
+      yield ATOM_START + '<entry';
+      for (let i = 0; i < 1000; i++) yield Array.from({ length: 1000 }, (_, j) => ` a${i}_${j}=""`).join('');
+      yield '><id>http://arxiv.org/abs/2506.00005v1</id><title>t</title></entry></feed>';
+    });
+    // The import runs in a child process, as the CLI does it (a worker thread reads the file), so that
+    // its peak memory can be measured alone.
+    const { result, peakMb } = await runMeasured<{ file: string; added: number; rejected: string[] }[]>(`
+      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
+      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
+      const { importFiles } = await import(src('src/app/import-files.ts'));
+      const { systemClock } = await import(src('src/ports/clock.ts'));
+      const { silentLogger } = await import(src('src/ports/logger.ts'));
+      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
+      const out = [];
+      for (const name of ['nested.xml.gz', 'nested-first.xml.gz', 'text.xml.gz', 'attributes.xml.gz']) {
+        const rejected = [];
+        const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock: systemClock, logger: silentLogger }, [process.env.BOMB_DIR + '/' + name], {
+          onItem: (_, item) => { if (item.outcome === 'rejected') rejected.push(item.reason); },
+        });
+        out.push({ file: name, added: report.counts.added, rejected });
+      }
+      await store.close();
+      done(out);
+    `, { BOMB_DIR: bombDir });
+    const [nested, first, text, attributes] = result;
+    assert.equal(nested?.added, 1, 'the entry before the bomb');
+    assert.deepEqual(nested?.rejected.map((r) => r.replace(/ line \d+/g, ' line N')), [
+      `after record 1: ${file('nested.xml.gz')}: line N: elements nested deeper than 64 levels (limit maxDepth = 64) inside <entry> starting at line N (id "http://arxiv.org/abs/2506.00002v1"); reading stopped there`,
+    ]);
+    assert.equal(first?.added, 0);
+    assert.match(first?.rejected[0] ?? '', /^after record 0: .*nested-first\.xml\.gz: line 3: elements nested deeper than 64 levels \(limit maxDepth = 64\); reading stopped there$/);
+    assert.equal(text?.added, 1);
+    assert.match(text?.rejected[0] ?? '', /^after record 1: .*: a text node, attribute value, comment or name longer than 1,048,576 characters \(limit maxTokenChars = 1,048,576\) inside <entry> starting at line 5 \(id "http:\/\/arxiv\.org\/abs\/2506\.00004v1"\); reading stopped there$/);
+    assert.equal(attributes?.added, 0);
+    assert.match(attributes?.rejected[0] ?? '', /an element has more than 64 attributes \(limit maxAttributes = 64\); reading stopped there$/);
+    console.log(`XML bombs: peak RSS ${peakMb} MB`);
+    assert.ok(peakMb < 300, `peak RSS ${peakMb} MB`);
+    const db = new Database(join(bombDir, 'paperboy.db'), { readonly: true });
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepEqual(db.prepare('SELECT id FROM papers ORDER BY id').pluck().all(), ['2506.00001', '2506.00003']);
+    db.close();
+  });
+
+  it('rejects an XML record over the element or text limit by number, line and id, and imports the records after it', async () => {
+    const file = join(dir, 'oversized.xml');
+    const manyElements = '<x/>'.repeat(60_000);
+    const muchText = '<comment>' + 'y'.repeat(900_000) + '</comment>';
+    writeFileSync(file, ATOM_START + atomEntry('2507.00001') + atomEntry('2507.00002', manyElements) + atomEntry('2507.00003') + atomEntry('2507.00004', muchText.repeat(5)) + atomEntry('2507.00005') + '</feed>');
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 3);
+    assert.deepEqual(rejected.map((r) => [r.ref.record, r.id, r.reason]), [
+      [2, 'http://arxiv.org/abs/2507.00002v1', 'record 2 (line 5, id "http://arxiv.org/abs/2507.00002v1"): <entry> has more than 50,000 elements (limit maxElementsPerRecord); skipped'],
+      [4, 'http://arxiv.org/abs/2507.00004v1', 'record 4 (line 9, id "http://arxiv.org/abs/2507.00004v1"): <entry> holds more than 4,194,304 characters of text (limit maxTextPerRecord); skipped'],
+    ]);
+    assert.ok(await ctx.store.getPaper('2507.00005'));
+    await assertStoreIntact();
   });
 
   it('reports a bad element of a Hugging Face JSON array and a truncated array', async () => {

@@ -59,6 +59,54 @@ describe('bad input', () => {
     await assertStoreIntact();
   });
 
+  it('names the JSON type of a line that is not an object: null, an array, a number, a string, a boolean', async () => {
+    const file = join(dir, 'not-objects.jsonl');
+    writeFileSync(file, [good('2501.00010'), 'null', '[1]', '42', '"text"', 'true'].join('\n'));
+    const { report, rejected } = await ctx.importFiles([file]);
+    assert.equal(report.counts.added, 1);
+    assert.deepEqual(rejected.map((r) => r.reason), [
+      'line 2: expected a JSON object, got null',
+      'line 3: expected a JSON object, got an array',
+      'line 4: expected a JSON object, got a number',
+      'line 5: expected a JSON object, got a string',
+      'line 6: expected a JSON object, got a boolean (true)',
+    ]);
+  });
+
+  it('rejects ids that would escape their URL segment, in every format, and still imports old-style arXiv ids', async () => {
+    const jsonl = join(dir, 'hostile-ids.jsonl');
+    const hostile = ['x:a/../2611.10001', 'x:a/../../signout/everywhere?', 'x:a"b', 'x:a%2e%2e', 'x:a#top', 'x:a b', 'x:a\u0007b', 'x:a..b'];
+    writeFileSync(jsonl, [...hostile.map((id) => JSON.stringify({ id, title: 'Hostile' })), good('hep-th/9901002'), good('math.GT/0309137v2'), good('openreview:Ab-1_c.d')].join('\n'));
+    const { report, rejected } = await ctx.importFiles([jsonl]);
+    assert.equal(report.counts.added, 3);
+    assert.deepEqual(rejected.map((r) => r.reason?.replace(/ is not an arXiv id.*source:id/, ' ...')), [
+      `line 1: field 'id': "x:a/../2611.10001" ...: '/' is allowed only in old-style arXiv ids such as hep-th/9901001`,
+      `line 2: field 'id': "x:a/../../signout/everywhere?" ...: '/' is allowed only in old-style arXiv ids such as hep-th/9901001`,
+      `line 3: field 'id': "x:a\\"b" ...: "\\"" is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`,
+      `line 4: field 'id': "x:a%2e%2e" ...: "%" is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`,
+      `line 5: field 'id': "x:a#top" ...: "#" is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`,
+      `line 6: field 'id': "x:a b" ...: " " is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`,
+      `line 7: field 'id': "x:a\\u0007b" ...: "\\u0007" is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`,
+      `line 8: field 'id': "x:a..b" ...: '..' is not allowed`,
+    ]);
+    assert.ok(await ctx.store.getPaper('hep-th/9901002'));
+    assert.equal((await ctx.store.getPaper('math.GT/0309137'))?.version, 2);
+    assert.equal(await ctx.store.getPaper('2611.10001'), null);
+
+    const atom = join(dir, 'hostile-ids.xml');
+    writeFileSync(atom, ATOM_START + '<entry><id>x:a/../2611.10001</id><title>Hostile</title></entry>\n<entry><id>http://arxiv.org/abs/hep-th/9901003v1</id><title>Old style</title></entry></feed>');
+    const fromAtom = await ctx.importFiles([atom]);
+    assert.equal(fromAtom.report.counts.added, 1);
+    assert.match(fromAtom.rejected[0]!.reason!, /^record 1 \(line 3\): field 'id': "x:a\/..\/2611.10001" is not an arXiv id/);
+
+    const hf = join(dir, 'hostile-ids.json');
+    writeFileSync(hf, JSON.stringify([{ paper: { id: 'x:abc', title: 'Not arXiv' } }, { paper: { id: '2508.00001', title: 'Fine' } }]));
+    const fromHf = await ctx.importFiles([hf]);
+    assert.equal(fromHf.report.counts.added, 1);
+    assert.equal(fromHf.rejected[0]!.reason, `element 1: field 'id': "x:abc" is not an arXiv id (2401.01234v2, hep-th/9901001), the only ids this source (hf-daily) carries`);
+    await assertStoreIntact();
+  });
+
   it('skips a line longer than the limit without buffering it, and goes on', async () => {
     const file = join(dir, 'long-line.jsonl');
     writeFileSync(file, `${good('2502.00001')}\n{"id":"2502.00002","title":"${'y'.repeat(17 * 1024 * 1024)}"}\n${good('2502.00003')}\n`);

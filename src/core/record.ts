@@ -1,6 +1,6 @@
 import { PaperboyError } from './errors.ts';
 import type { PaperInput, PaperLinks, SignalValue } from './paper.ts';
-import { contentId, parsePaperId } from './paper-id.ts';
+import { contentId, requirePaperId } from './paper-id.ts';
 import { cleanText, toIsoDate, toIsoTimestamp } from './text.ts';
 
 /** Upper bounds on field sizes; a record over any of them is rejected, naming the field. */
@@ -84,12 +84,21 @@ function url(field: string, value: string | null | undefined): string | undefine
   return parsed.href;
 }
 
+export interface FinishOptions {
+  /**
+   * The source carries arXiv ids only (arXiv's OAI-PMH and API, the Kaggle snapshot, Hugging Face,
+   * whose paper ids are arXiv ids): a record without one, or with a source:id, is rejected.
+   */
+  arxivIdsOnly?: boolean;
+}
+
 /**
  * Validates and normalises a draft into a {@link PaperInput}: the id is parsed (a version suffix
  * becomes the version), text is cleaned, limits are enforced, dates are made ISO, and a paper with no
  * id gets a content-derived one. Throws PaperboyError('INVALID_RECORD' | 'INVALID_ID') naming the field.
+ * Ids must match the character set of parsePaperId (see docs/formats.md, "Ids").
  */
-export function finishRecord(draft: RecordDraft, source: string): PaperInput {
+export function finishRecord(draft: RecordDraft, source: string, options: FinishOptions = {}): PaperInput {
   let id: string;
   let version: number | null | undefined;
   if (draft.version !== undefined && draft.version !== null) {
@@ -99,12 +108,14 @@ export function finishRecord(draft: RecordDraft, source: string): PaperInput {
   }
   if (draft.id !== undefined && draft.id !== null && draft.id.trim() !== '') {
     if (typeof draft.id !== 'string' || draft.id.length > 300) invalid('id', 'must be a string of at most 300 characters');
-    const parsed = parsePaperId(draft.id);
-    if (!parsed) {
-      throw new PaperboyError('INVALID_ID', `field 'id': ${JSON.stringify(draft.id.slice(0, 80))} is not an arXiv id (2401.01234, hep-th/9901001) or a source:id`, { field: 'id' });
+    const parsed = requirePaperId(draft.id, 'id');
+    if (options.arxivIdsOnly && parsed.kind !== 'arxiv-new' && parsed.kind !== 'arxiv-old') {
+      throw new PaperboyError('INVALID_ID', `field 'id': ${JSON.stringify(draft.id.slice(0, 80))} is not an arXiv id (2401.01234v2, hep-th/9901001), the only ids this source (${source}) carries`, { field: 'id', value: draft.id.slice(0, 200) });
     }
     id = parsed.id;
     if (parsed.version !== null) version = Math.max(parsed.version, version ?? 0);
+  } else if (options.arxivIdsOnly) {
+    invalid('id', `is missing (this source, ${source}, carries arXiv ids)`);
   } else if (!draft.deleted) {
     const title = typeof draft.title === 'string' ? draft.title : '';
     if (cleanText(title.slice(0, LIMITS.title * 4)) === '') invalid('title', 'is missing (a record without an id needs a title)');

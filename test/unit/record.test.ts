@@ -43,6 +43,14 @@ describe('finishing a record', () => {
     rejects({ id: '2401.01234', title: 't', authors: ['ok', 'z'.repeat(5000)] }, /field 'authors\[1\]' is 5,000 characters long/);
   });
 
+  it('accepts only arXiv ids from a source that carries arXiv ids', () => {
+    const arxivOnly = (draft: Parameters<typeof finishRecord>[0]) => () => finishRecord(draft, 'hf-daily', { arxivIdsOnly: true });
+    assert.equal(arxivOnly({ id: 'hep-th/9901001v2', title: 't' })().id, 'hep-th/9901001');
+    assert.throws(arxivOnly({ id: 'x:abc', title: 't' }), /field 'id': "x:abc" is not an arXiv id \(2401.01234v2, hep-th\/9901001\), the only ids this source \(hf-daily\) carries/);
+    assert.throws(arxivOnly({ title: 'no id' }), /field 'id' is missing \(this source, hf-daily, carries arXiv ids\)/);
+    assert.throws(arxivOnly({ id: 'x:a/../2611.10001', title: 't' }), /field 'id': .* '\/' is allowed only in old-style arXiv ids/);
+  });
+
   it('keeps deletions minimal', () => {
     assert.deepEqual(finishRecord({ id: 'oai:arXiv.org:2312.99999', deleted: true, updatedAt: '2024-01-09' }, 'oai'), {
       id: '2312.99999', deleted: true, source: 'oai', updatedAt: '2024-01-09',

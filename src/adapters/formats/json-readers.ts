@@ -10,18 +10,28 @@ export interface JsonRecordMapper<T> {
   toDraft: (value: T) => RecordDraft;
   /** Stored with each paper as its source, e.g. 'arxiv-snapshot'. */
   source: string;
+  /** The source carries arXiv ids only (see finishRecord). */
+  arxivIdsOnly?: boolean;
+}
+
+/** The JSON type of a parsed value, as an error message names it: "null", "an array", "a number"... */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'boolean') return `a boolean (${value})`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Validates one parsed JSON value and turns it into a record item or a rejection. */
 export function mapJsonValue<T>(value: unknown, mapper: JsonRecordMapper<T>, ref: SourceItem['ref'], where: string): SourceItem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { kind: 'rejected', ref, reason: `${where}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+    return { kind: 'rejected', ref, reason: `${where}: expected a JSON object, got ${jsonTypeName(value)}` };
   }
   const id = typeof (value as { id?: unknown }).id === 'string' ? String((value as { id: string }).id).slice(0, 80) : undefined;
   const parsed = mapper.schema.safeParse(value);
   if (!parsed.success) return { kind: 'rejected', ref, reason: `${where}: ${describeZodError(parsed.error)}`, ...(id ? { id } : {}) };
   try {
-    return { kind: 'record', ref, input: finishRecord(mapper.toDraft(parsed.data), mapper.source) };
+    return { kind: 'record', ref, input: finishRecord(mapper.toDraft(parsed.data), mapper.source, { arxivIdsOnly: mapper.arxivIdsOnly ?? false }) };
   } catch (error) {
     if (!isPaperboyError(error)) throw error;
     return { kind: 'rejected', ref, reason: `${where}: ${error.message}`, ...(id ? { id } : {}) };

@@ -21,7 +21,7 @@ function toItem(event: XmlElementEvent, record: number, draft: () => RecordDraft
     return { kind: 'rejected', ref, reason: `record ${record} (line ${node.line}${id ? `, id ${JSON.stringify(id.slice(0, 80))}` : ''}): ${event.reason}; skipped`, ...(id ? { id: id.slice(0, 80) } : {}) };
   }
   try {
-    return { kind: 'record', ref, input: finishRecord(draft(), source) };
+    return { kind: 'record', ref, input: finishRecord(draft(), source, { arxivIdsOnly: true }) };
   } catch (error) {
     const where = `record ${record} (line ${node.line})`;
     if (isPaperboyError(error) || error instanceof Error) return { kind: 'rejected', ref, reason: `${where}: ${describeError(error)}` };

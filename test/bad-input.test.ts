@@ -236,6 +236,42 @@ describe('bad input', () => {
     db.close();
   });
 
+  it('rejects deeply nested or huge JSON records before parsing them, in bounded memory', async () => {
+    const bombDir = tempDir();
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    await writeGzip(join(bombDir, 'deep.jsonl.gz'), function* () {
+      yield `${good('2509.00001')}\n{"id":"2509.00002","title":"t","x":${deep(8_000_000)}}\n`;
+      yield `{"id":"2509.00003","title":"t","x":[${'{},'.repeat(5_000_000)}{}]}\n${good('2509.00004')}\n`;
+    });
+    await writeGzip(join(bombDir, 'deep.json.gz'), function* () {
+      yield `[{"paper":{"id":"2509.00005","title":"t","x":${deep(8_000_000)}}}, {"paper":{"id":"2509.00006","title":"Fine"}}]`;
+    });
+    const { result, peakMb } = await runMeasured<{ added: number; rejected: string[] }[]>(`
+      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
+      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
+      const { importFiles } = await import(src('src/app/import-files.ts'));
+      const { systemClock } = await import(src('src/ports/clock.ts'));
+      const { silentLogger } = await import(src('src/ports/logger.ts'));
+      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
+      const out = [];
+      for (const name of ['deep.jsonl.gz', 'deep.json.gz']) {
+        const rejected = [];
+        const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock: systemClock, logger: silentLogger }, [process.env.BOMB_DIR + '/' + name], {
+          onItem: (_, item) => { if (item.outcome === 'rejected') rejected.push(item.reason); },
+        });
+        out.push({ added: report.counts.added, rejected });
+      }
+      await store.close();
+      done(out);
+    `, { BOMB_DIR: bombDir });
+    assert.deepEqual(result, [
+      { added: 2, rejected: ['line 2: JSON nested deeper than 64 levels (limit maxDepth); skipped', 'line 3: more than 100,000 JSON values in one record (limit maxValues); skipped'] },
+      { added: 1, rejected: ['element 1: JSON nested deeper than 64 levels (limit maxDepth); skipped'] },
+    ]);
+    console.log(`JSON bombs: peak RSS ${peakMb} MB`);
+    assert.ok(peakMb < 300, `peak RSS ${peakMb} MB`);
+  });
+
   it('rejects an XML record over the element or text limit by number, line and id, and imports the records after it', async () => {
     const file = join(dir, 'oversized.xml');
     const manyElements = '<x/>'.repeat(60_000);

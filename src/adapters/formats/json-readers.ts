@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { describeError, isPaperboyError } from '../../core/errors.ts';
 import { finishRecord, type RecordDraft } from '../../core/record.ts';
 import type { SourceItem } from '../../ports/record-source.ts';
+import { jsonShapeProblem } from './json-shape.ts';
 import { splitLines } from './lines.ts';
 import { describeZodError } from './schemas.ts';
 
@@ -38,8 +39,13 @@ export function mapJsonValue<T>(value: unknown, mapper: JsonRecordMapper<T>, ref
   }
 }
 
-/** Parses one JSON text (a line or an array element) and maps it; malformed JSON is a rejection. */
+/**
+ * Parses one JSON text (a line or an array element) and maps it; malformed JSON is a rejection, and so
+ * is JSON over the shape limits (see json-shape.ts), which is never handed to JSON.parse.
+ */
 export function parseJsonRecord<T>(text: string, mapper: JsonRecordMapper<T>, ref: SourceItem['ref'], where: string): SourceItem {
+  const problem = jsonShapeProblem(text);
+  if (problem) return { kind: 'rejected', ref, reason: `${where}: ${problem}; skipped` };
   let value: unknown;
   try {
     value = JSON.parse(text);

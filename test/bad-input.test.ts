@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { ingestItems } from '../src/app/ingest.ts';
+import type { PaperStore } from '../src/ports/paper-store.ts';
+import type { SourceItem } from '../src/ports/record-source.ts';
 import { fixture, tempDir, testStore } from './helpers.ts';
 import { nestingBomb, runMeasured, writeGzip } from './memory-probe.ts';
 
@@ -285,6 +288,23 @@ describe('bad input', () => {
     ]);
     assert.ok(await ctx.store.getPaper('2507.00005'));
     await assertStoreIntact();
+  });
+
+  it('writes big records in batches bounded by characters as well as by count', async () => {
+    const batches: number[] = [];
+    const store: PaperStore = Object.assign(Object.create(ctx.store) as PaperStore, {
+      upsertPapers: ((inputs, merge) => {
+        batches.push(inputs.length);
+        return ctx.store.upsertPapers(inputs, merge);
+      }) satisfies PaperStore['upsertPapers'],
+    });
+    const authors = Array.from({ length: 2000 }, (_, i) => `${i} ${'n'.repeat(495)}`);
+    const items: SourceItem[] = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'record', ref: { record: i + 1 }, input: { id: `2511.${String(i + 1).padStart(5, '0')}`, title: `Big ${i}`, authors, source: 'test' },
+    }));
+    const counts = await ingestItems({ store, clock: ctx.clock }, items);
+    assert.equal(counts.added, 20);
+    assert.deepEqual(batches, [8, 8, 4], 'about 8 million characters per batch (1 million per record)');
   });
 
   it('reports a bad element of a Hugging Face JSON array and a truncated array', async () => {

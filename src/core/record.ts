@@ -213,3 +213,20 @@ export function finishRecord(draft: RecordDraft, source: string, options: Finish
   }
   return input;
 }
+
+/**
+ * Roughly how many characters a record holds: batches are bounded by this as well as by count, since
+ * one record may carry up to 10,000 authors of 1,000 characters each.
+ */
+export function recordChars(input: PaperInput): number {
+  let chars = 64 + input.id.length;
+  for (const value of [input.title, input.abstract, input.comments, input.journalRef, input.doi, input.license]) chars += value?.length ?? 0;
+  for (const author of input.authors ?? []) chars += 16 + author.length;
+  for (const category of input.categories ?? []) chars += 16 + category.length;
+  for (const link of Object.values(input.links ?? {})) chars += link?.length ?? 0;
+  for (const signal of input.signals ?? []) {
+    const value = signal.value;
+    chars += 32 + (typeof value === 'string' ? value.length : Array.isArray(value) ? value.reduce((n, v) => n + 16 + v.length, 0) : 0);
+  }
+  return chars;
+}

@@ -239,12 +239,15 @@ describe('bad input', () => {
     db.close();
   });
 
-  it('rejects deeply nested or huge JSON records before parsing them, in bounded memory', async () => {
+  it('rejects deeply nested or huge JSON records and author lists before they take memory', async () => {
     const bombDir = tempDir();
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
     await writeGzip(join(bombDir, 'deep.jsonl.gz'), function* () {
       yield `${good('2509.00001')}\n{"id":"2509.00002","title":"t","x":${deep(8_000_000)}}\n`;
       yield `{"id":"2509.00003","title":"t","x":[${'{},'.repeat(5_000_000)}{}]}\n${good('2509.00004')}\n`;
+      // Author strings are split before the limits apply: one name of 16 million characters, 4 million names.
+      yield `{"id":"2509.00007","title":"t","authors":"${'n'.repeat(16_000_000)}"}\n`;
+      yield `{"id":"2509.00008","title":"t","authors":"${'ab, '.repeat(4_000_000)}"}\n`;
     });
     await writeGzip(join(bombDir, 'deep.json.gz'), function* () {
       yield `[{"paper":{"id":"2509.00005","title":"t","x":${deep(8_000_000)}}}, {"paper":{"id":"2509.00006","title":"Fine"}}]`;
@@ -268,7 +271,15 @@ describe('bad input', () => {
       done(out);
     `, { BOMB_DIR: bombDir });
     assert.deepEqual(result, [
-      { added: 2, rejected: ['line 2: JSON nested deeper than 64 levels (limit maxDepth); skipped', 'line 3: more than 100,000 JSON values in one record (limit maxValues); skipped'] },
+      {
+        added: 2,
+        rejected: [
+          'line 2: JSON nested deeper than 64 levels (limit maxDepth); skipped',
+          'line 3: more than 100,000 JSON values in one record (limit maxValues); skipped',
+          "line 5: field 'authors[0]' is 16,000,000 characters long; the limit is 1,000",
+          "line 6: field 'authors' has more than 10,000 names (the limit)",
+        ],
+      },
       { added: 1, rejected: ['element 1: JSON nested deeper than 64 levels (limit maxDepth); skipped'] },
     ]);
     console.log(`JSON bombs: peak RSS ${peakMb} MB`);

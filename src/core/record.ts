@@ -138,7 +138,7 @@ export function finishRecord(draft: RecordDraft, source: string, options: Finish
 
   if (draft.authors !== undefined && draft.authors !== null) {
     if (!Array.isArray(draft.authors)) invalid('authors', 'must be a list of names');
-    if (draft.authors.length > LIMITS.authors) invalid('authors', `has ${draft.authors.length} names; the limit is ${LIMITS.authors}`);
+    if (draft.authors.length > LIMITS.authors) invalid('authors', `has more than ${LIMITS.authors.toLocaleString('en')} names (the limit)`);
     const authors: string[] = [];
     draft.authors.forEach((name, i) => {
       if (typeof name !== 'string') invalid(`authors[${i}]`, `must be a string, got ${typeof name}`);

@@ -286,6 +286,23 @@ describe('bad input', () => {
     assert.ok(peakMb < 300, `peak RSS ${peakMb} MB`);
   });
 
+  it('stops at a comment, CDATA section, processing instruction, attribute value or name over 1 MiB, inside or outside records', async () => {
+    const big = 'z'.repeat(1024 * 1024 + 1);
+    const cases = [
+      `<!--${big}-->`, `<entry><id>http://arxiv.org/abs/2512.00002v1</id><title><![CDATA[${big}]]></title></entry>`, `<?pi ${big}?>`,
+      `<entry x="${big}"/>`, `<${big}/>`,
+      // An entity reference is checked between writes only (saxes reports none before its end): 2 MiB.
+      `<entry><id>http://arxiv.org/abs/2512.00002v1</id><title>&${big}${big};</title></entry>`,
+    ];
+    for (const [i, bomb] of cases.entries()) {
+      const file = join(dir, `token-${i}.xml`);
+      writeFileSync(file, ATOM_START + atomEntry('2512.00001') + bomb + atomEntry('2512.00003') + '</feed>');
+      const { rejected } = await ctx.importFiles([file]);
+      assert.equal(rejected.length, 1, bomb.slice(0, 20));
+      assert.match(rejected[0]!.reason!, /^after record 1: .*longer than 1,048,576 characters \(limit maxTokenChars = 1,048,576\)/, bomb.slice(0, 20));
+    }
+  });
+
   it('rejects an XML record over the element or text limit by number, line and id, and imports the records after it', async () => {
     const file = join(dir, 'oversized.xml');
     const manyElements = '<x/>'.repeat(60_000);

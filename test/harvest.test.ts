@@ -7,6 +7,7 @@ import { harvest, type HarvestOptions } from '../src/app/harvest.ts';
 import { systemClock } from '../src/ports/clock.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import { tempDir } from './helpers.ts';
+import { nestingBomb, runMeasured, writeGzip } from './memory-probe.ts';
 import { ids, oaiError, oaiPage, startOaiServer, type OaiTestServer, type Reply } from './oai-server.ts';
 
 const INTERVAL = 150;
@@ -16,13 +17,18 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: (params: Record<string, string>, index: number) => Reply, clientOptions: { maxAttempts?: number; timeoutMs?: number } = {}) {
+async function setup(
+  handler: (params: Record<string, string>, index: number) => Reply,
+  clientOptions: { maxAttempts?: number; timeoutMs?: number; maxPageBytes?: number; maxPageRecords?: number } = {},
+) {
   server = await startOaiServer(handler);
   const dir = tempDir();
   const store = createSqlitePaperStore(join(dir, 'paperboy.db'));
   const source = createOaiHttpClient({
     baseUrl: server.url, clock: systemClock, logger: silentLogger, minIntervalMs: INTERVAL, timeoutMs: clientOptions.timeoutMs ?? 5000,
     backoffBaseMs: 20, backoffMaxMs: 100, maxAttempts: clientOptions.maxAttempts ?? 4,
+    ...(clientOptions.maxPageBytes ? { maxPageBytes: clientOptions.maxPageBytes } : {}),
+    ...(clientOptions.maxPageRecords ? { maxPageRecords: clientOptions.maxPageRecords } : {}),
   });
   const run = (options: Partial<HarvestOptions> = {}) => harvest({ store, source, clock: systemClock, logger: silentLogger }, { sets: ['cs'], from: undefined, ...options });
   return { store, run, server };
@@ -166,6 +172,79 @@ describe('harvesting arXiv OAI-PMH', () => {
     await assert.rejects(run({ from: '2024-01-08', sets: ['nonsense'] }), /arXiv OAI-PMH error badArgument: Illegal set/);
     assert.equal(s.requests.length, 1);
     await store.close();
+  });
+
+  it('refuses a nesting-bomb page at once, naming the record, without retrying and keeping the checkpoint', async () => {
+    const first = oaiPage(ids(1, 2), { token: 'next' });
+    const bomb = oaiPage(ids(3, 2)).replace('<title>', `<title>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`);
+    const { store, run, server: s } = await setup((params) => ({ body: params.resumptionToken ? bomb : first }));
+    await assert.rejects(
+      run({ from: '2024-01-08' }),
+      /refusing a page over a reader limit \(asking again would get the same page\): OAI page .*resumptionToken=next: line \d+: elements nested deeper than 64 levels \(limit maxDepth = 64\) inside <record> starting at line \d+ \(id "oai:arXiv.org:2401.00003"\); reading stopped there/,
+    );
+    assert.equal(s.requests.length, 2);
+    assert.equal((await store.getCheckpoint('cs|arXivRaw'))?.resumptionToken, 'next');
+    assert.equal(await store.countPapers(), 2);
+    await store.close();
+  });
+
+  it('harvests a gzip-encoded page of 6 million nested elements in bounded memory', async () => {
+    const dir = tempDir();
+    const page = oaiPage(ids(3, 1));
+    const at = page.indexOf('<title>') + '<title>'.length;
+    await writeGzip(join(dir, 'bomb.xml.gz'), function* () {
+      yield page.slice(0, at);
+      yield* nestingBomb(6_000_000);
+      yield page.slice(at);
+    });
+    const { result, peakMb } = await runMeasured<{ error: string; requests: number }>(`
+      const { startOaiServer } = await import(src('test/oai-server.ts'));
+      const { createOaiHttpClient } = await import(src('src/adapters/arxiv/oai-http-client.ts'));
+      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
+      const { harvest } = await import(src('src/app/harvest.ts'));
+      const { systemClock } = await import(src('src/ports/clock.ts'));
+      const { silentLogger } = await import(src('src/ports/logger.ts'));
+      const body = readFileSync(process.env.BOMB_DIR + '/bomb.xml.gz');
+      const server = await startOaiServer(() => ({ body, headers: { 'content-encoding': 'gzip' } }));
+      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
+      const source = createOaiHttpClient({ baseUrl: server.url, clock: systemClock, logger: silentLogger, minIntervalMs: 10, backoffBaseMs: 10, maxAttempts: 2 });
+      let error = '';
+      try {
+        await harvest({ store, source, clock: systemClock, logger: silentLogger }, { sets: ['cs'], from: '2024-01-08' });
+      } catch (e) {
+        error = e.message;
+      }
+      await store.close();
+      await server.close();
+      done({ error, requests: server.requests.length });
+    `, { BOMB_DIR: dir });
+    assert.match(result.error, /refusing a page over a reader limit .*elements nested deeper than 64 levels .*inside <record>/);
+    assert.equal(result.requests, 1);
+    console.log(`OAI nesting bomb: peak RSS ${peakMb} MB`);
+    assert.ok(peakMb < 300, `peak RSS ${peakMb} MB`);
+  });
+
+  it('rejects a record over the element limit and stores the rest of its page', async () => {
+    const page = oaiPage(ids(1, 3)).replace('<abstract>Abstract of 2401.00002.</abstract>', `<abstract>${'<x/>'.repeat(60_000)}</abstract>`);
+    const rejected: (string | undefined)[] = [];
+    const { store, run } = await setup(() => ({ body: page }));
+    const report = await run({ from: '2024-01-08', onItem: (item) => item.outcome === 'rejected' && rejected.push(item.reason) });
+    assert.equal(report.counts.added, 2);
+    assert.match(rejected[0] ?? '', /^record 2 \(line \d+, id "oai:arXiv.org:2401.00002"\): <record> has more than 50,000 elements \(limit maxElementsPerRecord\); skipped$/);
+    await store.close();
+  });
+
+  it('refuses a page over the size or record limit without retrying', async () => {
+    const page = oaiPage(ids(1, 3));
+    const big = await setup(() => ({ body: page }), { maxPageBytes: 1000 });
+    await assert.rejects(big.run({ from: '2024-01-08' }), /the OAI page .* is larger than 1,000 bytes \(maxPageBytes\); refusing it/);
+    assert.equal(big.server.requests.length, 1);
+    await big.store.close();
+    await server?.close();
+    const many = await setup(() => ({ body: page }), { maxPageRecords: 2 });
+    await assert.rejects(many.run({ from: '2024-01-08' }), /the OAI page .* holds more than 2 records \(maxPageRecords\); refusing it/);
+    assert.equal(many.server.requests.length, 1);
+    await many.store.close();
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

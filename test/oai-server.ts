@@ -11,7 +11,8 @@ export interface OaiTestServer {
 export type Reply = {
   status?: number;
   headers?: Record<string, string>;
-  body: string;
+  /** Bytes are sent as they are (e.g. gzip with a content-encoding header). */
+  body: string | Buffer;
   /** Send only this many bytes with an honest Content-Length: complete HTTP, incomplete XML. */
   truncateAt?: number;
   /** Promise the whole body, send this many bytes, then drop the connection. */
@@ -34,7 +35,7 @@ export async function startOaiServer(handler: (params: Record<string, string>, i
     send(res, reply);
   });
   const send = (res: ServerResponse, reply: Reply) => {
-    const body = Buffer.from(reply.body);
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
     if (reply.dropAt !== undefined) {
       res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml', 'content-length': String(body.length) });
       res.write(body.subarray(0, reply.dropAt), () => res.socket?.destroy());

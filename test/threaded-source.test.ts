@@ -6,6 +6,7 @@ import { fileSourceOpener } from '../src/adapters/formats/open-source.ts';
 import { createThreadedSourceOpener } from '../src/adapters/formats/threaded-source.ts';
 import type { RecordSourceOpener, SourceItem } from '../src/ports/record-source.ts';
 import { fixture, tempDir } from './helpers.ts';
+import { runMeasured, writeGzip } from './memory-probe.ts';
 
 async function readAll(opener: RecordSourceOpener, path: string) {
   const source = await opener.open(path);
@@ -43,5 +44,33 @@ describe('reading files in a worker thread', () => {
       assert.equal(item.kind, 'record');
       break;
     }
+  });
+});
+
+describe('reading files with big records in a worker thread', () => {
+  it('bounds each batch by characters as well as by count, so that big records keep memory flat', async () => {
+    const dir = tempDir();
+    // 300 records of 2,000 authors with 500-character names: 300 million characters, within every
+    // per-record limit; a batch of 1,000 such records would hold them all at once.
+    const authors = JSON.stringify(Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(5, '0')} ${'n'.repeat(494)}`));
+    await writeGzip(join(dir, 'big-records.jsonl.gz'), function* () {
+      for (let i = 1; i <= 300; i++) yield `{"id":"2510.${String(i).padStart(5, '0')}","title":"Big ${i}","authors":${authors}}\n`;
+    });
+    const { result, peakMb } = await runMeasured<{ records: number; authors: number }>(`
+      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
+      const source = await createThreadedSourceOpener().open(process.env.BIG_FILE);
+      let records = 0;
+      let authors = 0;
+      for await (const item of source.items) {
+        if (item.kind === 'record') {
+          records++;
+          authors += item.input.authors.length;
+        }
+      }
+      done({ records, authors });
+    `, { BIG_FILE: join(dir, 'big-records.jsonl.gz') });
+    assert.deepEqual(result, { records: 300, authors: 600_000 });
+    console.log(`300 records of 1 million characters: peak RSS ${peakMb} MB`);
+    assert.ok(peakMb < 300, `peak RSS ${peakMb} MB`);
   });
 });

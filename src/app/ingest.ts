@@ -1,4 +1,5 @@
 import { mergePaper, type MergeOutcome } from '../core/merge.ts';
+import { recordChars } from '../core/record.ts';
 import type { PaperInput } from '../core/paper.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
@@ -30,6 +31,8 @@ export interface IngestDeps {
 export interface IngestOptions {
   /** Records per transaction: a crash loses at most the batch in flight, which a rerun redoes. */
   batchSize?: number;
+  /** A batch is also written once its records hold about this many characters (default 8 million). */
+  maxBatchChars?: number;
   onItem?: (report: ItemReport) => void;
   /** Called after each committed batch. */
   onBatch?: (counts: OutcomeCounts) => void;
@@ -42,8 +45,10 @@ export interface IngestOptions {
  */
 export async function ingestItems(deps: IngestDeps, items: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: IngestOptions = {}): Promise<OutcomeCounts> {
   const batchSize = options.batchSize ?? 2000;
+  const maxBatchChars = options.maxBatchChars ?? 8_000_000;
   const counts = emptyCounts();
   let batch: { ref: RecordRef; input: PaperInput }[] = [];
+  let batchChars = 0;
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -57,6 +62,7 @@ export async function ingestItems(deps: IngestDeps, items: AsyncIterable<SourceI
       options.onItem?.({ ref: batch[i]!.ref, id: result.id, outcome: result.outcome, ...(result.reason ? { reason: result.reason } : {}) });
     });
     batch = [];
+    batchChars = 0;
     options.onBatch?.(counts);
   };
 
@@ -67,7 +73,8 @@ export async function ingestItems(deps: IngestDeps, items: AsyncIterable<SourceI
       continue;
     }
     batch.push({ ref: item.ref, input: item.input });
-    if (batch.length >= batchSize) await flush();
+    batchChars += recordChars(item.input);
+    if (batch.length >= batchSize || batchChars >= maxBatchChars) await flush();
   }
   await flush();
   return counts;

@@ -12,7 +12,11 @@ export interface ParsedId {
 const NEW_STYLE = /^(\d{2})(\d{2})\.(\d{4,5})(?:v(\d+))?$/;
 // hep-th/9901001, math.GT/0309136, cond-mat/0001001v2.
 const OLD_STYLE = /^([a-z]+(?:-[a-z]+)*)(\.[A-Z]{2})?\/(\d{2})(\d{2})(\d{3})(?:v(\d+))?$/;
-const SOURCE_ID = /^([a-z][a-z0-9-]{0,31}):(\S{1,200})$/;
+// Any other source: a lowercase source name, ':' and a local part of letters, digits, '.', '_', ':'
+// and '-', without '..'. No '/', '?', '#', '%', quotes, spaces or control characters: an id is one
+// URL path segment wherever it goes, and can never walk to another route (`x:a/../../signout`).
+const SOURCE_ID = /^([a-z][a-z0-9-]{0,31}):([A-Za-z0-9._:-]{1,200})$/;
+const SOURCE_LOCAL_CHAR = /[A-Za-z0-9._:-]/;
 const PREFIXES = [
   /^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i,
   /^oai:arxiv\.org:/i,
@@ -47,17 +51,30 @@ export function parsePaperId(raw: string): ParsedId | null {
   }
   if (/^content:[0-9a-f]{16}$/.test(text)) return { id: text, version: null, kind: 'content' };
   const source = SOURCE_ID.exec(text);
-  if (source && source[1] !== 'http' && source[1] !== 'https') return { id: text, version: null, kind: 'source' };
+  if (source && source[1] !== 'http' && source[1] !== 'https' && !source[2]!.includes('..')) return { id: text, version: null, kind: 'source' };
   return null;
 }
 
-/** Like {@link parsePaperId} but throws a PaperboyError naming the value. */
+/** Why a string that {@link parsePaperId} refused is not an id, for error messages. */
+function idProblem(raw: string): string {
+  const text = raw.trim();
+  const colon = text.indexOf(':');
+  if (colon <= 0 || /^https?:/i.test(text)) return '';
+  const local = text.slice(colon + 1);
+  const bad = [...local].find((c) => !SOURCE_LOCAL_CHAR.test(c));
+  if (bad === '/') return ": '/' is allowed only in old-style arXiv ids such as hep-th/9901001";
+  if (bad !== undefined) return `: ${JSON.stringify(bad)} is not allowed (a source id holds letters, digits, '.', '_', ':' and '-')`;
+  if (local.includes('..')) return ": '..' is not allowed";
+  return '';
+}
+
+/** Like {@link parsePaperId} but throws a PaperboyError('INVALID_ID') naming the field, the value and what is wrong. */
 export function requirePaperId(raw: string, field = 'id'): ParsedId {
   const parsed = parsePaperId(raw);
   if (!parsed) {
     throw new PaperboyError(
       'INVALID_ID',
-      `field '${field}': ${JSON.stringify(raw.slice(0, 80))} is not an arXiv id (2401.01234, hep-th/9901001) or a source:id`,
+      `field '${field}': ${JSON.stringify(raw.slice(0, 80))} is not an arXiv id (2401.01234v2, hep-th/9901001) or a source:id${idProblem(raw)}`,
       { field, value: raw.slice(0, 200) },
     );
   }

@@ -1,6 +1,6 @@
 import { PaperboyError } from './errors.ts';
 import type { PaperInput, PaperLinks, SignalValue } from './paper.ts';
-import { contentId, parsePaperId } from './paper-id.ts';
+import { contentId, requirePaperId } from './paper-id.ts';
 import { cleanText, toIsoDate, toIsoTimestamp } from './text.ts';
 
 /** Upper bounds on field sizes; a record over any of them is rejected, naming the field. */
@@ -84,12 +84,21 @@ function url(field: string, value: string | null | undefined): string | undefine
   return parsed.href;
 }
 
+export interface FinishOptions {
+  /**
+   * The source carries arXiv ids only (arXiv's OAI-PMH and API, the Kaggle snapshot, Hugging Face,
+   * whose paper ids are arXiv ids): a record without one, or with a source:id, is rejected.
+   */
+  arxivIdsOnly?: boolean;
+}
+
 /**
  * Validates and normalises a draft into a {@link PaperInput}: the id is parsed (a version suffix
  * becomes the version), text is cleaned, limits are enforced, dates are made ISO, and a paper with no
  * id gets a content-derived one. Throws PaperboyError('INVALID_RECORD' | 'INVALID_ID') naming the field.
+ * Ids must match the character set of parsePaperId (see docs/formats.md, "Ids").
  */
-export function finishRecord(draft: RecordDraft, source: string): PaperInput {
+export function finishRecord(draft: RecordDraft, source: string, options: FinishOptions = {}): PaperInput {
   let id: string;
   let version: number | null | undefined;
   if (draft.version !== undefined && draft.version !== null) {
@@ -99,12 +108,14 @@ export function finishRecord(draft: RecordDraft, source: string): PaperInput {
   }
   if (draft.id !== undefined && draft.id !== null && draft.id.trim() !== '') {
     if (typeof draft.id !== 'string' || draft.id.length > 300) invalid('id', 'must be a string of at most 300 characters');
-    const parsed = parsePaperId(draft.id);
-    if (!parsed) {
-      throw new PaperboyError('INVALID_ID', `field 'id': ${JSON.stringify(draft.id.slice(0, 80))} is not an arXiv id (2401.01234, hep-th/9901001) or a source:id`, { field: 'id' });
+    const parsed = requirePaperId(draft.id, 'id');
+    if (options.arxivIdsOnly && parsed.kind !== 'arxiv-new' && parsed.kind !== 'arxiv-old') {
+      throw new PaperboyError('INVALID_ID', `field 'id': ${JSON.stringify(draft.id.slice(0, 80))} is not an arXiv id (2401.01234v2, hep-th/9901001), the only ids this source (${source}) carries`, { field: 'id', value: draft.id.slice(0, 200) });
     }
     id = parsed.id;
     if (parsed.version !== null) version = Math.max(parsed.version, version ?? 0);
+  } else if (options.arxivIdsOnly) {
+    invalid('id', `is missing (this source, ${source}, carries arXiv ids)`);
   } else if (!draft.deleted) {
     const title = typeof draft.title === 'string' ? draft.title : '';
     if (cleanText(title.slice(0, LIMITS.title * 4)) === '') invalid('title', 'is missing (a record without an id needs a title)');
@@ -127,7 +138,7 @@ export function finishRecord(draft: RecordDraft, source: string): PaperInput {
 
   if (draft.authors !== undefined && draft.authors !== null) {
     if (!Array.isArray(draft.authors)) invalid('authors', 'must be a list of names');
-    if (draft.authors.length > LIMITS.authors) invalid('authors', `has ${draft.authors.length} names; the limit is ${LIMITS.authors}`);
+    if (draft.authors.length > LIMITS.authors) invalid('authors', `has more than ${LIMITS.authors.toLocaleString('en')} names (the limit)`);
     const authors: string[] = [];
     draft.authors.forEach((name, i) => {
       if (typeof name !== 'string') invalid(`authors[${i}]`, `must be a string, got ${typeof name}`);
@@ -201,4 +212,21 @@ export function finishRecord(draft: RecordDraft, source: string): PaperInput {
     }
   }
   return input;
+}
+
+/**
+ * Roughly how many characters a record holds: batches are bounded by this as well as by count, since
+ * one record may carry up to 10,000 authors of 1,000 characters each.
+ */
+export function recordChars(input: PaperInput): number {
+  let chars = 64 + input.id.length;
+  for (const value of [input.title, input.abstract, input.comments, input.journalRef, input.doi, input.license]) chars += value?.length ?? 0;
+  for (const author of input.authors ?? []) chars += 16 + author.length;
+  for (const category of input.categories ?? []) chars += 16 + category.length;
+  for (const link of Object.values(input.links ?? {})) chars += link?.length ?? 0;
+  for (const signal of input.signals ?? []) {
+    const value = signal.value;
+    chars += 32 + (typeof value === 'string' ? value.length : Array.isArray(value) ? value.reduce((n, v) => n + 16 + v.length, 0) : 0);
+  }
+  return chars;
 }

@@ -48,35 +48,56 @@ export function texAccentsToUnicode(text: string): string {
 /**
  * Splits an arXiv author string ("A. One, B. Two and C. Three (MIT)") into names in order. Commas and
  * the word "and" separate authors outside parentheses; parenthesised affiliations are dropped.
+ * Stops after `max` names (a caller with a limit passes limit + 1 and rejects what reaches it), and
+ * builds each name from slices of the input, so that a 16 MB string costs about its own size.
  */
-export function splitAuthors(text: string): string[] {
+export function splitAuthors(text: string, max = Number.POSITIVE_INFINITY): string[] {
   const names: string[] = [];
   let depth = 0;
-  let current = '';
-  const flush = () => {
-    const name = cleanText(current.replace(/^and\s+/i, ''));
-    if (name) names.push(name);
-    current = '';
+  let pieces: string[] = [];
+  let start = 0; // where the current run outside parentheses began
+  const cut = (end: number) => {
+    if (end > start) pieces.push(text.slice(start, end));
   };
-  const source = text.replace(/\s+/g, ' ');
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
-    if (ch === '(') depth++;
-    if (depth === 0 && ch === ',') {
+  const flush = () => {
+    const name = cleanText(pieces.join('').replace(/^and\s+/i, ''));
+    pieces = [];
+    if (name) names.push(texAccentsToUnicode(name));
+  };
+  for (let i = 0; i < text.length && names.length < max; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x28 /* ( */) {
+      if (depth === 0) cut(i);
+      depth++;
+    } else if (ch === 0x29 /* ) */) {
+      if (depth === 0) cut(i);
+      if (depth > 0) depth--;
+      if (depth === 0) start = i + 1;
+    } else if (depth === 0 && ch === 0x2c /* , */) {
+      cut(i);
       flush();
-      continue;
+      start = i + 1;
+    } else if (depth === 0 && (ch <= 0x20 || ch >= 0x80) && isSpace(text, i)) {
+      AND.lastIndex = i;
+      if (AND.test(text)) {
+        cut(i);
+        flush();
+        start = AND.lastIndex;
+        i = start - 1;
+      }
     }
-    if (depth === 0 && ch === ' ' && source.startsWith(' and ', i)) {
-      flush();
-      i += 4;
-      continue;
-    }
-    if (depth === 0 && ch !== ')') current += ch;
-    if (ch === ')' && depth > 0) depth--;
   }
-  flush();
-  return names.map(texAccentsToUnicode);
+  if (names.length < max) {
+    if (depth === 0) cut(text.length);
+    flush();
+  }
+  return names;
 }
+
+/** The word "and" between spaces, as an author separator. */
+const AND = /\s+and\s/y;
+const SPACE = /\s/;
+const isSpace = (text: string, i: number) => SPACE.test(text[i]!);
 
 /** `YYYY-MM-DD` of a date-like string (ISO, RFC 2822 as in arXiv's version history), or null. */
 export function toIsoDate(value: string): string | null {

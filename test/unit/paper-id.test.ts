@@ -35,6 +35,25 @@ describe('paper ids', () => {
     assert.throws(() => requirePaperId('not an id'), /field 'id': "not an id" is not an arXiv id/);
   });
 
+  it('refuses source ids that could leave their URL path segment, saying what is wrong', () => {
+    const hostile = [
+      'x:a/../2611.10001', 'x:a/../../signout/everywhere?', 'x:a..b', 'x:..', 'x:a?b', 'x:a#b', 'x:a%2Fb', 'x:a"b', "x:a'b", 'x:a b',
+      'x:a\tb', 'x:a\u0000b', 'x:a\u202eb', 'x:a<b>', 'x:a\\b', 'X:abc', 'https:abc', 'x:',
+    ];
+    for (const raw of hostile) assert.equal(parsePaperId(raw), null, JSON.stringify(raw));
+    assert.throws(() => requirePaperId('x:a/../2611.10001'), /field 'id': "x:a\/..\/2611.10001" is not an arXiv id \(2401.01234v2, hep-th\/9901001\) or a source:id: '\/' is allowed only in old-style arXiv ids such as hep-th\/9901001/);
+    assert.throws(() => requirePaperId('x:a?b'), /source:id: "\?" is not allowed \(a source id holds letters, digits, '\.', '_', ':' and '-'\)/);
+    assert.throws(() => requirePaperId('x:a..b'), /source:id: '\.\.' is not allowed/);
+    assert.throws(() => requirePaperId('x:a\u0000b'), /"\\u0000" is not allowed/);
+  });
+
+  it('keeps accepting source ids of the documented set and old-style arXiv ids with their one slash', () => {
+    assert.equal(parsePaperId('openreview:Ab-12_x.y:z')?.kind, 'source');
+    assert.equal(parsePaperId('semantic-scholar:a.b')?.id, 'semantic-scholar:a.b');
+    assert.equal(parsePaperId('hep-th/9901001')?.kind, 'arxiv-old');
+    assert.equal(parsePaperId('oai:arXiv.org:math.GT/0309136v2')?.id, 'math.GT/0309136');
+  });
+
   it('derives a stable content id that ignores case, accents, punctuation and spacing', () => {
     const a = contentId('M1: Towards Scalable Test-Time Compute');
     assert.match(a, /^content:[0-9a-f]{16}$/);

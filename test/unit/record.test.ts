@@ -39,8 +39,16 @@ describe('finishing a record', () => {
   it('rejects absurdly long fields with their length and the limit', () => {
     rejects({ id: '2401.01234', title: 'x'.repeat(LIMITS.title + 1) }, /field 'title' is 2,001 characters long; the limit is 2,000/);
     rejects({ id: '2401.01234', title: 't', abstract: 'y'.repeat(10_000_000) }, /field 'abstract' is 10,000,000 characters long; the limit is 20,000/);
-    rejects({ id: '2401.01234', title: 't', authors: Array.from({ length: LIMITS.authors + 1 }, () => 'A') }, /field 'authors' has 10,?001 names/);
+    rejects({ id: '2401.01234', title: 't', authors: Array.from({ length: LIMITS.authors + 1 }, () => 'A') }, /field 'authors' has more than 10,000 names \(the limit\)/);
     rejects({ id: '2401.01234', title: 't', authors: ['ok', 'z'.repeat(5000)] }, /field 'authors\[1\]' is 5,000 characters long/);
+  });
+
+  it('accepts only arXiv ids from a source that carries arXiv ids', () => {
+    const arxivOnly = (draft: Parameters<typeof finishRecord>[0]) => () => finishRecord(draft, 'hf-daily', { arxivIdsOnly: true });
+    assert.equal(arxivOnly({ id: 'hep-th/9901001v2', title: 't' })().id, 'hep-th/9901001');
+    assert.throws(arxivOnly({ id: 'x:abc', title: 't' }), /field 'id': "x:abc" is not an arXiv id \(2401.01234v2, hep-th\/9901001\), the only ids this source \(hf-daily\) carries/);
+    assert.throws(arxivOnly({ title: 'no id' }), /field 'id' is missing \(this source, hf-daily, carries arXiv ids\)/);
+    assert.throws(arxivOnly({ id: 'x:a/../2611.10001', title: 't' }), /field 'id': .* '\/' is allowed only in old-style arXiv ids/);
   });
 
   it('keeps deletions minimal', () => {

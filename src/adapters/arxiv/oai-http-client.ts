@@ -21,6 +21,10 @@ export interface OaiHttpOptions {
   maxRetryAfterWaits?: number;
   userAgent?: string;
   random?: () => number;
+  /** A page whose (decompressed) body is longer is refused: arXiv's pages are a few MB. */
+  maxPageBytes?: number;
+  /** A page with more records is refused: arXiv sends 1,000 per page. */
+  maxPageRecords?: number;
 }
 
 class Retryable extends Error {}
@@ -35,7 +39,7 @@ export function createOaiHttpClient(options: OaiHttpOptions): OaiSource {
   const {
     baseUrl, clock, logger, minIntervalMs = 3000, timeoutMs = 60_000, maxAttempts = 5, backoffBaseMs = 5000,
     backoffMaxMs = 120_000, maxRetryAfterMs = 600_000, maxRetryAfterWaits = 10, random = Math.random,
-    userAgent = 'Paperboy/0.1 (self-hosted paper discovery)',
+    userAgent = 'Paperboy/0.1 (self-hosted paper discovery)', maxPageBytes = 32 * 1024 * 1024, maxPageRecords = 10_000,
   } = options;
   let lastRequestAt = -Infinity;
 
@@ -58,39 +62,84 @@ export function createOaiHttpClient(options: OaiHttpOptions): OaiSource {
   }
 
   async function fetchOnce(url: string): Promise<{ retryAfterMs: number } | OaiPage> {
-    let response: Response;
-    let body: Buffer;
     try {
-      response = await fetch(url, { headers: { 'user-agent': userAgent, accept: 'application/xml, text/xml' }, signal: AbortSignal.timeout(timeoutMs) });
-      body = Buffer.from(await response.arrayBuffer());
-    } catch (error) {
-      const name = (error as Error).name;
-      throw new Retryable(name === 'TimeoutError' ? `no complete answer within ${timeoutMs} ms` : `network error: ${describeError(error)}`);
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { 'user-agent': userAgent, accept: 'application/xml, text/xml' }, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        throw networkFailure(error);
+      }
+      if (response.status === 503 || response.status === 429) {
+        await response.body?.cancel();
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());
+        if (retryAfterMs === null) throw new Retryable(`HTTP ${response.status} without Retry-After`);
+        if (retryAfterMs > maxRetryAfterMs) {
+          throw new PaperboyError('UPSTREAM_FAILED', `arXiv asks to retry after ${Math.round(retryAfterMs / 1000)} s (HTTP ${response.status} Retry-After), longer than the ${Math.round(maxRetryAfterMs / 1000)} s limit; try again later`, { url });
+        }
+        return { retryAfterMs };
+      }
+      if (response.status >= 500) {
+        await response.body?.cancel();
+        throw new Retryable(`HTTP ${response.status}`);
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new PaperboyError('UPSTREAM_FAILED', `arXiv answered HTTP ${response.status} for ${url}; check the OAI base URL (${baseUrl})`, { url, status: response.status });
+      }
+      return await parsePage(response, url);
     } finally {
       // The interval runs from the end of one exchange to the start of the next: stricter than
       // start-to-start, so arXiv never sees two requests closer than minIntervalMs.
       lastRequestAt = clock.now();
     }
-    if (response.status === 503 || response.status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());
-      if (retryAfterMs === null) throw new Retryable(`HTTP ${response.status} without Retry-After`);
-      if (retryAfterMs > maxRetryAfterMs) {
-        throw new PaperboyError('UPSTREAM_FAILED', `arXiv asks to retry after ${Math.round(retryAfterMs / 1000)} s (HTTP ${response.status} Retry-After), longer than the ${Math.round(maxRetryAfterMs / 1000)} s limit; try again later`, { url });
-      }
-      return { retryAfterMs };
-    }
-    if (response.status >= 500) throw new Retryable(`HTTP ${response.status}`);
-    if (!response.ok) throw new PaperboyError('UPSTREAM_FAILED', `arXiv answered HTTP ${response.status} for ${url}; check the OAI base URL (${baseUrl})`, { url, status: response.status });
-    return parsePage(body, url);
   }
 
-  async function parsePage(body: Buffer, url: string): Promise<OaiPage> {
+  function networkFailure(error: unknown): Retryable {
+    const name = (error as Error).name;
+    return new Retryable(name === 'TimeoutError' ? `no complete answer within ${timeoutMs} ms` : `network error: ${describeError(error)}`);
+  }
+
+  /** The body as it arrives, refused past maxPageBytes; network errors mid-body are retryable. */
+  async function* bodyChunks(response: Response, url: string, progress: { bytes: number }): AsyncGenerator<Buffer> {
+    if (!response.body) return;
+    const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          throw networkFailure(error);
+        }
+        if (next.done) return;
+        progress.bytes += next.value.length;
+        if (progress.bytes > maxPageBytes) {
+          throw new PaperboyError('UPSTREAM_FAILED', `the OAI page ${url} is larger than ${maxPageBytes.toLocaleString('en')} bytes (maxPageBytes); refusing it`, { url, limit: 'maxPageBytes' });
+        }
+        yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+
+  /**
+   * Parses a page while it streams in, keeping only its items: a page is returned complete or not at
+   * all. Truncated or malformed pages are retried; a page over a limit (size, records, or the XML
+   * limits such as nesting depth) is refused at once, since asking again would get the same page.
+   */
+  async function parsePage(response: Response, url: string): Promise<OaiPage> {
     const items: SourceItem[] = [];
     const page: OaiPage = { items, resumptionToken: null, completeListSize: null, responseDate: null, empty: false };
+    const progress = { bytes: 0 };
     try {
-      for await (const event of readOaiEvents([body], `OAI page ${url}`)) {
-        if (event.kind === 'item') items.push(event.item);
-        else if (event.kind === 'token') {
+      for await (const event of readOaiEvents(bodyChunks(response, url, progress), `OAI page ${url}`)) {
+        if (event.kind === 'item') {
+          if (items.length >= maxPageRecords) {
+            throw new PaperboyError('UPSTREAM_FAILED', `the OAI page ${url} holds more than ${maxPageRecords.toLocaleString('en')} records (maxPageRecords); refusing it`, { url, limit: 'maxPageRecords' });
+          }
+          items.push(event.item);
+        } else if (event.kind === 'token') {
           page.resumptionToken = event.token;
           page.completeListSize = event.completeListSize;
         } else if (event.kind === 'responseDate') page.responseDate = event.value;
@@ -102,8 +151,12 @@ export function createOaiHttpClient(options: OaiHttpOptions): OaiSource {
         }
       }
     } catch (error) {
+      if (error instanceof Retryable) throw error;
       if (error instanceof PaperboyError && error.code.startsWith('UPSTREAM')) throw error;
-      throw new Retryable(`malformed or truncated page (${body.length} bytes): ${describeError(error)}`);
+      if (error instanceof PaperboyError && error.details.limit !== undefined) {
+        throw new PaperboyError('UPSTREAM_FAILED', `refusing a page over a reader limit (asking again would get the same page): ${error.message}`, { url, limit: error.details.limit }, { cause: error });
+      }
+      throw new Retryable(`malformed or truncated page (${progress.bytes} bytes): ${describeError(error)}`);
     }
     return page;
   }

@@ -1,4 +1,4 @@
-import type { RecordDraft } from '../../core/record.ts';
+import { LIMITS, type RecordDraft } from '../../core/record.ts';
 import { splitAuthors, texAccentsToUnicode } from '../../core/text.ts';
 import type { HfDailyItem, PaperboyRecord, SnapshotRecord } from './schemas.ts';
 
@@ -7,6 +7,8 @@ const list = (value: string[] | string | null | undefined, split: (s: string) =>
   return typeof value === 'string' ? split(value) : value;
 };
 const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+/** Stops one past the limit: finishRecord rejects the record, without a huge string split in full. */
+const authorList = (s: string) => splitAuthors(s, LIMITS.authors + 1);
 
 /** Paperboy's schema, arxiv-75k (`date`, `primary_category`, `comment`) and seed (title + abstract). */
 export function paperboyToDraft(r: PaperboyRecord): RecordDraft {
@@ -15,7 +17,7 @@ export function paperboyToDraft(r: PaperboyRecord): RecordDraft {
     version: r.version,
     title: r.title,
     abstract: r.abstract,
-    authors: list(r.authors, splitAuthors),
+    authors: list(r.authors, authorList),
     categories: list(r.categories, words),
     primaryCategory: r.primaryCategory ?? r.primary_category,
     submittedAt: r.submittedAt,
@@ -37,7 +39,7 @@ export function snapshotToDraft(r: SnapshotRecord): RecordDraft {
   const authors = r.authors_parsed
     ? r.authors_parsed.map(([last = '', first = '', suffix = '']) => texAccentsToUnicode([first, last, suffix].filter(Boolean).join(' ')))
     : r.authors
-      ? splitAuthors(r.authors)
+      ? authorList(r.authors)
       : undefined;
   return {
     id: r.id,

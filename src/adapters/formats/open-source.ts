@@ -9,8 +9,8 @@ import { hfDailyItemSchema, paperboyRecordSchema, snapshotRecordSchema } from '.
 import { readAtomFile, readOaiFile } from './xml-readers.ts';
 
 const paperboy: JsonRecordMapper<unknown> = { schema: paperboyRecordSchema, toDraft: paperboyToDraft as JsonRecordMapper<unknown>['toDraft'], source: 'jsonl' };
-const snapshot: JsonRecordMapper<unknown> = { schema: snapshotRecordSchema, toDraft: snapshotToDraft as JsonRecordMapper<unknown>['toDraft'], source: 'arxiv-snapshot' };
-const hfDaily: JsonRecordMapper<unknown> = { schema: hfDailyItemSchema, toDraft: hfToDraft as JsonRecordMapper<unknown>['toDraft'], source: 'hf-daily' };
+const snapshot: JsonRecordMapper<unknown> = { schema: snapshotRecordSchema, toDraft: snapshotToDraft as JsonRecordMapper<unknown>['toDraft'], source: 'arxiv-snapshot', arxivIdsOnly: true };
+const hfDaily: JsonRecordMapper<unknown> = { schema: hfDailyItemSchema, toDraft: hfToDraft as JsonRecordMapper<unknown>['toDraft'], source: 'hf-daily', arxivIdsOnly: true };
 
 /** Hugging Face daily_papers as a JSON array (the API's answer) or as JSON Lines. */
 async function* readHfDaily(chunks: AsyncIterable<Buffer>, head: Buffer): AsyncGenerator<SourceItem> {

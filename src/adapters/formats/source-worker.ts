@@ -3,6 +3,7 @@
  * posts the items in batches, never more than `credit` batches ahead of the consumer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { recordChars } from '../../core/record.ts';
 import type { FormatName, SourceItem } from '../../ports/record-source.ts';
 import { fileSourceOpener } from './open-source.ts';
 
@@ -14,7 +15,13 @@ export type ToMain =
 
 export type ToWorker = { type: 'credit'; batches: number };
 
-const { path, format, batchSize, credit: initialCredit } = workerData as { path: string; format?: FormatName; batchSize: number; credit: number };
+const { path, format, batchSize, maxBatchChars, credit: initialCredit } = workerData as {
+  path: string;
+  format?: FormatName;
+  batchSize: number;
+  maxBatchChars: number;
+  credit: number;
+};
 const port = parentPort!;
 let credit = initialCredit;
 let wake: (() => void) | null = null;
@@ -29,15 +36,18 @@ try {
   const source = await fileSourceOpener.open(path, format ? { format } : {});
   post({ type: 'format', format: source.format });
   let batch: SourceItem[] = [];
+  let batchChars = 0;
   const send = async () => {
     while (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;
     post({ type: 'batch', items: batch, ...source.progress() });
     batch = [];
+    batchChars = 0;
   };
   for await (const item of source.items) {
     batch.push(item);
-    if (batch.length >= batchSize) await send();
+    batchChars += item.kind === 'record' ? recordChars(item.input) : 64 + item.reason.length;
+    if (batch.length >= batchSize || batchChars >= maxBatchChars) await send();
   }
   if (batch.length > 0) await send();
   post({ type: 'end', ...source.progress() });

@@ -17,14 +17,17 @@ function startWorker(workerData: unknown): Worker {
 /**
  * Opens files like `fileSourceOpener`, but reads, parses and validates them in a worker thread, so
  * that on a 2-core machine parsing overlaps with the database writes of the consumer. The worker
- * stays at most `aheadBatches` batches ahead, so memory stays flat whatever the file size.
+ * stays at most `aheadBatches` batches ahead, and a batch holds at most `batchSize` items or about
+ * `maxBatchChars` characters, so memory stays flat whatever the file and its records.
  */
-export function createThreadedSourceOpener(options: { batchSize?: number; aheadBatches?: number } = {}): RecordSourceOpener {
+export function createThreadedSourceOpener(options: { batchSize?: number; maxBatchChars?: number; aheadBatches?: number } = {}): RecordSourceOpener {
   const batchSize = options.batchSize ?? 1000;
+  // Count alone does not bound memory: 1,000 records of 10,000 long author names are gigabytes.
+  const maxBatchChars = options.maxBatchChars ?? 2_000_000;
   const ahead = options.aheadBatches ?? 2;
   return {
     async open(path, openOptions = {}): Promise<RecordSource> {
-      const worker = startWorker({ path, format: openOptions.format, batchSize, credit: ahead });
+      const worker = startWorker({ path, format: openOptions.format, batchSize, maxBatchChars, credit: ahead });
       const queue: ToMain[] = [];
       let notify: (() => void) | null = null;
       let exited = false;

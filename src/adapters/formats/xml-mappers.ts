@@ -1,4 +1,4 @@
-import type { RecordDraft } from '../../core/record.ts';
+import { LIMITS, type RecordDraft } from '../../core/record.ts';
 import { splitAuthors, texAccentsToUnicode } from '../../core/text.ts';
 import { child, childText, childrenNamed, type XmlNode } from './xml-elements.ts';
 
@@ -47,7 +47,7 @@ function arxivRawToDraft(m: XmlNode, identifier: string): RecordDraft {
     version: last?.attrs.version ?? null,
     title: childText(m, 'title'),
     abstract: childText(m, 'abstract'),
-    authors: authors ? splitAuthors(authors) : undefined,
+    authors: authors ? splitAuthors(authors, LIMITS.authors + 1) : undefined,
     categories: words(childText(m, 'categories')),
     submittedAt: versions[0] ? childText(versions[0], 'date') : undefined,
     updatedAt: last ? childText(last, 'date') : undefined,

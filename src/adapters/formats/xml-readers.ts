@@ -1,7 +1,7 @@
-import { describeError, isPaperboyError } from '../../core/errors.ts';
+import { describeError, isPaperboyError, PaperboyError } from '../../core/errors.ts';
 import { finishRecord, type RecordDraft } from '../../core/record.ts';
 import type { SourceItem } from '../../ports/record-source.ts';
-import { readXmlElements, type XmlNode } from './xml-elements.ts';
+import { child, childText, readXmlElements, type XmlElementEvent, type XmlNode } from './xml-elements.ts';
 import { atomEntryToDraft, oaiRecordToDraft } from './xml-mappers.ts';
 
 export type OaiEvent =
@@ -10,10 +10,18 @@ export type OaiEvent =
   | { kind: 'error'; code: string; message: string }
   | { kind: 'responseDate'; value: string };
 
-function toItem(node: XmlNode, record: number, draft: () => RecordDraft, source: string): SourceItem {
+const oaiId = (record: XmlNode) => childText(child(record, 'header'), 'identifier');
+const atomId = (entry: XmlNode) => childText(entry, 'id');
+
+function toItem(event: XmlElementEvent, record: number, draft: () => RecordDraft, source: string, idOf: (node: XmlNode) => string | null | undefined): SourceItem {
+  const { node } = event;
   const ref = { record, line: node.line };
+  if (event.kind === 'oversized') {
+    const id = idOf(node);
+    return { kind: 'rejected', ref, reason: `record ${record} (line ${node.line}${id ? `, id ${JSON.stringify(id.slice(0, 80))}` : ''}): ${event.reason}; skipped`, ...(id ? { id: id.slice(0, 80) } : {}) };
+  }
   try {
-    return { kind: 'record', ref, input: finishRecord(draft(), source) };
+    return { kind: 'record', ref, input: finishRecord(draft(), source, { arxivIdsOnly: true }) };
   } catch (error) {
     const where = `record ${record} (line ${node.line})`;
     if (isPaperboyError(error) || error instanceof Error) return { kind: 'rejected', ref, reason: `${where}: ${describeError(error)}` };
@@ -28,13 +36,17 @@ const OAI_WANTED = (path: readonly string[]) =>
 export async function* readOaiEvents(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, label: string): AsyncGenerator<OaiEvent> {
   let record = 0;
   let root = false;
-  for await (const { path, node } of readXmlElements(chunks, (p) => {
+  const wanted = (p: readonly string[]) => {
     if (p.length === 1) root = p[0] === 'OAI-PMH';
     return root && OAI_WANTED(p);
-  }, label)) {
+  };
+  for await (const event of readXmlElements(chunks, { wanted, label, idOf: oaiId })) {
+    const { path, node } = event;
     if (node.name === 'record') {
       record++;
-      yield { kind: 'item', item: toItem(node, record, () => oaiRecordToDraft(node), 'arxiv-oai') };
+      yield { kind: 'item', item: toItem(event, record, () => oaiRecordToDraft(node), 'arxiv-oai', oaiId) };
+    } else if (event.kind === 'oversized') {
+      throw new PaperboyError('MALFORMED_INPUT', `${label}: line ${node.line}: ${event.reason}`, { line: node.line, limit: event.limit });
     } else if (node.name === 'resumptionToken') {
       const size = node.attrs.completeListSize;
       const cursor = node.attrs.cursor;
@@ -75,12 +87,13 @@ export async function* readAtomFile(chunks: AsyncIterable<Buffer> | Iterable<Buf
   let record = 0;
   let root = false;
   try {
-    for await (const { node } of readXmlElements(chunks, (p) => {
+    const wanted = (p: readonly string[]) => {
       if (p.length === 1) root = p[0] === 'feed';
       return root && p.length === 2 && p[1] === 'entry';
-    }, label)) {
+    };
+    for await (const event of readXmlElements(chunks, { wanted, label, idOf: atomId })) {
       record++;
-      yield toItem(node, record, () => atomEntryToDraft(node), 'arxiv-atom');
+      yield toItem(event, record, () => atomEntryToDraft(event.node), 'arxiv-atom', atomId);
     }
     if (!root) throw new Error(`${label}: not an Atom feed (the root element is not <feed>)`);
   } catch (error) {

@@ -113,3 +113,15 @@ export function arxivLinks(id: string): { abs: string; pdf: string; html: string
     html: `https://arxiv.org/html/${id}`,
   };
 }
+
+/**
+ * The id to look a stored paper up by: a valid id (normalised as `parsePaperId` does), or a
+ * `source:...` id as an earlier version may have stored it before import validation was strict
+ * (issue 10: `x:100%`, `x:a/../b`). Lookup is looser than import, so no stored paper becomes
+ * unreachable; null when the text cannot be a paper id at all.
+ */
+export function lookupPaperId(raw: string): string | null {
+  const parsed = parsePaperId(raw);
+  if (parsed) return parsed.id;
+  return raw.length <= 300 && /^[a-z][a-z0-9-]*:/.test(raw) && ![...raw].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) ? raw : null;
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
 import type { SearchHit } from '../app/search/search-engine.ts';
 import { bibtex } from '../core/bibtex.ts';
-import { parsePaperId } from '../core/paper-id.ts';
+import { lookupPaperId } from '../core/paper-id.ts';
 import { paperUrl } from '../core/paper-url.ts';
 import * as S from './api-schemas.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
@@ -211,9 +211,9 @@ export function registerApi(app: Hono<AppEnv>, s: HttpServices, limit: Limit): v
         let id = '';
         if (route.path.includes('{id}')) {
           const raw = c.req.param('id') ?? '';
-          const parsed = parsePaperId(raw);
-          if (!parsed) throw new ApiError(400, 'INVALID_PARAMETER', `parameter id: ${JSON.stringify(raw.slice(0, 80))} is not a paper id; use an arXiv id such as 2401.01234`, { parameter: 'id' });
-          id = parsed.id;
+          const found = lookupPaperId(raw);
+          if (!found) throw new ApiError(400, 'INVALID_PARAMETER', `parameter id: ${JSON.stringify(raw.slice(0, 80))} is not a paper id; use an arXiv id such as 2401.01234`, { parameter: 'id' });
+          id = found;
         }
         if (route.signedIn) user(c);
         const query = route.query ? queryOf(c, route.query) : {};

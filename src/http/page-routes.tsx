@@ -3,7 +3,7 @@ import { setCookie, deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { safeNextPath } from '../app/accounts.ts';
 import { latexTextToPlain } from '../core/latex-text.ts';
-import { parsePaperId } from '../core/paper-id.ts';
+import { lookupPaperId } from '../core/paper-id.ts';
 import { pathOf, renderPage } from './render.tsx';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { HttpServices } from './services.ts';
@@ -92,10 +92,10 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
   });
 
   app.get(`/papers/${ID_PATTERN}`, async (c) => {
-    const parsed = parsePaperId(c.req.param('id'));
-    if (!parsed) throw new ApiError(400, 'INVALID_PARAMETER', `invalid paper id ${JSON.stringify(c.req.param('id').slice(0, 80))}: use an arXiv id such as 2401.01234`, { parameter: 'id' });
-    const found = await s.catalog.paper(parsed.id);
-    if (!found) throw notFound(`no paper ${parsed.id}`);
+    const id = lookupPaperId(c.req.param('id'));
+    if (!id) throw new ApiError(400, 'INVALID_PARAMETER', `invalid paper id ${JSON.stringify(c.req.param('id').slice(0, 80))}: use an arXiv id such as 2401.01234`, { parameter: 'id' });
+    const found = await s.catalog.paper(id);
+    if (!found) throw notFound(`no paper ${id}`);
     const user = c.get('user');
     const [viewer, details] = await Promise.all([viewerFor(c, s, [found.paper.id, ...found.similar.map((h) => h.id)]), s.catalog.details(found.similar.map((h) => h.id))]);
     const hidden = user ? (await s.catalog.hidden(user.id)).has(found.paper.id) : false;
@@ -112,9 +112,9 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     return user;
   };
   const paperParam = (c: Ctx) => {
-    const parsed = parsePaperId(c.req.param('id') ?? '');
-    if (!parsed) throw new ApiError(400, 'INVALID_PARAMETER', 'invalid paper id', { parameter: 'id' });
-    return parsed.id;
+    const id = lookupPaperId(c.req.param('id') ?? '');
+    if (!id) throw new ApiError(400, 'INVALID_PARAMETER', 'invalid paper id', { parameter: 'id' });
+    return id;
   };
   app.post(`/papers/${ID_PATTERN}/vote`, limit('votes'), async (c) => {
     const user = requireUser(c);

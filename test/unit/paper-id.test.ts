@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arxivLinks, contentId, parsePaperId, requirePaperId } from '../../src/core/paper-id.ts';
+import { arxivLinks, contentId, lookupPaperId, parsePaperId, requirePaperId } from '../../src/core/paper-id.ts';
 
 describe('paper ids', () => {
   it('parses new-style arXiv ids with and without a version', () => {
@@ -66,5 +66,16 @@ describe('paper ids', () => {
   it('derives arXiv links only for arXiv ids', () => {
     assert.equal(arxivLinks('2401.01234')?.pdf, 'https://arxiv.org/pdf/2401.01234');
     assert.equal(arxivLinks('content:0123456789abcdef'), null);
+  });
+});
+
+describe('looking a stored paper up by id', () => {
+  it('normalises valid ids, keeps source ids an older version stored, and refuses what cannot be an id', () => {
+    assert.equal(lookupPaperId('arXiv:2401.01234v2'), '2401.01234');
+    assert.equal(lookupPaperId('hep-th/9901001'), 'hep-th/9901001');
+    assert.equal(lookupPaperId('x:100%'), 'x:100%');
+    assert.equal(lookupPaperId('x:a/../2401.00101'), 'x:a/../2401.00101');
+    assert.equal(lookupPaperId('not-an-id'), null);
+    assert.equal(lookupPaperId('x:a\nb'), null);
   });
 });

@@ -4,6 +4,7 @@ import { convexFusion, rrfFusion, type FusionInput } from '../../core/search/fus
 import { LexicalIndex, topK, type FieldSpec } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/query.ts';
 import { QueryVectorCache } from './query-vector-cache.ts';
+import { NO_MODEL, coverageNotice } from './search-notices.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { MonthIndex } from '../../core/search/month-index.ts';
@@ -25,8 +26,6 @@ export const DEFAULT_FIELDS: readonly FieldSpec[] = [
 export const DEFAULT_ALPHA = 0.8;
 
 const PASS_ALL = (): boolean => true;
-
-const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (run `npm run model:fetch`); results are lexical only';
 
 /**
  * The search engine: BM25F over title, abstract and authors, exact cosine over paper embeddings,
@@ -199,6 +198,10 @@ export class SearchEngine {
       mode = 'lexical';
     }
     if (mode === 'semantic' && parsed.text.trim() === '') mode = 'lexical';
+    if (mode !== 'lexical') {
+      const notice = coverageNotice(this.vectors!.size, this.docs.size, mode);
+      if (notice) notices.push(notice);
+    }
 
     const filter = this.filterFor(request, parsed);
     const pool = Math.max(this.candidates, offset + limit);
@@ -236,10 +239,12 @@ export class SearchEngine {
     let scored: { docId: number; score: number; input: FusionInput }[];
     if (mode === 'hybrid') {
       // The semantic score is exact for every candidate: lexical-only ones get their cosine too.
+      // Papers not embedded yet are ranked by their words alone (core/search/fusion.ts).
       for (const c of candidates.values()) {
         if (!c.semantic && queryVector) {
           const s = this.vectors!.score(queryVector, c.docId);
           if (s !== null) c.semantic = { score: s, rank: 0 };
+          else c.embedded = false;
         }
       }
       const inputs = [...candidates.values()];

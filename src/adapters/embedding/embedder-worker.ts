@@ -18,7 +18,7 @@ export interface EmbedderWorkerData {
 export type EmbedRequest = { kind: 'query'; text: string } | { kind: 'documents'; texts: string[] };
 export type ToEmbedderWorker = EmbedRequest & { id: number };
 export type FromEmbedderWorker =
-  | { kind: 'ready'; modelId: string; dims: number }
+  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number }
   | { kind: 'load-failed'; code: string; message: string }
   | { id: number; kind: 'vectors'; buffer: ArrayBuffer; count: number }
   | { id: number; kind: 'failed'; message: string };
@@ -47,7 +47,7 @@ function pack(vectors: Float32Array[], dims: number): ArrayBuffer {
 
 try {
   const embedder = await loadOnnxEmbedder(data.dir, { threads: data.threads, batchSize: data.batchSize, ...(data.maxTokens !== undefined ? { maxTokens: data.maxTokens } : {}) });
-  port.postMessage({ kind: 'ready', modelId: embedder.modelId, dims: embedder.dims } satisfies FromEmbedderWorker);
+  port.postMessage({ kind: 'ready', modelId: embedder.modelId, dims: embedder.dims, ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}) } satisfies FromEmbedderWorker);
   port.on('message', async (message: ToEmbedderWorker) => {
     try {
       let vectors: Float32Array[];

@@ -27,7 +27,7 @@ class Lane {
   private readonly pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private closed = false;
-  readonly ready: Promise<{ modelId: string; dims: number }>;
+  readonly ready: Promise<{ modelId: string; dims: number; minRelevance?: number }>;
   private dims = 0;
 
   constructor(private readonly worker: Worker, private readonly name: string) {
@@ -38,7 +38,8 @@ class Lane {
           // An unref() before the thread is online does not hold (Node 20): say it again now.
           if (this.pending.size === 0) worker.unref();
           this.dims = message.dims;
-          resolve({ modelId: message.modelId, dims: message.dims });
+          const { kind: _kind, ...info } = message;
+          resolve(info);
         } else if (message.kind === 'load-failed') {
           const code = (message.code in ErrorCodes ? message.code : 'MODEL_FAILED') as ErrorCode;
           reject(new PaperboyError(code, message.message));
@@ -103,7 +104,7 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
   const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) };
   const queries = lane('query', { ...base, threads: options.queryThreads ?? 1 });
   let bulk: Lane | null = null;
-  let info: { modelId: string; dims: number };
+  let info: { modelId: string; dims: number; minRelevance?: number };
   try {
     info = await queries.ready;
   } catch (error) {
@@ -114,6 +115,7 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
   return {
     modelId: info.modelId,
     dims: info.dims,
+    ...(info.minRelevance !== undefined ? { minRelevance: info.minRelevance } : {}),
     async embedQuery(text) {
       Atomics.add(inFlight, 0, 1);
       try {

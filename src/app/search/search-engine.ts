@@ -1,10 +1,10 @@
 import { analyze } from '../../core/search/analyzer.ts';
-import { trendingScore } from '../../core/trending.ts';
 import { convexFusion, rrfFusion, type FusionInput } from '../../core/search/fusion.ts';
 import { LexicalIndex, topK, type FieldSpec } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/query.ts';
 import { QueryVectorCache } from './query-vector-cache.ts';
-import { NO_MODEL, coverageNotice } from './search-notices.ts';
+import { orderResults, trendScoreOf } from './result-order.ts';
+import { NOTHING_CLOSE, NO_MODEL, coverageNotice } from './search-notices.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { MonthIndex } from '../../core/search/month-index.ts';
@@ -13,7 +13,7 @@ import type { AnnIndex } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
 
-import type { IndexedDoc, SearchMode, FusionMethod, SearchRequest, Explanation, SearchHit, SearchResponse, SearchEngineOptions } from './search-types.ts';
+import { DEFAULT_MIN_RELEVANCE, type IndexedDoc, type SearchMode, type FusionMethod, type SearchRequest, type Explanation, type SearchHit, type SearchResponse, type SearchEngineOptions } from './search-types.ts';
 
 export type { IndexedDoc, SearchMode, FusionMethod, SearchRequest, Explanation, SearchHit, SearchResponse, SearchEngineOptions };
 
@@ -46,6 +46,7 @@ export class SearchEngine {
   private readonly exactThreshold: number;
   private pendingAnn = new Map<number, Float32Array>();
   private readonly annCandidates: number;
+  private readonly minRelevance: number;
   private readonly now: () => number;
   /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
   private dated: { date: string; docId: number }[] | null = null;
@@ -63,6 +64,7 @@ export class SearchEngine {
     this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
     this.exactThreshold = options.exactThreshold ?? 20_000;
     this.annCandidates = options.annCandidates ?? 400;
+    this.minRelevance = options.minRelevance ?? this.embedder?.minRelevance ?? DEFAULT_MIN_RELEVANCE;
     this.now = options.now ?? Date.now;
     this.queryVectors = new QueryVectorCache(options.queryCache ?? 1000);
   }
@@ -225,6 +227,9 @@ export class SearchEngine {
       queryVector = await this.queryVectors.get(parsed.text, (text) => embedder.embedQuery(text));
       const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
       semanticHits = this.nearest(queryVector, pool, semanticFilter);
+      if (this.isNoise(semanticHits, mode === 'hybrid' ? lexicalHits.length > 0 : null, lexicalClauses, filter)) {
+        return { query: request.query, mode, fusion: null, hits: [], total: 0, months: [], notices: [...notices, NOTHING_CLOSE] };
+      }
     }
 
     const candidates = new Map<number, FusionInput>();
@@ -254,20 +259,21 @@ export class SearchEngine {
       scored = [...candidates.values()].map((c) => ({ docId: c.docId, score: (mode === 'lexical' ? c.lexical?.score : c.semantic?.score) ?? 0, input: c }));
     }
 
-    let ordered = topK(scored, scored.length);
-    if (request.sort === 'date') {
-      ordered = [...ordered].sort((a, b) => compareStrings(this.docs.get(b.docId)?.date ?? '', this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
-    } else if (request.sort === 'trending') {
-      const now = request.now ?? this.now();
-      const trend = new Map(ordered.map((s) => {
-        const doc = this.docs.get(s.docId);
-        return [s.docId, trendingScore({ ...doc?.signals, date: doc?.date ?? null }, now).score];
-      }));
-      ordered = [...ordered].sort((a, b) => trend.get(b.docId)! - trend.get(a.docId)! || b.score - a.score);
-    }
+    const ordered = orderResults(topK(scored, scored.length), request.sort, (docId) => this.docs.get(docId), request.now ?? this.now());
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
     const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));
     return { query: request.query, mode, fusion, hits, total: ordered.length, months: this.monthIndex.count(ordered), notices };
+  }
+
+  /**
+   * The minimum-relevance rule: a query none of whose words any paper contains, and whose nearest
+   * paper by meaning is below `minRelevance`, matches nothing (not "200+ papers" of random neighbours).
+   * `wordMatch` is null when the lexical side was not searched (semantic mode): it is checked here.
+   */
+  private isNoise(semanticHits: readonly { score: number }[], wordMatch: boolean | null, clauses: Clauses, filter: (docId: number) => boolean): boolean {
+    if (semanticHits.length === 0 || semanticHits[0]!.score >= this.minRelevance) return false;
+    const matched = wordMatch ?? this.lexical.search(clauses, { limit: 1, ...(filter === PASS_ALL ? {} : { filter }) }).length > 0;
+    return !matched;
   }
 
   /** Papers nearest to one paper by embedding (lexical fallback), never the paper itself. */
@@ -308,8 +314,7 @@ export class SearchEngine {
     }
     if (request.sort === 'trending') {
       const now = request.now ?? this.now();
-      const score = (docId: number) => trendingScore({ ...this.docs.get(docId)?.signals, date: this.docs.get(docId)?.date ?? null }, now).score;
-      for (const f of found) f.score = score(f.docId);
+      for (const f of found) f.score = trendScoreOf(this.docs.get(f.docId), now);
       found.sort((a, b) => b.score - a.score);
     }
     const hits = found.slice(offset, offset + limit).map((f) => this.hit(f.docId, f.score, { docId: f.docId, lexical: null, semantic: null }, []));
@@ -387,8 +392,4 @@ function firstAtOrAfter(dated: readonly { date: string }[], date: string): numbe
     else hi = mid;
   }
   return lo;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

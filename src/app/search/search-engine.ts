@@ -3,13 +3,12 @@ import { convexFusion, rrfFusion, type FusionInput } from '../../core/search/fus
 import { LexicalIndex, topK, type FieldSpec } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/query.ts';
 import { QueryVectorCache } from './query-vector-cache.ts';
+import { VectorSearch } from './vector-search.ts';
 import { orderResults, trendScoreOf } from './result-order.ts';
 import { NOTHING_CLOSE, NO_MODEL, coverageNotice } from './search-notices.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { MonthIndex } from '../../core/search/month-index.ts';
-import { ExactVectorIndex } from '../../core/search/vector-index.ts';
-import type { AnnIndex } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
 
@@ -34,7 +33,7 @@ const PASS_ALL = (): boolean => true;
  */
 export class SearchEngine {
   readonly lexical: LexicalIndex;
-  readonly vectors: ExactVectorIndex | null;
+  readonly vectors: VectorSearch | null;
   readonly embedder: Embedder | null;
   readonly alpha: number;
   private readonly candidates: number;
@@ -42,10 +41,6 @@ export class SearchEngine {
   private readonly byId = new Map<string, number>();
   private readonly logger: Logger | undefined;
   private warnedNoModel = false;
-  private readonly ann: AnnIndex | null;
-  private readonly exactThreshold: number;
-  private pendingAnn = new Map<number, Float32Array>();
-  private readonly annCandidates: number;
   private readonly minRelevance: number;
   private readonly now: () => number;
   /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
@@ -57,49 +52,29 @@ export class SearchEngine {
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
     this.embedder = options.embedder ?? null;
-    this.vectors = this.embedder ? new ExactVectorIndex(this.embedder.dims) : null;
+    this.vectors = this.embedder
+      ? new VectorSearch(this.embedder.dims, { ...(options.ann ? { ann: options.ann } : {}), exactThreshold: options.exactThreshold ?? 20_000, annCandidates: options.annCandidates ?? 400 })
+      : null;
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     this.candidates = options.candidates ?? 200;
     this.logger = options.logger;
-    this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
-    this.exactThreshold = options.exactThreshold ?? 20_000;
-    this.annCandidates = options.annCandidates ?? 400;
     this.minRelevance = options.minRelevance ?? this.embedder?.minRelevance ?? DEFAULT_MIN_RELEVANCE;
     this.now = options.now ?? Date.now;
     this.queryVectors = new QueryVectorCache(options.queryCache ?? 1000);
   }
 
-  /**
-   * The `k` nearest vectors passing `filter`, by exact cosine. Above the threshold the ANN graph
-   * proposes candidates (several times k) that are re-scored exactly; when the filter leaves too
-   * few of them, the exact scan answers instead, so filters never lose results.
-   */
-  private nearest(query: Float32Array, k: number, filter: (docId: number) => boolean): { docId: number; score: number }[] {
-    const vectors = this.vectors!;
-    if (!this.ann || vectors.size <= this.exactThreshold) return vectors.search(query, k, filter);
-    this.flushAnn();
-    // Enough candidates that int8 ranking errors never reach the exact top k (recall@10 stays 1.0 at
-    // 75k and 1M in bench:search): 400 for a page of results, twice the pool for fusion pools.
-    const proposed = this.ann.search(query, Math.max(2 * k, this.annCandidates));
-    const hits: { docId: number; score: number }[] = [];
-    for (const docId of proposed) {
-      if (!filter(docId)) continue;
-      const score = vectors.score(query, docId);
-      if (score !== null) hits.push({ docId, score });
-    }
-    if (hits.length < Math.min(k, vectors.size) && proposed.length > hits.length) return vectors.search(query, k, filter);
-    return topK(hits, k);
-  }
-
   /** Builds pending vector-index work now (after a refresh) rather than in the next query. */
   prepare(): void {
-    if (this.vectors && this.vectors.size > this.exactThreshold) this.flushAnn();
+    this.vectors?.prepare();
   }
 
-  private flushAnn(): void {
-    if (!this.ann || this.pendingAnn.size === 0) return;
-    this.ann.addMany([...this.pendingAnn.keys()], [...this.pendingAnn.values()]);
-    this.pendingAnn = new Map();
+  /** {@link prepare} a slice at a time, so that a caller can serve between slices. */
+  *prepareSteps(perStep?: number): Generator<void> {
+    if (this.vectors) yield* this.vectors.prepareSteps(perStep);
+  }
+
+  private nearest(query: Float32Array, k: number, filter: (docId: number) => boolean): { docId: number; score: number }[] {
+    return this.vectors!.nearest(query, k, filter);
   }
 
   get size(): number {
@@ -142,8 +117,6 @@ export class SearchEngine {
 
   private dropVector(docId: number): void {
     this.vectors?.remove(docId);
-    this.pendingAnn.delete(docId);
-    this.ann?.remove(docId);
   }
 
   /** Local (Paperboy) upvotes of a paper, for trending. */
@@ -179,7 +152,6 @@ export class SearchEngine {
   setVector(docId: number, vector: Float32Array): void {
     if (!this.docs.has(docId) || !this.vectors) return;
     this.vectors.set(docId, vector);
-    if (this.ann) this.pendingAnn.set(docId, vector);
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {

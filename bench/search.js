@@ -149,8 +149,8 @@ corpus.forEach((p, i) => engine.upsert({ docId: i, id: p.id, title: p.title, abs
 vectors.forEach((v, i) => engine.setVector(i, v));
 corpus.forEach((p, i) => hnswEngine.upsert({ docId: i, id: p.id, title: '', abstract: '', authors: [], categories: [], date: null }));
 vectors.forEach((v, i) => hnswEngine.setVector(i, v));
-const [, annBuildMs] = time(() => { engine['flushAnn'](); engine['nearest'](vectors[0], 1, () => true); });
-const [, hnswBuildMs] = time(() => { hnswEngine['flushAnn'](); hnswEngine['nearest'](vectors[0], 1, () => true); });
+const [, annBuildMs] = time(() => { engine.prepare(); engine['nearest'](vectors[0], 1, () => true); });
+const [, hnswBuildMs] = time(() => { hnswEngine.prepare(); hnswEngine['nearest'](vectors[0], 1, () => true); });
 const exact = new ExactVectorIndex(dims);
 vectors.forEach((v, i) => exact.set(i, v));
 const queryVectors = embedder ? [] : queries.map(() => vectors[Math.floor(rand() * vectors.length)]);

@@ -10,7 +10,8 @@ import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
 import { readBeir } from './adapters/beir/read-beir.ts';
 import { downloadFromHub } from './adapters/embedding/hub-download.ts';
-import { hasModel, loadOnnxEmbedder } from './adapters/embedding/onnx-embedder.ts';
+import { hasModel } from './adapters/embedding/onnx-embedder.ts';
+import { loadThreadedEmbedder, type ThreadedEmbedder } from './adapters/embedding/threaded-embedder.ts';
 import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
 import { createJsonLogger } from './adapters/json-logger.ts';
 import { createUsearchAnn } from './adapters/vector/usearch-ann.ts';
@@ -40,7 +41,6 @@ import { parseTrustedProxies } from './core/trusted-proxies.ts';
 import { createApp } from './http/create-app.ts';
 import { startBackgroundLoop } from './jobs/background-loop.ts';
 import { systemClock } from './ports/clock.ts';
-import type { Embedder } from './ports/embedder.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,7 +61,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   const userAgent = `Paperboy/${VERSION} (self-hosted paper discovery${config.harvest.contactEmail ? `; mailto:${config.harvest.contactEmail}` : ''})`;
 
   // The model loads lazily, once: commands that do not search never pay for it.
-  let embedderPromise: Promise<Embedder | null> | undefined;
+  let embedderPromise: Promise<ThreadedEmbedder | null> | undefined;
   let downloadProblem: string | null = null;
   const embedder = () =>
     (embedderPromise ??= (async () => {
@@ -79,8 +79,10 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         }
       }
       if (!hasModel(config.modelDir)) return null;
-      // Several workers share the cores: one inference thread each instead of oversubscribing.
-      return loadOnnxEmbedder(config.modelDir, { threads: process.env.PAPERBOY_WORKER_INDEX === undefined ? 2 : 1 }).catch((error: Error) => {
+      // The model runs in worker threads, off the event loop: queries on one thread, bulk embedding
+      // on another that yields to queries. Serving keeps a core for HTTP (one bulk thread); the CLI's
+      // `embed` and `eval` serve nobody and use both cores.
+      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2 }).catch((error: Error) => {
         logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
         return null;
       });
@@ -211,6 +213,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
           await new Promise<void>((done) => server.close(() => done()));
           await mail.close();
           await mailer.close();
+          await (await embedderPromise)?.close();
         },
       };
     },

@@ -78,7 +78,7 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
       const r = await s.catalog.search({ ...searchRequestOf(q), limit: FEED_SIZE, snippets: false });
       const texts = await abstracts(r.hits);
       const page = `/search${new URL(c.req.url).search}`;
-      return render(c, format, { title: `Paperboy search: ${q.q || (q.category || []).join(', ') || q.author}`, description: `Papers matching ${q.q}`, page },
+      return render(c, format, { title: `Paperboy search: ${q.q || (q.category || []).join(', ') || q.author}`, description: [`Papers matching ${q.q}`, ...r.notices].join('. '), page },
         r.hits.map((h, i) => ({ id: h.id, title: h.title, authors: h.authors, categories: h.categories, date: h.date, summary: texts[i]! })));
     }
     if (kind === 'trending') {

@@ -81,7 +81,7 @@ export interface PaperStore {
    * rows for which `skip(seq, lastChangedAt)` is true are not read (already applied by the caller).
    */
   scanIndexable(changedAfter?: string, skip?: (seq: number, changedAt: string) => boolean): AsyncIterable<IndexableRow>;
-  /** Papers whose embedding for `model` is missing or was made from another text, up to `limit`. */
+  /** Papers whose embedding for `model` is missing or was made from another text, newest first (by announcement, submission, then first seen), up to `limit`. */
   embeddingsNeeded(model: string, textOf: (row: { title: string; abstract: string }) => string, limit?: number): Promise<{ jobs: EmbeddingJob[]; remaining: number }>;
   saveEmbeddings(model: string, items: readonly { seq: number; textHash: string; vector: Float32Array }[]): Promise<void>;
   /** Embeddings of `model`, or those saved at or after `changedAfter` (the store's own timestamps). */

@@ -17,6 +17,8 @@ interface ModelManifest {
   normalize?: boolean;
   maxTokens?: number;
   queryPrefix?: string;
+  /** Cosine below which a query's best match is noise for this model (search's minimum-relevance rule). */
+  minRelevance?: number;
 }
 
 const MODEL_FILES = ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'model.onnx'];
@@ -114,6 +116,7 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
   return {
     modelId,
     dims,
+    ...(manifest.minRelevance !== undefined ? { minRelevance: manifest.minRelevance } : {}),
     async embedQuery(text) {
       return (await run([`${manifest.queryPrefix ?? ''}${text}`]))[0]!;
     },

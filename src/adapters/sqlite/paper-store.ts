@@ -223,7 +223,8 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
              SELECT p2.seq FROM papers p2
              LEFT JOIN paper_embeddings e2 INDEXED BY paper_embeddings_seq ON e2.model = ? AND e2.paper_seq = p2.seq
              WHERE p2.deleted = 0 AND (e2.paper_seq IS NULL OR p2.last_changed_at >= e2.embedded_at))
-           ORDER BY p.seq`,
+           -- Newest papers first: they are what readers come for, so they get semantic search first.
+           ORDER BY COALESCE(p.announced_at, p.submitted_at, p.first_seen_at) DESC, p.seq DESC`,
         )
         .iterate(model, model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
       const jobs: EmbeddingJob[] = [];

@@ -1,19 +1,19 @@
 import { analyze } from '../../core/search/analyzer.ts';
-import { trendingScore } from '../../core/trending.ts';
 import { convexFusion, rrfFusion, type FusionInput } from '../../core/search/fusion.ts';
 import { LexicalIndex, topK, type FieldSpec } from '../../core/search/lexical-index.ts';
 import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/query.ts';
 import { QueryVectorCache } from './query-vector-cache.ts';
+import { VectorSearch } from './vector-search.ts';
+import { orderResults, trendScoreOf } from './result-order.ts';
+import { NOTHING_CLOSE, NO_MODEL, coverageNotice } from './search-notices.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { latexTextToPlain } from '../../core/latex-text.ts';
 import { MonthIndex } from '../../core/search/month-index.ts';
-import { ExactVectorIndex } from '../../core/search/vector-index.ts';
-import type { AnnIndex } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
 
-import type { IndexedDoc, SearchMode, FusionMethod, SearchRequest, Explanation, SearchHit, SearchResponse, SearchEngineOptions } from './search-types.ts';
+import { DEFAULT_MIN_RELEVANCE, type IndexedDoc, type SearchMode, type FusionMethod, type SearchRequest, type Explanation, type SearchHit, type SearchResponse, type SearchEngineOptions } from './search-types.ts';
 
 export type { IndexedDoc, SearchMode, FusionMethod, SearchRequest, Explanation, SearchHit, SearchResponse, SearchEngineOptions };
 
@@ -27,8 +27,6 @@ export const DEFAULT_ALPHA = 0.8;
 
 const PASS_ALL = (): boolean => true;
 
-const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (run `npm run model:fetch`); results are lexical only';
-
 /**
  * The search engine: BM25F over title, abstract and authors, exact cosine over paper embeddings,
  * fused by convex combination (theoretical min-max) or RRF. Knows nothing of storage: papers and
@@ -36,7 +34,7 @@ const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (
  */
 export class SearchEngine {
   readonly lexical: LexicalIndex;
-  readonly vectors: ExactVectorIndex | null;
+  readonly vectors: VectorSearch | null;
   readonly embedder: Embedder | null;
   readonly alpha: number;
   private readonly candidates: number;
@@ -44,10 +42,7 @@ export class SearchEngine {
   private readonly byId = new Map<string, number>();
   private readonly logger: Logger | undefined;
   private warnedNoModel = false;
-  private readonly ann: AnnIndex | null;
-  private readonly exactThreshold: number;
-  private pendingAnn = new Map<number, Float32Array>();
-  private readonly annCandidates: number;
+  private readonly minRelevance: number;
   private readonly now: () => number;
   /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
   private dated: { date: string; docId: number }[] | null = null;
@@ -58,48 +53,29 @@ export class SearchEngine {
   constructor(options: SearchEngineOptions = {}) {
     this.lexical = new LexicalIndex({ fields: options.fields ?? DEFAULT_FIELDS, k1: options.k1 ?? 1.2 });
     this.embedder = options.embedder ?? null;
-    this.vectors = this.embedder ? new ExactVectorIndex(this.embedder.dims) : null;
+    this.vectors = this.embedder
+      ? new VectorSearch(this.embedder.dims, { ...(options.ann ? { ann: options.ann } : {}), exactThreshold: options.exactThreshold ?? 20_000, annCandidates: options.annCandidates ?? 400 })
+      : null;
     this.alpha = options.alpha ?? DEFAULT_ALPHA;
     this.candidates = options.candidates ?? 200;
     this.logger = options.logger;
-    this.ann = this.embedder && options.ann ? options.ann(this.embedder.dims) : null;
-    this.exactThreshold = options.exactThreshold ?? 20_000;
-    this.annCandidates = options.annCandidates ?? 400;
+    this.minRelevance = options.minRelevance ?? this.embedder?.minRelevance ?? DEFAULT_MIN_RELEVANCE;
     this.now = options.now ?? Date.now;
     this.queryVectors = new QueryVectorCache(options.queryCache ?? 1000);
   }
 
-  /**
-   * The `k` nearest vectors passing `filter`, by exact cosine. Above the threshold the ANN graph
-   * proposes candidates (several times k) that are re-scored exactly; when the filter leaves too
-   * few of them, the exact scan answers instead, so filters never lose results.
-   */
-  private nearest(query: Float32Array, k: number, filter: (docId: number) => boolean): { docId: number; score: number }[] {
-    const vectors = this.vectors!;
-    if (!this.ann || vectors.size <= this.exactThreshold) return vectors.search(query, k, filter);
-    this.flushAnn();
-    // Enough candidates that int8 ranking errors never reach the exact top k (recall@10 stays 1.0 at
-    // 75k and 1M in bench:search): 400 for a page of results, twice the pool for fusion pools.
-    const proposed = this.ann.search(query, Math.max(2 * k, this.annCandidates));
-    const hits: { docId: number; score: number }[] = [];
-    for (const docId of proposed) {
-      if (!filter(docId)) continue;
-      const score = vectors.score(query, docId);
-      if (score !== null) hits.push({ docId, score });
-    }
-    if (hits.length < Math.min(k, vectors.size) && proposed.length > hits.length) return vectors.search(query, k, filter);
-    return topK(hits, k);
-  }
-
   /** Builds pending vector-index work now (after a refresh) rather than in the next query. */
   prepare(): void {
-    if (this.vectors && this.vectors.size > this.exactThreshold) this.flushAnn();
+    this.vectors?.prepare();
   }
 
-  private flushAnn(): void {
-    if (!this.ann || this.pendingAnn.size === 0) return;
-    this.ann.addMany([...this.pendingAnn.keys()], [...this.pendingAnn.values()]);
-    this.pendingAnn = new Map();
+  /** {@link prepare} a slice at a time, so that a caller can serve between slices. */
+  *prepareSteps(perStep?: number): Generator<void> {
+    if (this.vectors) yield* this.vectors.prepareSteps(perStep);
+  }
+
+  private nearest(query: Float32Array, k: number, filter: (docId: number) => boolean): { docId: number; score: number }[] {
+    return this.vectors!.nearest(query, k, filter);
   }
 
   get size(): number {
@@ -144,8 +120,6 @@ export class SearchEngine {
 
   private dropVector(docId: number): void {
     this.vectors?.remove(docId);
-    this.pendingAnn.delete(docId);
-    this.ann?.remove(docId);
   }
 
   /** Local (Paperboy) upvotes of a paper, for trending. */
@@ -181,7 +155,6 @@ export class SearchEngine {
   setVector(docId: number, vector: Float32Array): void {
     if (!this.docs.has(docId) || !this.vectors) return;
     this.vectors.set(docId, vector);
-    if (this.ann) this.pendingAnn.set(docId, vector);
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
@@ -202,6 +175,10 @@ export class SearchEngine {
       mode = 'lexical';
     }
     if (mode === 'semantic' && parsed.text.trim() === '') mode = 'lexical';
+    if (mode !== 'lexical') {
+      const notice = coverageNotice(this.vectors!.size, this.docs.size, mode);
+      if (notice) notices.push(notice);
+    }
 
     const filter = this.filterFor(request, parsed);
     const pool = Math.max(this.candidates, offset + limit);
@@ -225,6 +202,9 @@ export class SearchEngine {
       queryVector = await this.queryVectors.get(parsed.text, (text) => embedder.embedQuery(text));
       const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
       semanticHits = this.nearest(queryVector, pool, semanticFilter);
+      if (this.isNoise(semanticHits, mode === 'hybrid' ? lexicalHits.length > 0 : null, lexicalClauses, filter)) {
+        return { query: request.query, mode, fusion: null, hits: [], total: 0, months: [], notices: [...notices, NOTHING_CLOSE] };
+      }
     }
 
     const candidates = new Map<number, FusionInput>();
@@ -239,10 +219,12 @@ export class SearchEngine {
     let scored: { docId: number; score: number; input: FusionInput }[];
     if (mode === 'hybrid') {
       // The semantic score is exact for every candidate: lexical-only ones get their cosine too.
+      // Papers not embedded yet are ranked by their words alone (core/search/fusion.ts).
       for (const c of candidates.values()) {
         if (!c.semantic && queryVector) {
           const s = this.vectors!.score(queryVector, c.docId);
           if (s !== null) c.semantic = { score: s, rank: 0 };
+          else c.embedded = false;
         }
       }
       const inputs = [...candidates.values()];
@@ -252,20 +234,21 @@ export class SearchEngine {
       scored = [...candidates.values()].map((c) => ({ docId: c.docId, score: (mode === 'lexical' ? c.lexical?.score : c.semantic?.score) ?? 0, input: c }));
     }
 
-    let ordered = topK(scored, scored.length);
-    if (request.sort === 'date') {
-      ordered = [...ordered].sort((a, b) => compareStrings(this.docs.get(b.docId)?.date ?? '', this.docs.get(a.docId)?.date ?? '') || b.score - a.score);
-    } else if (request.sort === 'trending') {
-      const now = request.now ?? this.now();
-      const trend = new Map(ordered.map((s) => {
-        const doc = this.docs.get(s.docId);
-        return [s.docId, trendingScore({ ...doc?.signals, date: doc?.date ?? null }, now).score];
-      }));
-      ordered = [...ordered].sort((a, b) => trend.get(b.docId)! - trend.get(a.docId)! || b.score - a.score);
-    }
+    const ordered = orderResults(topK(scored, scored.length), request.sort, (docId) => this.docs.get(docId), request.now ?? this.now());
     const queryTerms = [...new Set(lexicalClauses.should.map((c) => c.term))];
     const hits = ordered.slice(offset, offset + limit).map((s) => this.hit(s.docId, s.score, s.input, queryTerms, request.snippets !== false));
     return { query: request.query, mode, fusion, hits, total: ordered.length, months: this.monthIndex.count(ordered), notices };
+  }
+
+  /**
+   * The minimum-relevance rule: a query none of whose words any paper contains, and whose nearest
+   * paper by meaning is below `minRelevance`, matches nothing (not "200+ papers" of random neighbours).
+   * `wordMatch` is null when the lexical side was not searched (semantic mode): it is checked here.
+   */
+  private isNoise(semanticHits: readonly { score: number }[], wordMatch: boolean | null, clauses: Clauses, filter: (docId: number) => boolean): boolean {
+    if (semanticHits.length === 0 || semanticHits[0]!.score >= this.minRelevance) return false;
+    const matched = wordMatch ?? this.lexical.search(clauses, { limit: 1, ...(filter === PASS_ALL ? {} : { filter }) }).length > 0;
+    return !matched;
   }
 
   /** Papers nearest to one paper by embedding (lexical fallback), never the paper itself. */
@@ -306,8 +289,7 @@ export class SearchEngine {
     }
     if (request.sort === 'trending') {
       const now = request.now ?? this.now();
-      const score = (docId: number) => trendingScore({ ...this.docs.get(docId)?.signals, date: this.docs.get(docId)?.date ?? null }, now).score;
-      for (const f of found) f.score = score(f.docId);
+      for (const f of found) f.score = trendScoreOf(this.docs.get(f.docId), now);
       found.sort((a, b) => b.score - a.score);
     }
     const hits = found.slice(offset, offset + limit).map((f) => this.hit(f.docId, f.score, { docId: f.docId, lexical: null, semantic: null }, []));
@@ -385,8 +367,4 @@ function firstAtOrAfter(dated: readonly { date: string }[], date: string): numbe
     else hi = mid;
   }
   return lo;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -16,7 +16,7 @@ export interface SearchService {
 }
 
 /** A search engine fed from the paper store, incrementally. */
-export function createSearchService(deps: SearchServiceDeps, options: Omit<SearchEngineOptions, 'embedder' | 'logger'> = {}): SearchService {
+export function createSearchService(deps: SearchServiceDeps, options: Omit<SearchEngineOptions, 'embedder' | 'logger'> & { sliceMs?: number } = {}): SearchService {
   const engine = new SearchEngine({ ...options, embedder: deps.embedder, logger: deps.logger });
   // Watermarks: the store is asked for rows changed at or after the last timestamp seen (rows written
   // in the same millisecond after a scan must not be missed); rows already applied at exactly that
@@ -24,11 +24,16 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
   const papersMark = watermark();
   const vectorsMark = watermark();
   let running: Promise<unknown> = Promise.resolve();
+  // A refresh after a large import indexes tens of thousands of papers. The store's reads and the
+  // indexing are synchronous, so without pauses one refresh would hold the event loop (and every
+  // request) for its whole length; it gives way to other work every few milliseconds instead.
+  const pause = pauser(options.sliceMs ?? 8);
   const refresh = async () => {
     let papers = 0;
     let vectors = 0;
     const paperPass = papersMark.scan();
     for await (const row of deps.store.scanIndexable(papersMark.at, (seq, at) => !paperPass.fresh(at, seq))) {
+      await pause();
       if (row.deleted) engine.remove(row.seq);
       else {
         engine.upsert({
@@ -38,15 +43,20 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
       }
       papers++;
     }
-    if (papers > 1000) engine.lexical.warm();
+    if (papers > 1000) {
+      for (const _ of engine.lexical.warmSteps()) await pause();
+    }
     if (deps.embedder) {
       const vectorPass = vectorsMark.scan();
       for await (const { seq, vector } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsMark.at, (seq, at) => !vectorPass.fresh(at, seq))) {
         engine.setVector(seq, vector);
         vectors++;
+        await pause();
       }
     }
-    if (vectors > 0) engine.prepare();
+    if (vectors > 0) {
+      for (const _ of engine.prepareSteps()) await pause(true);
+    }
     deps.logger.info('search.refresh', { papers, vectors, indexed: engine.size, embedded: engine.embedded });
     return { papers, vectors };
   };
@@ -86,6 +96,19 @@ export async function embedPapers(
     options.onProgress?.({ done, total: jobs.length });
   }
   return { embedded: done, remaining: remaining - done };
+}
+
+/**
+ * A function to await in a long synchronous-ish loop: it lets the event loop run (a macrotask turn,
+ * not a microtask) once `sliceMs` have passed since the last pause, or at once when forced.
+ */
+function pauser(sliceMs: number): (force?: boolean) => Promise<void> {
+  let since = performance.now();
+  return async (force = false) => {
+    if (!force && performance.now() - since < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
 }
 
 /**

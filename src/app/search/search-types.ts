@@ -100,4 +100,13 @@ export interface SearchEngineOptions {
   now?: () => number;
   /** Candidates the ANN graph proposes for re-ranking (at least 10x the results asked for). */
   annCandidates?: number;
+  /**
+   * A query that matches no paper by its words and whose best cosine is below this gets no results
+   * (a nonsense query would otherwise list random neighbours). Default: the embedder's
+   * `minRelevance`, else {@link DEFAULT_MIN_RELEVANCE}.
+   */
+  minRelevance?: number;
 }
+
+/** Cosine below which a best semantic match of a query with no word match is noise (all-MiniLM-L6-v2; docs/search.md). */
+export const DEFAULT_MIN_RELEVANCE = 0.3;

@@ -9,6 +9,13 @@
  *
  * Reciprocal rank fusion (Cormack et al. 2009): fused = sum over lists of 1 / (k + rank), k = 60,
  * ranks from 1; a list a candidate is absent from contributes nothing.
+ *
+ * Partial coverage: while papers are still being embedded, a candidate marked `embedded: false` has
+ * no semantic score to be judged by, which is not the same as a bad one. Both fusions then let its
+ * lexical side stand in for the missing semantic side (convex: the normalised lexical score; RRF: the
+ * lexical rank's contribution), so such a paper ranks by words alone instead of sinking below every
+ * embedded paper. The keyword top result therefore keeps the top fused score whether or not the
+ * semantic side has seen it.
  */
 export interface SideScore {
   score: number;
@@ -20,6 +27,8 @@ export interface FusionInput {
   docId: number;
   lexical: SideScore | null;
   semantic: SideScore | null;
+  /** False when the document has no embedding yet (its semantic side is unknown, not poor). */
+  embedded?: boolean;
 }
 
 export interface Fused extends FusionInput {
@@ -43,17 +52,16 @@ export function convexFusion(candidates: readonly FusionInput[], alpha: number):
     if (c.lexical && c.lexical.score > maxLexical) maxLexical = c.lexical.score;
     if (c.semantic && c.semantic.score > maxSemantic) maxSemantic = c.semantic.score;
   }
-  return candidates.map((c) => ({
-    ...c,
-    fused:
-      alpha * (c.semantic ? normalise(c.semantic.score, COSINE_FLOOR, maxSemantic) : 0) +
-      (1 - alpha) * (c.lexical ? normalise(c.lexical.score, LEXICAL_FLOOR, maxLexical) : 0),
-  }));
+  return candidates.map((c) => {
+    const lexical = c.lexical ? normalise(c.lexical.score, LEXICAL_FLOOR, maxLexical) : 0;
+    const semantic = c.embedded === false ? lexical : c.semantic ? normalise(c.semantic.score, COSINE_FLOOR, maxSemantic) : 0;
+    return { ...c, fused: alpha * semantic + (1 - alpha) * lexical };
+  });
 }
 
 export function rrfFusion(candidates: readonly FusionInput[], k = RRF_K): Fused[] {
-  return candidates.map((c) => ({
-    ...c,
-    fused: (c.lexical ? 1 / (k + c.lexical.rank) : 0) + (c.semantic ? 1 / (k + c.semantic.rank) : 0),
-  }));
+  return candidates.map((c) => {
+    const lexical = c.lexical ? 1 / (k + c.lexical.rank) : 0;
+    return { ...c, fused: lexical + (c.embedded === false ? lexical : c.semantic ? 1 / (k + c.semantic.rank) : 0) };
+  });
 }

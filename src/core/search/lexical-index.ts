@@ -345,8 +345,22 @@ export class LexicalIndex {
 
   /** Computes every term's cached contributions now (after a bulk load), so no query pays for it. */
   warm(): void {
+    for (const _ of this.warmSteps()) {
+      // all at once
+    }
+  }
+
+  /**
+   * The same as {@link warm}, a slice at a time: the generator pauses after every `termsPerStep`
+   * terms, so a caller can let other work (requests) run between slices.
+   */
+  *warmSteps(termsPerStep = 2048): Generator<void> {
     const avg = Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
-    for (const list of this.postings.values()) this.saturated(list, avg);
+    let done = 0;
+    for (const list of this.postings.values()) {
+      this.saturated(list, avg);
+      if (++done % termsPerStep === 0) yield;
+    }
   }
 
   private saturated(list: Postings, avg: number[]): Float32Array {

@@ -1,0 +1,75 @@
+/**
+ * The thread side of `threaded-embedder.ts`: loads the model with ONNX Runtime and answers embedding
+ * requests one at a time. A bulk worker yields to queries: before each batch it waits while the
+ * shared counter says queries are in flight on the query worker (both share the same cores).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadOnnxEmbedder } from './onnx-embedder.ts';
+
+export interface EmbedderWorkerData {
+  dir: string;
+  threads: number;
+  batchSize: number;
+  maxTokens?: number;
+  /** Int32 counter of queries in flight; a bulk worker waits for it to reach 0 between batches. */
+  queriesInFlight?: SharedArrayBuffer;
+}
+
+export type EmbedRequest = { kind: 'query'; text: string } | { kind: 'documents'; texts: string[] };
+export type ToEmbedderWorker = EmbedRequest & { id: number };
+export type FromEmbedderWorker =
+  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number }
+  | { kind: 'load-failed'; code: string; message: string }
+  | { id: number; kind: 'vectors'; buffer: ArrayBuffer; count: number }
+  | { id: number; kind: 'failed'; message: string };
+
+/** Longest a bulk batch waits for queries before it runs anyway (so a query flood cannot starve it). */
+const MAX_YIELD_MS = 2000;
+
+const data = workerData as EmbedderWorkerData;
+const port = parentPort!;
+const inFlight = data.queriesInFlight ? new Int32Array(data.queriesInFlight) : null;
+
+function yieldToQueries(): void {
+  if (!inFlight) return;
+  const until = Date.now() + MAX_YIELD_MS;
+  for (let pending = Atomics.load(inFlight, 0); pending > 0 && Date.now() < until; pending = Atomics.load(inFlight, 0)) {
+    Atomics.wait(inFlight, 0, pending, 20);
+  }
+}
+
+/** Vectors packed into one transferable buffer, in the order of the texts. */
+function pack(vectors: Float32Array[], dims: number): ArrayBuffer {
+  const out = new Float32Array(vectors.length * dims);
+  vectors.forEach((v, i) => out.set(v, i * dims));
+  return out.buffer;
+}
+
+try {
+  const embedder = await loadOnnxEmbedder(data.dir, { threads: data.threads, batchSize: data.batchSize, ...(data.maxTokens !== undefined ? { maxTokens: data.maxTokens } : {}) });
+  port.postMessage({ kind: 'ready', modelId: embedder.modelId, dims: embedder.dims, ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}) } satisfies FromEmbedderWorker);
+  port.on('message', async (message: ToEmbedderWorker) => {
+    try {
+      let vectors: Float32Array[];
+      if (message.kind === 'query') vectors = [await embedder.embedQuery(message.text)];
+      else {
+        // Similar lengths batch together (little padding); queries go first between batches.
+        const order = message.texts.map((t, i) => ({ i, len: t.length })).sort((a, b) => a.len - b.len);
+        vectors = new Array<Float32Array>(message.texts.length);
+        for (let start = 0; start < order.length; start += data.batchSize) {
+          yieldToQueries();
+          const slice = order.slice(start, start + data.batchSize);
+          const batch = await embedder.embedDocuments(slice.map((o) => message.texts[o.i]!));
+          slice.forEach((o, k) => (vectors[o.i] = batch[k]!));
+        }
+      }
+      const buffer = pack(vectors, embedder.dims);
+      port.postMessage({ id: message.id, kind: 'vectors', buffer, count: vectors.length } satisfies FromEmbedderWorker, [buffer]);
+    } catch (error) {
+      port.postMessage({ id: message.id, kind: 'failed', message: (error as Error).message } satisfies FromEmbedderWorker);
+    }
+  });
+} catch (error) {
+  const e = error as Error & { code?: string };
+  port.postMessage({ kind: 'load-failed', code: e.code ?? 'INTERNAL', message: e.message } satisfies FromEmbedderWorker);
+}

@@ -1,0 +1,137 @@
+import type { Worker } from 'node:worker_threads';
+import { PaperboyError, isPaperboyError, type ErrorCode, ErrorCodes } from '../../core/errors.ts';
+import type { Embedder } from '../../ports/embedder.ts';
+import { siblingModule, startModuleWorker } from '../worker-boot.ts';
+import type { EmbedRequest, EmbedderWorkerData, FromEmbedderWorker, ToEmbedderWorker } from './embedder-worker.ts';
+
+export interface ThreadedEmbedderOptions {
+  /** ONNX Runtime threads of the query worker (default 1: a query is one short text). */
+  queryThreads?: number;
+  /** ONNX Runtime threads of the bulk worker (default 1; 2 for `paperboy embed`, which serves nobody). */
+  bulkThreads?: number;
+  /** Documents per inference call in the bulk worker (default 16); queries wait at most one batch of CPU. */
+  batchSize?: number;
+  /** Token limit per text, overriding the model's. */
+  maxTokens?: number;
+}
+
+export interface ThreadedEmbedder extends Embedder {
+  /** Stops the worker threads; pending calls are rejected. */
+  close(): Promise<void>;
+}
+
+const WORKER = siblingModule(import.meta.url, 'embedder-worker');
+
+/** One worker thread running the model, with its requests in flight. */
+class Lane {
+  private readonly pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private closed = false;
+  readonly ready: Promise<{ modelId: string; dims: number; minRelevance?: number }>;
+  private dims = 0;
+
+  constructor(private readonly worker: Worker, private readonly name: string) {
+    worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      worker.on('message', (message: FromEmbedderWorker) => {
+        if (message.kind === 'ready') {
+          // An unref() before the thread is online does not hold (Node 20): say it again now.
+          if (this.pending.size === 0) worker.unref();
+          this.dims = message.dims;
+          const { kind: _kind, ...info } = message;
+          resolve(info);
+        } else if (message.kind === 'load-failed') {
+          const code = (message.code in ErrorCodes ? message.code : 'MODEL_FAILED') as ErrorCode;
+          reject(new PaperboyError(code, message.message));
+        } else this.settle(message);
+      });
+      worker.on('error', (error) => this.fail(`the ${this.name} embedding thread failed: ${error.message}`, reject));
+      worker.on('exit', (code) => this.fail(`the ${this.name} embedding thread exited (code ${code})`, reject));
+    });
+  }
+
+  private settle(message: Extract<FromEmbedderWorker, { id: number }>) {
+    const call = this.pending.get(message.id);
+    if (!call) return;
+    this.pending.delete(message.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (message.kind === 'failed') call.reject(new PaperboyError('MODEL_FAILED', `embedding failed: ${message.message}`));
+    else {
+      const all = new Float32Array(message.buffer);
+      call.resolve(Array.from({ length: message.count }, (_, i) => all.slice(i * this.dims, (i + 1) * this.dims)));
+    }
+  }
+
+  private fail(reason: string, rejectReady: (e: Error) => void) {
+    const error = new PaperboyError('MODEL_FAILED', reason);
+    rejectReady(error);
+    if (!this.closed) for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+    this.closed = true;
+  }
+
+  async call(message: EmbedRequest): Promise<Float32Array[]> {
+    await this.ready;
+    if (this.closed) throw new PaperboyError('MODEL_FAILED', `the ${this.name} embedding thread is closed`);
+    const id = this.nextId++;
+    // A request in flight keeps the process alive (an idle worker does not).
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id } satisfies ToEmbedderWorker);
+    });
+  }
+
+  async close() {
+    this.closed = true;
+    for (const call of this.pending.values()) call.reject(new PaperboyError('MODEL_FAILED', `the ${this.name} embedding thread was closed`));
+    this.pending.clear();
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The embedding model in worker threads, so that inference (which ONNX Runtime runs synchronously)
+ * never blocks the HTTP event loop. Queries and bulk documents have a thread each: a query never
+ * waits behind a batch of documents, and the bulk thread pauses between batches while queries are
+ * in flight. The bulk thread starts on the first `embedDocuments` call.
+ */
+export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedderOptions = {}): Promise<ThreadedEmbedder> {
+  const batchSize = options.batchSize ?? 16;
+  const inFlightBuffer = new SharedArrayBuffer(4);
+  const inFlight = new Int32Array(inFlightBuffer);
+  const lane = (name: string, data: EmbedderWorkerData) => new Lane(startModuleWorker(WORKER, { workerData: data }), name);
+  const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) };
+  const queries = lane('query', { ...base, threads: options.queryThreads ?? 1 });
+  let bulk: Lane | null = null;
+  let info: { modelId: string; dims: number; minRelevance?: number };
+  try {
+    info = await queries.ready;
+  } catch (error) {
+    await queries.close().catch(() => {});
+    throw isPaperboyError(error) ? error : new PaperboyError('MODEL_FAILED', (error as Error).message);
+  }
+
+  return {
+    modelId: info.modelId,
+    dims: info.dims,
+    ...(info.minRelevance !== undefined ? { minRelevance: info.minRelevance } : {}),
+    async embedQuery(text) {
+      Atomics.add(inFlight, 0, 1);
+      try {
+        return (await queries.call({ kind: 'query', text }))[0]!;
+      } finally {
+        Atomics.sub(inFlight, 0, 1);
+        Atomics.notify(inFlight, 0);
+      }
+    },
+    async embedDocuments(texts) {
+      if (texts.length === 0) return [];
+      bulk ??= lane('bulk', { ...base, threads: options.bulkThreads ?? 1, queriesInFlight: inFlightBuffer });
+      return bulk.call({ kind: 'documents', texts: [...texts] });
+    },
+    async close() {
+      await Promise.all([queries.close(), bulk?.close()]);
+    },
+  };
+}

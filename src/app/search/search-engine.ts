@@ -30,7 +30,7 @@ const PASS_ALL = (): boolean => true;
 /**
  * The search engine: BM25F over title, abstract and authors, exact cosine over paper embeddings,
  * fused by convex combination (theoretical min-max) or RRF. Knows nothing of storage: papers and
- * vectors are pushed in (see load-search-index.ts), so `paperboy eval` builds one from any corpus.
+ * vectors are pushed in (search-service.ts feeds it from the store, evaluate.ts from a BEIR corpus), so `paperboy eval` builds one from any corpus.
  */
 export class SearchEngine {
   readonly lexical: LexicalIndex;

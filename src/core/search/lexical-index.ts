@@ -54,10 +54,6 @@ export class LexicalIndex {
     return this.live;
   }
 
-  get deletedFraction(): number {
-    return this.ordinals === 0 ? 0 : (this.ordinals - this.live) / this.ordinals;
-  }
-
   has(docId: number): boolean {
     return this.docOrdinal.has(docId);
   }
@@ -345,15 +341,10 @@ export class LexicalIndex {
 
   /** Computes every term's cached contributions now (after a bulk load), so no query pays for it. */
   warm(): void {
-    for (const _ of this.warmSteps()) {
-      // all at once
-    }
+    for (const _ of this.warmSteps(Infinity)) break;
   }
 
-  /**
-   * The same as {@link warm}, a slice at a time: the generator pauses after every `termsPerStep`
-   * terms, so a caller can let other work (requests) run between slices.
-   */
+  /** {@link warm} a slice at a time: pauses after every `termsPerStep` terms, so requests can run between slices. */
   *warmSteps(termsPerStep = 2048): Generator<void> {
     const avg = Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
     let done = 0;

@@ -175,7 +175,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         logger.warn('config.deprecated', { setting: 'PAPERBOY_TRUST_PROXY', trustedProxies: config.trustedProxies, message: 'PAPERBOY_TRUST_PROXY is deprecated: alone it means PAPERBOY_TRUSTED_PROXIES=1 (one proxy hop); set PAPERBOY_TRUSTED_PROXIES instead (docs/web.md)' });
       }
       app = createApp({
-        store, catalog, accounts, digests, subscriptions, clock, logger, version: VERSION,
+        store, catalog, accounts, digests, clock, logger, version: VERSION,
         options: { baseUrl, secret, trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
       });
       // Build the search index now rather than on the first request.

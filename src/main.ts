@@ -98,8 +98,10 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         ? `the embedding model in ${config.modelDir} failed to load (see the log)`
         : `no embedding model in ${config.modelDir}${downloadProblem ? ` (download from the hub failed: ${downloadProblem})` : ''}; run \`npm run model:fetch\` or set PAPERBOY_MODEL_DIR`;
 
+  const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {
     dataDir: config.dataDir,
+    starter: { file: existsSync(starterFile) ? starterFile : null, onFirstStart: config.starter === 'on' },
     search: async (request) => (await searchService()).engine.search(request),
     similar: async (id, limit) => {
       const { engine } = await searchService();
@@ -162,7 +164,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const digests = createDigestService({ subscriptions, catalog, mailer, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
       app = createApp({
         store, catalog, accounts, digests, subscriptions, clock, logger, version: VERSION,
-        options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024 },
+        options: { baseUrl, secret, trustProxy: config.trustProxy, rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
       });
       // Build the search index now rather than on the first request.
       void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));

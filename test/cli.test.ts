@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, ROOT, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
+import { fixture, ROOT, runPaperboy, STARTER_CORPUS, tempDir } from './helpers.ts';
 
 describe('the paperboy command', () => {
   it('prints help for itself and every subcommand, exit 0', async () => {
@@ -17,20 +17,20 @@ describe('the paperboy command', () => {
     }
   });
 
-  it('imports the seed list, reports 203 papers in stats --json, and adds nothing the second time', async () => {
+  it('imports a seed-shaped list, reports 46 papers in stats --json, and adds nothing the second time', async () => {
     const data = tempDir();
-    const first = await runPaperboy(['--data', data, 'import', join(SHARED_DATA, 'seed-papers.jsonl')]);
+    const first = await runPaperboy(['--data', data, 'import', fixture('seed-papers.jsonl')]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /seed-papers\.jsonl \(jsonl\): 203 added, 0 updated, 0 unchanged, 0 deleted, 0 rejected/);
+    assert.match(first.stdout, /seed-papers\.jsonl \(jsonl\): 46 added, 0 updated, 0 unchanged, 0 deleted, 0 rejected/);
     const stats = await runPaperboy(['stats', '--json'], { env: { PAPERBOY_DATA: data } });
     assert.equal(stats.code, 0, stats.stderr);
-    assert.equal(JSON.parse(stats.stdout).papers, 203);
-    const second = await runPaperboy(['--data', data, 'import', '--json', join(SHARED_DATA, 'seed-papers.jsonl')]);
+    assert.equal(JSON.parse(stats.stdout).papers, 46);
+    const second = await runPaperboy(['--data', data, 'import', '--json', fixture('seed-papers.jsonl')]);
     assert.equal(second.code, 0);
     const report = JSON.parse(second.stdout);
     assert.equal(report.counts.added, 0);
     assert.equal(report.counts.updated, 0);
-    assert.equal(report.counts.unchanged, 203);
+    assert.equal(report.counts.unchanged, 46);
   });
 
   it('exits 1 when some records are rejected, naming them, and writes a per-record report', async () => {
@@ -68,13 +68,13 @@ describe('the paperboy command', () => {
 
   it('prints plain periodic progress lines when not on a TTY', async () => {
     const data = tempDir();
-    const result = await runPaperboy(['--data', data, 'import', '--batch-size', '500', join(SHARED_DATA, 'arxiv-75k.jsonl.gz')], {
+    const result = await runPaperboy(['--data', data, 'import', '--batch-size', '100', STARTER_CORPUS], {
       env: { PAPERBOY_PROGRESS_INTERVAL_MS: '1' },
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^import .*arxiv-75k\.jsonl\.gz: \d+% [\d,]+ records, [\d,]+ records\/s, ETA \S+$/m);
+    assert.match(result.stderr, /^import .*arxiv-starter\.jsonl\.gz: \d+% [\d,]+ records, [\d,]+ records\/s, ETA \S+$/m);
     assert.ok(!result.stderr.includes('\u001b['), 'no terminal escapes in plain mode');
-    assert.match(result.stdout, /74728 added/);
+    assert.match(result.stdout, /4232 added/);
   });
 
   it('serves the data directory over HTTP and shuts down cleanly on SIGTERM', async () => {

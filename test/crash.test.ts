@@ -1,12 +1,30 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { ROOT, runPaperboy, SHARED_DATA, tempDir } from './helpers.ts';
+import { ROOT, runPaperboy, STARTER_CORPUS, tempDir } from './helpers.ts';
 import { ids, oaiPage, startOaiServer } from './oai-server.ts';
 
-const CORPUS = join(SHARED_DATA, 'arxiv-75k.jsonl.gz');
+/**
+ * A corpus large enough to be killed in the middle of: the starter corpus's real papers twelve
+ * times over, each copy under other arXiv ids (2501.00001 ... 2512.04232), gzip like the real files.
+ */
+function largeCorpus(dir: string): { file: string; papers: number } {
+  const lines = gunzipSync(readFileSync(STARTER_CORPUS)).toString('utf8').trim().split('\n');
+  const out: string[] = [];
+  for (let month = 1; month <= 12; month++) {
+    lines.forEach((line, i) => {
+      const record = JSON.parse(line) as { id: string };
+      out.push(JSON.stringify({ ...record, id: `25${String(month).padStart(2, '0')}.${String(i + 1).padStart(5, '0')}` }));
+    });
+  }
+  const file = join(dir, 'large-corpus.jsonl.gz');
+  writeFileSync(file, gzipSync(out.join('\n') + '\n'));
+  return { file, papers: out.length };
+}
 
 function countPapers(dbFile: string): number {
   const db = new Database(dbFile);
@@ -22,7 +40,8 @@ function countPapers(dbFile: string): number {
 describe('crashes', () => {
   it('kill -9 during an import leaves a consistent database, and the rerun completes it', async () => {
     const data = tempDir();
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'import', '--batch-size', '1000', CORPUS], {
+    const { file: corpus, papers } = largeCorpus(data);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'import', '--batch-size', '1000', corpus], {
       env: { ...process.env, PAPERBOY_PROGRESS_INTERVAL_MS: '100' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -38,15 +57,15 @@ describe('crashes', () => {
     });
     await new Promise((resolve) => child.on('close', resolve));
     const partial = countPapers(join(data, 'paperboy.db'));
-    assert.ok(partial >= 9_000 && partial < 74_728, `partial import holds ${partial} papers`);
+    assert.ok(partial >= 9_000 && partial < papers, `partial import holds ${partial} papers`);
     assert.equal(partial % 1000, 0, 'only whole batches were committed');
 
-    const rerun = await runPaperboy(['--data', data, 'import', '--json', CORPUS]);
+    const rerun = await runPaperboy(['--data', data, 'import', '--json', corpus]);
     assert.equal(rerun.code, 0, rerun.stderr);
     const counts = JSON.parse(rerun.stdout).counts;
     assert.equal(counts.unchanged, partial);
-    assert.equal(counts.added, 74_728 - partial);
-    assert.equal(countPapers(join(data, 'paperboy.db')), 74_728);
+    assert.equal(counts.added, papers - partial);
+    assert.equal(countPapers(join(data, 'paperboy.db')), papers);
   });
 
   it('kill -9 during a harvest resumes from the saved resumption token', async () => {

@@ -11,7 +11,8 @@ import { silentLogger } from '../src/ports/logger.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
-export const SHARED_DATA = resolve(ROOT, '..', 'shared', 'data');
+/** The starter corpus shipped with the repository (4,232 real arXiv papers, CC0 metadata). */
+export const STARTER_CORPUS = join(ROOT, 'starter', 'arxiv-starter.jsonl.gz');
 export const fixture = (name: string) => join(FIXTURES, name);
 
 const cleanups: (() => void)[] = [];

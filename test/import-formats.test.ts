@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
-import { fixture, SHARED_DATA, tempDir, testStore } from './helpers.ts';
+import { fixture, tempDir, testStore } from './helpers.ts';
 
 describe('importing each format', () => {
   it('detects and imports Paperboy JSON Lines, the arxiv-75k shape and the seed shape in one file', async () => {
@@ -24,13 +24,13 @@ describe('importing each format', () => {
     assert.equal(seedRow?.papers, 1, 'the seed record has no category');
   });
 
-  it('imports the seed list: 203 papers, then 0 added and 0 updated on the second run', async () => {
+  it('imports the seed-shaped list: 46 papers, then 0 added and 0 updated on the second run', async () => {
     const { store, importFiles } = testStore();
-    const first = await importFiles([join(SHARED_DATA, 'seed-papers.jsonl')]);
-    assert.deepEqual(first.report.counts, { added: 203, updated: 0, unchanged: 0, deleted: 0, rejected: 0 });
-    const second = await importFiles([join(SHARED_DATA, 'seed-papers.jsonl')]);
-    assert.deepEqual(second.report.counts, { added: 0, updated: 0, unchanged: 203, deleted: 0, rejected: 0 });
-    assert.equal(await store.countPapers(), 203);
+    const first = await importFiles([fixture('seed-papers.jsonl')]);
+    assert.deepEqual(first.report.counts, { added: 46, updated: 0, unchanged: 0, deleted: 0, rejected: 0 });
+    const second = await importFiles([fixture('seed-papers.jsonl')]);
+    assert.deepEqual(second.report.counts, { added: 0, updated: 0, unchanged: 46, deleted: 0, rejected: 0 });
+    assert.equal(await store.countPapers(), 46);
   });
 
   it('reads gzip directly, whatever the file name', async () => {

@@ -13,6 +13,8 @@ export interface GlobalOptions {
 /** What the CLI needs from the composed application; main.ts provides it. */
 export interface CliServices {
   readonly dataDir: string;
+  /** The bundled starter corpus (null when the installation lacks it) and whether `serve` imports it into an empty database. */
+  readonly starter: { file: string | null; onFirstStart: boolean };
   readonly harvestDefaults: { sets: readonly string[]; metadataPrefix: 'arXivRaw' | 'arXiv'; baseUrl: string };
   importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport>;
   harvest(options: HarvestOptions): Promise<HarvestReport>;

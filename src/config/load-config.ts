@@ -26,6 +26,8 @@ const schema = z.object({
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Trust X-Forwarded-For/-Proto/-Host: only behind your own reverse proxy. */
   trustProxy: bool,
+  /** 'on': `serve` imports the bundled starter corpus when it finds the database empty. */
+  starter: z.enum(['on', 'off']),
   /** Per-client rate limits on search, sign-in and votes (turn off only for benchmarks). */
   rateLimits: bool,
   smtp: z.object({
@@ -72,6 +74,7 @@ export const DEFAULTS = {
   modelDir: 'models/all-MiniLM-L6-v2',
   modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
   trustProxy: false,
+  starter: 'on',
   rateLimits: true,
   digest: { schedule: '*/5 * * * *', ratePerMinute: 600, staleClaimMs: 600_000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
@@ -100,6 +103,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_BASE_URL: 'baseUrl',
   PAPERBOY_SECRET: 'secret',
   PAPERBOY_TRUST_PROXY: 'trustProxy',
+  PAPERBOY_STARTER: 'starter',
   PAPERBOY_RATE_LIMITS: 'rateLimits',
   PAPERBOY_SMTP_HOST: 'smtp.host',
   PAPERBOY_SMTP_PORT: 'smtp.port',

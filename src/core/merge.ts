@@ -19,9 +19,11 @@ export type MergeDecision =
  * - external signals merge by (source, name) whatever the version; a value keeps its observedAt
  *   until it changes;
  * - when nothing compared differs, the outcome is 'unchanged', so re-importing changes nothing.
+ * A stored paper under another id is the record's twin found by title (see {@link mergeTwins}).
  * `now` (ISO) stamps new signal observations.
  */
 export function mergePaper(existing: Paper | undefined, input: PaperInput, now: string): MergeDecision {
+  if (existing && existing.id !== input.id && !input.deleted) return mergeTwins(existing, input, now);
   if (input.deleted) {
     if (!existing) return { outcome: 'unchanged', reason: 'deletion of a paper that is not stored' };
     if (existing.deleted) return { outcome: 'unchanged', reason: 'already deleted' };
@@ -42,6 +44,37 @@ export function mergePaper(existing: Paper | undefined, input: PaperInput, now: 
   if (changed.length === 0) return stale ? { outcome: 'unchanged', reason: stale } : { outcome: 'unchanged' };
   merged.source = input.source;
   return { outcome: 'updated', paper: merged, changed };
+}
+
+/**
+ * One paper known twice: a record without an id (`content:` id, e.g. title + abstract only) and an
+ * arXiv paper with the same normalised title. The arXiv id and arXiv's metadata win, whichever came
+ * first; the record without id only fills what arXiv left empty; signals of both are kept.
+ * - arXiv record onto a stored record without id: the paper takes the arXiv id and every field the
+ *   arXiv record carries (the stored paper keeps its seq, signals, embeddings, votes);
+ * - record without id onto a stored arXiv paper: the paper keeps its id and fields, and gains only
+ *   what it lacked (an abstract, authors, dates) and the record's signals.
+ */
+export function mergeTwins(existing: Paper, input: PaperInput, now: string): MergeDecision {
+  if (input.id.startsWith('content:') && !existing.id.startsWith('content:')) {
+    const fill: PaperInput = { id: existing.id, source: existing.source };
+    for (const key of ['title', 'abstract'] as const) if (!existing[key] && input[key]) fill[key] = input[key];
+    if (existing.authors.length === 0 && input.authors?.length) fill.authors = input.authors;
+    if (existing.categories.length === 0 && input.categories?.length) fill.categories = input.categories;
+    for (const key of ['submittedAt', 'updatedAt', 'announcedAt', 'comments', 'journalRef', 'doi', 'license'] as const) {
+      if (existing[key] === null && input[key]) fill[key] = input[key];
+    }
+    const links = Object.fromEntries(Object.entries(input.links ?? {}).filter(([key]) => !existing.links[key as keyof Paper['links']]));
+    if (Object.keys(links).length > 0) fill.links = links;
+    if (input.signals) fill.signals = input.signals;
+    const decision = mergePaper(existing, fill, now);
+    return decision.outcome === 'unchanged' ? { outcome: 'unchanged', reason: `same title as ${existing.id}, which is kept` } : decision;
+  }
+  // The arXiv record wins: merged as if the paper had always had its id.
+  const renamed: Paper = { ...existing, id: input.id };
+  const decision = mergePaper(renamed, input, now);
+  if (decision.outcome === 'updated') return { ...decision, changed: ['id', ...decision.changed] };
+  return { outcome: 'updated', paper: { ...renamed, source: input.source }, changed: ['id'] };
 }
 
 function staleness(existing: Paper, input: PaperInput): string | null {

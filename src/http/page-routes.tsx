@@ -43,7 +43,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     return renderPage(c, {
       title: 'Trending papers', description: 'Trending research papers',
       feeds: { atom: `/feeds/trending.atom?period=${q.period}`, rss: `/feeds/trending.rss?period=${q.period}`, json: `/feeds/trending.json?period=${q.period}` },
-      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} />,
+      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} dataDir={s.options.dataDir} />,
     });
   });
 
@@ -58,7 +58,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     return renderPage(c, {
       title: `Daily papers ${result.window.date}`,
       feeds: { atom: `/feeds/daily.atom?${feedQuery}`, rss: `/feeds/daily.rss?${feedQuery}`, json: `/feeds/daily.json?${feedQuery}` },
-      children: <DailyPage viewer={viewer} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} />,
+      children: <DailyPage viewer={viewer} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} dataDir={s.options.dataDir} />,
     });
   });
 

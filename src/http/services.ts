@@ -17,6 +17,8 @@ export interface HttpOptions {
   /** Per-client limits; null turns them off. */
   rateLimits: RateLimits;
   maxBodyBytes: number;
+  /** The data directory, printed in the commands of the empty-database page. */
+  dataDir?: string;
 }
 
 export interface HttpServices {

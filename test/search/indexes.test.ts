@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import escapeHtml from 'escape-html';
 import { analyze, eachTerm } from '../../src/core/search/analyzer.ts';
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import { snippet } from '../../src/core/search/snippet.ts';
 import { ExactVectorIndex } from '../../src/core/search/vector-index.ts';
-import { SHARED_DATA } from '../helpers.ts';
+import { fixture } from '../helpers.ts';
 
 const simple = () => new LexicalIndex({ fields: [{ name: 'title', weight: 2, b: 0.5 }, { name: 'abstract', weight: 1, b: 0.75 }], k1: 1.2, analyze: (text, emit) => text.split(/\s+/).filter(Boolean).forEach((w) => emit(w)) });
 
@@ -156,7 +155,7 @@ describe('snippets', () => {
   });
 
   it('agrees with analysing every word, on the seed papers and queries from their titles', () => {
-    const papers = readFileSync(join(SHARED_DATA, 'seed-papers.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { title: string; abstract: string });
+    const papers = readFileSync(fixture('seed-papers.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { title: string; abstract: string });
     let marked = 0;
     papers.forEach((paper, i) => {
       const other = papers[(i * 7 + 3) % papers.length]!;

@@ -4,16 +4,16 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { fixture, ROOT, runPaperboy, SHARED_DATA, tempDir } from '../helpers.ts';
+import { fixture, ROOT, runPaperboy, tempDir } from '../helpers.ts';
 
 describe('search commands', () => {
   it('embeds, searches with explanations, finds similar papers', async () => {
     const data = tempDir();
-    const imported = await runPaperboy(['--data', data, 'import', fixture('oai-arxivraw.xml'), fixture('atom.xml'), join(SHARED_DATA, 'seed-papers.jsonl')]);
+    const imported = await runPaperboy(['--data', data, 'import', fixture('oai-arxivraw.xml'), fixture('atom.xml'), fixture('seed-papers.jsonl')]);
     assert.equal(imported.code, 0, imported.stderr);
     const embed = await runPaperboy(['--data', data, 'embed', '--no-progress'], { timeoutMs: 300_000 });
     assert.equal(embed.code, 0, embed.stderr);
-    assert.match(embed.stdout, /all-MiniLM-L6-v2@onnx-int8: 207 papers embedded, 0 remaining/);
+    assert.match(embed.stdout, /all-MiniLM-L6-v2@onnx-int8: 50 papers embedded, 0 remaining/);
 
     const search = await runPaperboy(['--data', data, 'search', 'compressed indices nearest neighbour', '--json', '-n', '3']);
     assert.equal(search.code, 0, search.stderr);

@@ -6,7 +6,7 @@ import { hasModel, loadOnnxEmbedder } from '../../src/adapters/embedding/onnx-em
 import { createSearchService, embedPapers } from '../../src/app/search/search-service.ts';
 import { paperEmbeddingText, type Embedder } from '../../src/ports/embedder.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
-import { ROOT, SHARED_DATA, tempDir, testStore } from '../helpers.ts';
+import { fixture, ROOT, tempDir, testStore } from '../helpers.ts';
 
 const MODEL_DIR = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 const TARGET = 'Similarity search in the blink of an eye with compressed indices';
@@ -31,7 +31,7 @@ describe('semantic and hybrid search with the real model', () => {
 
   it('embeds incrementally, finds a paper by meaning, fuses, and finds similar papers', async () => {
     const dir = tempDir();
-    const lines = readFileSync(join(SHARED_DATA, 'seed-papers.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(fixture('seed-papers.jsonl'), 'utf8').trim().split('\n');
     const subset = [...lines.slice(0, 40), ...lines.filter((l) => l.includes(TARGET))];
     const file = join(dir, 'subset.jsonl');
     writeFileSync(file, subset.join('\n') + '\n');

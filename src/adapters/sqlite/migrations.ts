@@ -210,4 +210,14 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    name: 'normalised titles, to match records without ids to their arXiv twins',
+    sql: `
+      -- core/title-key.ts of the title (case, accents, TeX, punctuation folded); filled by the
+      -- paper store on write, and for older rows when the store opens.
+      ALTER TABLE papers ADD COLUMN title_key TEXT;
+      CREATE INDEX papers_title_key ON papers (title_key);
+    `,
+  },
 ];

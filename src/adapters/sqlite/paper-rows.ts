@@ -1,5 +1,6 @@
 import type { Paper, Signal, StoredPaper } from '../../core/paper.ts';
 import { arxivLinks } from '../../core/paper-id.ts';
+import { titleKey } from '../../core/title-key.ts';
 
 /** A row of `papers` as SQLite returns it. snake_case stops here: this file is the one mapping place. */
 export interface PaperRow {
@@ -21,6 +22,7 @@ export interface PaperRow {
   links: string;
   deleted: number;
   source: string;
+  title_key: string | null;
   first_seen_at: string;
   last_changed_at: string;
 }
@@ -43,7 +45,7 @@ export function paperParams(paper: Paper): unknown[] {
   return [
     paper.id, paper.version, paper.title, paper.abstract, JSON.stringify(paper.authors), JSON.stringify(paper.categories),
     paper.primaryCategory, paper.submittedAt, paper.updatedAt, paper.announcedAt, paper.comments, paper.journalRef,
-    paper.doi, paper.license, JSON.stringify(stored), paper.deleted ? 1 : 0, paper.source,
+    paper.doi, paper.license, JSON.stringify(stored), paper.deleted ? 1 : 0, paper.source, titleKey(paper.title),
   ];
 }
 

@@ -1,25 +1,29 @@
 import type { Paper, PaperInput, StoredPaper } from '../../core/paper.ts';
 import { createHash } from 'node:crypto';
+import { isArxivId } from '../../core/paper-id.ts';
+import { titleKey } from '../../core/title-key.ts';
 import type { EmbeddingJob, HarvestCheckpoint, IndexableRow, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
 import { openDatabase, type SqliteDb } from './database.ts';
 import { paperParams, rowToPaper, type PaperRow, type SignalRow } from './paper-rows.ts';
 
 const PAPER_COLUMNS =
   'id, version, title, abstract, authors, categories, primary_category, submitted_at, updated_at, announced_at, ' +
-  'comments, journal_ref, doi, license, links, deleted, source';
+  'comments, journal_ref, doi, license, links, deleted, source, title_key';
+const isUnidentified = (id: string) => id.startsWith('content:');
 
 /** The SQLite implementation of {@link PaperStore}. */
 export function createSqlitePaperStore(file: string, deps: { now?: () => string } = {}): PaperStore & { db: SqliteDb } {
   const now = deps.now ?? (() => new Date().toISOString());
   const db = openDatabase(file, { now });
+  fillTitleKeys(db);
 
   const selectPaper = db.prepare('SELECT * FROM papers WHERE id = ?');
   const selectSignals = db.prepare('SELECT source, name, value, observed_at FROM paper_signals WHERE paper_seq = ? ORDER BY source, name');
   const insertPaper = db.prepare(
-    `INSERT INTO papers (${PAPER_COLUMNS}, first_seen_at, last_changed_at) VALUES (${'?, '.repeat(17)}?, ?)`,
+    `INSERT INTO papers (${PAPER_COLUMNS}, first_seen_at, last_changed_at) VALUES (${'?, '.repeat(18)}?, ?)`,
   );
   const updatePaper = db.prepare(
-    `UPDATE papers SET (${PAPER_COLUMNS}, last_changed_at) = (${'?, '.repeat(17)}?) WHERE seq = ?`,
+    `UPDATE papers SET (${PAPER_COLUMNS}, last_changed_at) = (${'?, '.repeat(18)}?) WHERE seq = ?`,
   );
   const deleteCategories = db.prepare('DELETE FROM paper_categories WHERE paper_seq = ?');
   const insertCategory = db.prepare('INSERT INTO paper_categories (paper_seq, category, position) VALUES (?, ?, ?)');
@@ -28,10 +32,32 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       'ON CONFLICT (paper_seq, source, name) DO UPDATE SET value = excluded.value, observed_at = excluded.observed_at',
   );
 
-  function load(id: string): { seq: number; paper: StoredPaper } | undefined {
-    const row = selectPaper.get(id) as PaperRow | undefined;
+  // A record without an id (content:hash) and an arXiv paper with the same title key are one paper,
+  // whichever was stored first; core/merge.ts decides which fields win.
+  const selectArxivTwin = db.prepare("SELECT * FROM papers WHERE title_key = ? AND deleted = 0 AND instr(id, ':') = 0 ORDER BY seq LIMIT 1");
+  const selectUnidentifiedTwin = db.prepare("SELECT * FROM papers WHERE title_key = ? AND id >= 'content:' AND id < 'content;' ORDER BY seq LIMIT 1");
+  const anyUnidentified = db.prepare("SELECT 1 FROM papers WHERE id >= 'content:' AND id < 'content;' LIMIT 1");
+  // Account rows follow a paper whose id changes (votes, library and hidden refer to papers.id).
+  const renames = ['votes', 'library', 'hidden_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
+
+  type Loaded = { seq: number; paper: StoredPaper };
+  function fromRow(row: PaperRow | undefined): Loaded | undefined {
     if (!row) return undefined;
     return { seq: row.seq, paper: rowToPaper(row, selectSignals.all(row.seq) as SignalRow[]) };
+  }
+
+  function load(id: string): Loaded | undefined {
+    return fromRow(selectPaper.get(id) as PaperRow | undefined);
+  }
+
+  /** The stored twin of a record: its arXiv paper for a record without id, and the other way round. */
+  function loadTwin(input: PaperInput, unidentifiedStored: boolean): Loaded | undefined {
+    if (input.deleted || !input.title) return undefined;
+    const key = titleKey(input.title);
+    if (!key) return undefined;
+    if (isUnidentified(input.id)) return fromRow(selectArxivTwin.get(key) as PaperRow | undefined);
+    if (unidentifiedStored && isArxivId(input.id)) return fromRow(selectUnidentifiedTwin.get(key) as PaperRow | undefined);
+    return undefined;
   }
 
   function writeCategories(seq: number, paper: Paper): void {
@@ -49,15 +75,17 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   const applyBatch = db.transaction((inputs: readonly PaperInput[], merge: MergeFn): UpsertResult[] => {
     const stamp = now();
     const results: UpsertResult[] = [];
+    let unidentifiedStored = anyUnidentified.get() !== undefined;
     for (const input of inputs) {
-      const stored = load(input.id);
+      const stored = load(input.id) ?? loadTwin(input, unidentifiedStored);
       const decision = merge(stored?.paper, input);
       if (decision.outcome === 'unchanged') {
-        results.push({ id: input.id, outcome: 'unchanged', ...(decision.reason ? { reason: decision.reason } : {}) });
+        results.push({ id: stored?.paper.id ?? input.id, outcome: 'unchanged', ...(decision.reason ? { reason: decision.reason } : {}) });
         continue;
       }
       const paper = decision.paper;
       if (decision.outcome === 'added') {
+        if (isUnidentified(paper.id)) unidentifiedStored = true;
         const seq = Number(insertPaper.run(...paperParams(paper), stamp, stamp).lastInsertRowid);
         writeCategories(seq, paper);
         writeSignals(seq, paper, undefined);
@@ -65,6 +93,11 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
         continue;
       }
       const seq = stored!.seq;
+      if (paper.id !== stored!.paper.id) {
+        // Checked at commit: the paper and the rows that point at it change id together.
+        db.pragma('defer_foreign_keys = ON');
+        for (const rename of renames) rename.run(paper.id, stored!.paper.id);
+      }
       updatePaper.run(...paperParams(paper), stamp, seq);
       if (JSON.stringify(stored!.paper.categories) !== JSON.stringify(paper.categories)) {
         deleteCategories.run(seq);
@@ -241,4 +274,18 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       }
     },
   };
+}
+
+/** Rows stored before migration 9 get their title key, in batches, once. */
+function fillTitleKeys(db: SqliteDb): void {
+  const missing = db.prepare('SELECT seq, title FROM papers WHERE title_key IS NULL LIMIT 5000');
+  const set = db.prepare('UPDATE papers SET title_key = ? WHERE seq = ?');
+  const fill = db.transaction(() => {
+    const rows = missing.all() as { seq: number; title: string }[];
+    for (const row of rows) set.run(titleKey(row.title), row.seq);
+    return rows.length;
+  });
+  while (fill.immediate() > 0) {
+    // next batch
+  }
 }

@@ -97,6 +97,8 @@ export class SearchEngine {
   upsert(doc: IndexedDoc): void {
     const before = this.docs.get(doc.docId);
     if (before && (before.title !== doc.title || before.abstract !== doc.abstract)) this.dropVector(doc.docId);
+    // A record without id that became its arXiv twin keeps its doc under the new id only.
+    if (before && before.id !== doc.id) this.byId.delete(before.id);
     this.docs.set(doc.docId, { ...doc, signals: { ...doc.signals, localVotes: doc.signals?.localVotes ?? before?.signals?.localVotes ?? 0 } });
     this.byId.set(doc.id, doc.docId);
     if (!before || before.date !== doc.date) this.dated = null;

@@ -14,17 +14,26 @@ export const summarise = (c: OutcomeCounts) =>
 export function importCommand(ctx: CliContext, setExit: (code: number) => void): Command {
   return new Command('import')
     .description('import papers from files: JSON Lines (Paperboy, arxiv-75k, seed), arXiv metadata snapshot, arXiv API Atom, OAI-PMH, Hugging Face daily_papers; gzip or not')
-    .argument('<files...>', 'files to import, in order')
+    .argument('[files...]', 'files to import, in order')
+    .option('--starter', 'also import the starter corpus shipped with Paperboy (4,232 recent arXiv papers)')
     .addOption(new Option('-f, --format <format>', 'skip detection and read every file in this format').choices(FORMATS))
     .option('--report <file>', 'write one JSON line per record: file, record, line, id, outcome, reason')
     .option('--batch-size <n>', 'records per transaction', positiveInt, 2000)
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar or progress lines')
     .addHelpText('after', '\nExit status: 0 every record stored or unchanged, 1 some records rejected, 2 usage or fatal error.')
-    .action(async (files: string[], opts: { format?: FormatName; report?: string; batchSize: number; json?: boolean; progress: boolean }, cmd: Command) => {
+    .action(async (files: string[], opts: { format?: FormatName; report?: string; batchSize: number; json?: boolean; progress: boolean; starter?: boolean }, cmd: Command) => {
+      if (files.length === 0 && !opts.starter) cmd.error('error: give the files to import, or --starter', { exitCode: EXIT.FATAL });
       const missing = files.filter((file) => !existsSync(file));
       if (missing.length > 0) cmd.error(`error: cannot read ${missing.map((f) => JSON.stringify(f)).join(', ')}: no such file`, { exitCode: EXIT.FATAL });
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
+      if (opts.starter) {
+        if (!services.starter.file) {
+          await services.close();
+          cmd.error('error: this installation has no starter corpus (starter/arxiv-starter.jsonl.gz)', { exitCode: EXIT.FATAL });
+        }
+        files = [...files, services.starter.file];
+      }
       const report = opts.report ? createWriteStream(opts.report) : null;
       let printed = 0;
       let rejected = 0;

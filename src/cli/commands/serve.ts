@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { port, positiveInt } from '../args.ts';
-import type { CliContext, GlobalOptions } from '../context.ts';
+import type { CliContext, CliServices, GlobalOptions } from '../context.ts';
+import { summarise } from './import.ts';
 
 interface ServeOptions {
   host?: string;
@@ -17,9 +18,20 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--workers <n>', 'processes sharing the port, one per core for throughput (default: PAPERBOY_WORKERS or 1)', positiveInt)
     .action(async (opts: ServeOptions, cmd: Command) => {
       const workers = opts.workers ?? (process.env.PAPERBOY_WORKERS ? positiveInt(process.env.PAPERBOY_WORKERS) : 1);
-      if (workers > 1 && cluster.isPrimary) return supervise(ctx, workers);
-      const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>(), 'service');
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      if (workers > 1 && cluster.isPrimary) {
+        // The primary fills an empty database once, before the workers open it.
+        const services = await ctx.openServices(globals, 'service');
+        try {
+          await importStarterIfEmpty(ctx, services);
+        } finally {
+          await services.close();
+        }
+        return supervise(ctx, workers);
+      }
+      const services = await ctx.openServices(globals, 'service');
       try {
+        if (!cluster.isWorker) await importStarterIfEmpty(ctx, services);
         const server = await services.serve(opts);
         if (cluster.isWorker) process.send?.({ listening: server.url });
         else ctx.stderr.write(`paperboy listening on ${server.url} (data: ${services.dataDir}); Ctrl-C to stop\n`);
@@ -32,6 +44,22 @@ export function serveCommand(ctx: CliContext): Command {
         if (cluster.isWorker) cluster.worker?.disconnect();
       }
     });
+}
+
+/**
+ * First start: a database that has never held a paper gets the bundled starter corpus (recent arXiv
+ * papers), so that the pages show real papers at once. Off with PAPERBOY_STARTER=off.
+ */
+export async function importStarterIfEmpty(ctx: CliContext, services: CliServices): Promise<void> {
+  const { file, onFirstStart } = services.starter;
+  if (!onFirstStart || !file) return;
+  const stats = await services.stats();
+  if (stats.papers + stats.deleted > 0) return;
+  ctx.stderr.write(`paperboy: the database in ${services.dataDir} is empty: importing the starter corpus (${file})\n`);
+  const report = await services.importFiles([file], {});
+  ctx.stderr.write(
+    `paperboy: starter corpus: ${summarise(report.counts)}. \`paperboy harvest\` adds new papers from arXiv; PAPERBOY_STARTER=off starts with an empty database\n`,
+  );
 }
 
 /**

@@ -161,14 +161,19 @@ export function DigestBox() {
   );
 }
 
-export function EmptyLibrary(props: { papers: number }) {
+/** A word for a POSIX shell: as is when safe, else single-quoted. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+export function EmptyLibrary(props: { papers: number; dataDir?: string | undefined }) {
   if (props.papers > 0) return null;
+  // The commands name the data directory this server reads, so that they fill this database.
+  const paperboy = `npx paperboy${props.dataDir ? ` --data ${shellWord(props.dataDir)}` : ''}`;
   return (
     <section class="empty">
       <h2>No papers yet</h2>
-      <p>This Paperboy has an empty database. Import papers or harvest them from arXiv, then reload:</p>
-      <pre><code>npx paperboy import ../shared/data/arxiv-75k.jsonl.gz{'\n'}npx paperboy harvest --set cs --from 2026-11-01</code></pre>
-      <p>See the README for the formats Paperboy reads (arXiv OAI-PMH, Atom, the Kaggle snapshot, Hugging Face daily papers).</p>
+      <p>This Paperboy has an empty database. In the Paperboy folder, import the starter corpus shipped with it (4,232 recent arXiv papers), harvest new papers from arXiv, or import a file, then reload:</p>
+      <pre><code>{`${paperboy} import --starter\n${paperboy} harvest --set cs\n${paperboy} import FILE   # arXiv snapshot, OAI-PMH, Atom, Hugging Face daily papers, JSON Lines`}</code></pre>
+      <p>The README says where to get more data (the arXiv bulk snapshot, Hugging Face daily papers) and docs/formats.md lists the formats.</p>
     </section>
   );
 }

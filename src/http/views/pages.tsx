@@ -22,7 +22,7 @@ const PERIODS: { value: TrendingPeriod; label: string }[] = [
   { value: 'month', label: 'This month' },
 ];
 
-export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number }) {
+export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; dataDir?: string | undefined }) {
   const params = new URLSearchParams({ period: props.period });
   return (
     <>
@@ -33,7 +33,7 @@ export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; wi
       <p class="window">
         {props.window.from === props.window.to ? props.window.to : `${props.window.from} to ${props.window.to}`} · {props.total} papers · ranked by upvotes, Hugging Face upvotes and GitHub stars, decayed by age
       </p>
-      <EmptyLibrary papers={props.papers} />
+      <EmptyLibrary papers={props.papers} dataDir={props.dataDir} />
       {props.papers > 0 && props.items.length === 0 ? <p class="empty">No papers in this period.</p> : null}
       <PaperList rows={props.items.map(cardRow)} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
       <Pager path="/" params={params} page={props.page} limit={props.limit} total={props.total} />
@@ -42,7 +42,7 @@ export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; wi
   );
 }
 
-export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number }) {
+export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; dataDir?: string | undefined }) {
   const w = props.window;
   const link = (date: string, view = w.view) => `/daily?date=${date}${view === 'day' ? '' : `&view=${view}`}`;
   const label = w.view === 'day' ? w.date : w.view === 'week' ? `week of ${w.from}` : w.from.slice(0, 7);
@@ -59,7 +59,7 @@ export function DailyPage(props: { viewer: Viewer; window: DailyWindow; items: P
         <span>{w.from === w.to ? w.from : `${w.from} to ${w.to}`} · {props.total} papers</span>
         <a rel="next" href={link(w.next)}>Next {w.view} →</a>
       </nav>
-      <EmptyLibrary papers={props.papers} />
+      <EmptyLibrary papers={props.papers} dataDir={props.dataDir} />
       {props.papers > 0 && props.items.length === 0 ? <p class="empty">No papers announced on these days.</p> : null}
       <PaperList rows={props.items.map(cardRow)} viewer={props.viewer} start={(props.page - 1) * props.limit + 1} />
       <Pager path="/daily" params={new URLSearchParams({ date: w.date, view: w.view })} page={props.page} limit={props.limit} total={props.total} />

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PaperboyError } from '../core/errors.ts';
+import { DEFAULT_MODEL, findModel, MODEL_NAMES, type ModelSpec } from './models.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean());
@@ -12,14 +13,14 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   /** Unset: 'info' for the service, 'warn' for one-off commands. */
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
-  /** Folder of the embedding model (Hugging Face layout); semantic search is off when it is absent. */
-  modelDir: z.string().min(1),
-  /** Where a missing model is downloaded from on first use (set download false to never try). */
-  modelHub: z.object({
-    download: bool,
-    url: z.url({ protocol: /^https?$/ }),
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
-  }),
+  /** The embedding model, by name from the catalog (src/config/models.ts). */
+  model: z.string().refine((name) => findModel(name) !== undefined, { message: `must be one of ${MODEL_NAMES.join(', ')}` }),
+  /** Folder of the embedding model (Hugging Face layout); default models/<model>. Semantic search is off when it is absent. */
+  modelDir: z.string().min(1).optional(),
+  /** Download a missing model on first use (from the catalog's pinned, sha256-checked archive). */
+  modelDownload: bool,
+  /** A mirror of the model's archive, used instead of the catalog's URL (the sha256 is still checked). */
+  modelUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Public URL of the service, used in mailed links and feeds; default http://host:port. */
   baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
   /** Secret for CSRF tokens and signed links; default: generated once into <dataDir>/secret. */
@@ -64,15 +65,15 @@ const schema = z.object({
   }),
 });
 
-export type Config = Readonly<z.infer<typeof schema> & { dbFile: string }>;
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'modelDir'> & { dbFile: string; modelDir: string; modelSpec: ModelSpec }>;
 
 /** Every setting with its default; docs/configuration.md explains each. */
 export const DEFAULTS = {
   dataDir: './data',
   host: '127.0.0.1',
   port: 3000,
-  modelDir: 'models/all-MiniLM-L6-v2',
-  modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
+  model: DEFAULT_MODEL,
+  modelDownload: true,
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
@@ -96,10 +97,10 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_HOST: 'host',
   PAPERBOY_PORT: 'port',
   PAPERBOY_LOG_LEVEL: 'logLevel',
+  PAPERBOY_MODEL: 'model',
   PAPERBOY_MODEL_DIR: 'modelDir',
-  PAPERBOY_MODEL_DOWNLOAD: 'modelHub.download',
-  PAPERBOY_MODEL_HUB_URL: 'modelHub.url',
-  PAPERBOY_MODEL_REPO: 'modelHub.repo',
+  PAPERBOY_MODEL_DOWNLOAD: 'modelDownload',
+  PAPERBOY_MODEL_URL: 'modelUrl',
   PAPERBOY_BASE_URL: 'baseUrl',
   PAPERBOY_SECRET: 'secret',
   PAPERBOY_TRUST_PROXY: 'trustProxy',
@@ -197,9 +198,10 @@ export function loadConfig(input: LoadConfigInput): Config {
     throw new PaperboyError('INVALID_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
   const dataDir = resolve(result.data.dataDir);
+  const modelSpec = findModel(result.data.model)!;
   // A relative model folder is relative to the installation (models/ sits next to package.json).
-  const modelDir = resolve(input.installDir ?? '.', result.data.modelDir);
-  return deepFreeze({ ...result.data, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
+  const modelDir = resolve(input.installDir ?? '.', result.data.modelDir ?? join('models', modelSpec.dir));
+  return deepFreeze({ ...result.data, model: modelSpec.name, modelSpec, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { PaperboyError, isPaperboyError, type ErrorCode, ErrorCodes } from '../../core/errors.ts';
+import type { ModelSettings } from '../../config/models.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import { siblingModule, startModuleWorker } from '../worker-boot.ts';
 import type { EmbedRequest, EmbedderWorkerData, FromEmbedderWorker, ToEmbedderWorker } from './embedder-worker.ts';
@@ -13,6 +14,8 @@ export interface ThreadedEmbedderOptions {
   batchSize?: number;
   /** Token limit per text, overriding the model's. */
   maxTokens?: number;
+  /** The model's catalog settings (see loadOnnxEmbedder). */
+  settings?: ModelSettings;
 }
 
 export interface ThreadedEmbedder extends Embedder {
@@ -101,7 +104,7 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
   const inFlightBuffer = new SharedArrayBuffer(4);
   const inFlight = new Int32Array(inFlightBuffer);
   const lane = (name: string, data: EmbedderWorkerData) => new Lane(startModuleWorker(WORKER, { workerData: data }), name);
-  const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) };
+  const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}), ...(options.settings ? { settings: options.settings } : {}) };
   const queries = lane('query', { ...base, threads: options.queryThreads ?? 1 });
   let bulk: Lane | null = null;
   let info: { modelId: string; dims: number; minRelevance?: number };

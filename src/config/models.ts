@@ -59,7 +59,7 @@ export const MODELS: readonly ModelSpec[] = [
       normalize: true,
       maxTokens: 512,
       queryPrefix: 'Represent this sentence for searching relevant passages: ',
-      minRelevance: 0.62,
+      minRelevance: 0.63,
     },
     files: [
       { path: 'onnx/model_quantized.onnx', entry: 'bge-small-en-v1.5-q.onnx', sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4' },

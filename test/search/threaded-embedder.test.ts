@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadOnnxEmbedder } from '../../src/adapters/embedding/onnx-embedder.ts';
 import { loadThreadedEmbedder, type ThreadedEmbedder } from '../../src/adapters/embedding/threaded-embedder.ts';
 import { isPaperboyError } from '../../src/core/errors.ts';
 import type { Embedder } from '../../src/ports/embedder.ts';
 import { ROOT, tempDir } from '../helpers.ts';
+import { MODEL_DIR } from './model-dir.ts';
 
-const MODEL_DIR = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 
 // Abstract-length texts of different lengths (the bulk thread reorders them by length).
 const SENTENCE = 'We study sparse retrieval with learned term weights and compare it to dense bi-encoders on scientific claims';

@@ -154,8 +154,9 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
 
 /**
  * Batches of text indices, grouped by token count: texts of similar length share a batch, so that
- * little padding is computed, and a batch holds at most `maxBatch` texts and `tokenBudget` tokens
- * (padded), so that long texts go alone. Padding also changes the vectors of an int8 model (its
+ * little padding is computed (a text more than a quarter longer than the batch's shortest starts a
+ * new batch), and a batch holds at most `maxBatch` texts and `tokenBudget` tokens (padded), so that
+ * long texts go alone. Padding also changes the vectors of an int8 model (its
  * activations are quantised per batch and see the padded positions), so this is for quality as much
  * as for speed; docs/performance.md has the measurements.
  */
@@ -165,7 +166,8 @@ export function lengthBatches(tokenCounts: readonly number[], maxBatch: number, 
   let current: number[] = [];
   for (const i of order) {
     // Sorted ascending: the text being added is the longest of its batch.
-    if (current.length > 0 && (current.length >= maxBatch || (current.length + 1) * tokenCounts[i]! > tokenBudget)) {
+    const padding = current.length > 0 && tokenCounts[i]! > tokenCounts[current[0]!]! * 1.25 + 8;
+    if (current.length > 0 && (padding || current.length >= maxBatch || (current.length + 1) * tokenCounts[i]! > tokenBudget)) {
       batches.push(current);
       current = [];
     }

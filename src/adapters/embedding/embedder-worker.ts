@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelSettings } from '../../config/models.ts';
+import type { ModelFusion } from '../../ports/embedder.ts';
 import { loadOnnxEmbedder } from './onnx-embedder.ts';
 
 export interface EmbedderWorkerData {
@@ -21,7 +22,7 @@ export interface EmbedderWorkerData {
 export type EmbedRequest = { kind: 'query'; text: string } | { kind: 'documents'; texts: string[] };
 export type ToEmbedderWorker = EmbedRequest & { id: number };
 export type FromEmbedderWorker =
-  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number }
+  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number; fusion?: ModelFusion }
   | { kind: 'load-failed'; code: string; message: string }
   | { id: number; kind: 'vectors'; buffer: ArrayBuffer; count: number }
   | { id: number; kind: 'failed'; message: string };
@@ -53,7 +54,10 @@ try {
     threads: data.threads, batchSize: data.batchSize, ...(data.tokenBudget !== undefined ? { tokenBudget: data.tokenBudget } : {}),
     ...(data.maxTokens !== undefined ? { maxTokens: data.maxTokens } : {}), ...(data.settings ? { settings: data.settings } : {}),
   });
-  port.postMessage({ kind: 'ready', modelId: embedder.modelId, dims: embedder.dims, ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}) } satisfies FromEmbedderWorker);
+  port.postMessage({
+    kind: 'ready', modelId: embedder.modelId, dims: embedder.dims,
+    ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}), ...(embedder.fusion ? { fusion: embedder.fusion } : {}),
+  } satisfies FromEmbedderWorker);
   port.on('message', async (message: ToEmbedderWorker) => {
     try {
       let vectors: Float32Array[];

@@ -134,6 +134,7 @@ export async function loadOnnxEmbedder(dir: string, options: OnnxEmbedderOptions
     modelId,
     dims,
     ...(manifest.minRelevance !== undefined ? { minRelevance: manifest.minRelevance } : {}),
+    ...(manifest.fusion ? { fusion: manifest.fusion } : {}),
     encode,
     embedEncoded: run,
     batches: (encoded) => lengthBatches(encoded.map((e) => e.length), batchSize, tokenBudget),

@@ -9,7 +9,7 @@ import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
 import { readBeir } from './adapters/beir/read-beir.ts';
-import { downloadFromHub } from './adapters/embedding/hub-download.ts';
+import { fetchModel } from './adapters/embedding/model-fetch.ts';
 import { hasModel } from './adapters/embedding/onnx-embedder.ts';
 import { loadThreadedEmbedder, type ThreadedEmbedder } from './adapters/embedding/threaded-embedder.ts';
 import { createVectorFileCache } from './adapters/embedding/vector-file-cache.ts';
@@ -36,6 +36,7 @@ import { createSearchService, embedPapers, type SearchService } from './app/sear
 import { EXIT, type CliContext, type CliServices, type GlobalOptions } from './cli/context.ts';
 import { createProgram } from './cli/program.ts';
 import { loadConfig } from './config/load-config.ts';
+import { DEFAULT_MODEL } from './config/models.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 import { parseTrustedProxies } from './core/trusted-proxies.ts';
 import { createApp } from './http/create-app.ts';
@@ -52,7 +53,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   const config = loadConfig({
     env: process.env,
     ...(globals.config ? { file: globals.config } : {}),
-    overrides: globals.data ? { dataDir: globals.data } : {},
+    overrides: { ...(globals.data ? { dataDir: globals.data } : {}), ...(globals.model ? { model: globals.model } : {}) },
     installDir: INSTALL_DIR,
   });
   const logger = createJsonLogger({ level: config.logLevel ?? (purpose === 'service' ? 'info' : 'warn'), write: (line) => process.stderr.write(line) });
@@ -65,24 +66,23 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   let downloadProblem: string | null = null;
   const embedder = () =>
     (embedderPromise ??= (async () => {
-      if (!hasModel(config.modelDir) && config.modelHub.download) {
-        // First use on a machine with internet: fetch the model from the hub into modelDir, once.
+      const spec = config.modelSpec;
+      if (!hasModel(config.modelDir) && config.modelDownload && spec.source.kind === 'archive') {
+        // First use on a machine with internet: fetch the model's pinned archive into modelDir, once
+        // (the same sha256-checked download as `npm run model:fetch`).
         try {
-          await downloadFromHub(
-            { repo: config.modelHub.repo, onnxFile: 'onnx/model_quantized.onnx', manifest: { id: config.modelHub.repo, variant: 'onnx-int8', pooling: 'mean', normalize: true, maxTokens: 256 } },
-            config.modelDir,
-            { hubUrl: config.modelHub.url, logger },
-          );
+          const source = config.modelUrl ? { ...spec.source, url: config.modelUrl } : spec.source;
+          await fetchModel({ ...spec, source }, config.modelDir, { log: (line) => logger.info('model.download', { model: spec.name, message: line }) });
         } catch (error) {
           downloadProblem = (error as Error).message;
-          logger.warn('model.download_failed', { message: downloadProblem });
+          logger.warn('model.download_failed', { model: spec.name, message: downloadProblem });
         }
       }
       if (!hasModel(config.modelDir)) return null;
       // The model runs in worker threads, off the event loop: queries on one thread, bulk embedding
       // on another that yields to queries. Serving keeps a core for HTTP (one bulk thread); the CLI's
       // `embed` and `eval` serve nobody and use both cores.
-      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2 }).catch((error: Error) => {
+      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2, settings: spec.settings }).catch((error: Error) => {
         logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
         return null;
       });
@@ -99,7 +99,14 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       ? null
       : hasModel(config.modelDir)
         ? `the embedding model in ${config.modelDir} failed to load (see the log)`
-        : `no embedding model in ${config.modelDir}${downloadProblem ? ` (download from the hub failed: ${downloadProblem})` : ''}; run \`npm run model:fetch\` or set PAPERBOY_MODEL_DIR`;
+        : `no embedding model in ${config.modelDir}${downloadProblem ? ` (download failed: ${downloadProblem})` : ''}; run \`npm run model:fetch${config.model === DEFAULT_MODEL ? '' : ` -- ${config.model}`}\` or set PAPERBOY_MODEL_DIR`;
+  /** Papers embedded with another model and not yet with `modelId`: a model switch re-embeds them. */
+  const otherModels = (modelId: string) =>
+    store.db.prepare(
+      `SELECT e.model, COUNT(*) AS papers FROM paper_embeddings e
+        WHERE e.model <> ? AND NOT EXISTS (SELECT 1 FROM paper_embeddings c WHERE c.paper_seq = e.paper_seq AND c.model = ?)
+        GROUP BY e.model ORDER BY papers DESC`,
+    ).all(modelId, modelId) as { model: string; papers: number }[];
 
   const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {
@@ -114,8 +121,9 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     embed: async ({ limit, onProgress }) => {
       const e = await embedder();
       if (!e) return null;
+      const previous = otherModels(e.modelId);
       const result = await embedPapers({ store, embedder: e }, { ...(limit ? { limit } : {}), ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
-      return { model: e.modelId, ...result };
+      return { model: e.modelId, previous, ...result };
     },
     evaluate: async (dir, split, variants, onProgress) => {
       const dataset = readBeir(dir, split);
@@ -192,6 +200,9 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       // With several workers, only worker 0 embeds (the others pick the vectors up when refreshing).
       const e = clustered && process.env.PAPERBOY_WORKER_INDEX !== '0' ? null : await embedder();
       if (!e && !clustered) logger.warn('model.unavailable', { message: await modelProblem() });
+      for (const old of e ? otherModels(e.modelId) : []) {
+        logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
+      }
       const embedding = e
         ? startBackgroundLoop('embed', async () => {
             const result = await embedPapers({ store, embedder: e }, { limit: 128 });

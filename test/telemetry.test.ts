@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, fixture, runPaperboy, tempDir } from './helpers.ts';
+import { MODEL_DIR } from './search/model-dir.ts';
 
-const MODEL_DIR = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 const telemetryDir = (home: string) => join(home, '.cache', 'Microsoft');
 
 /** The environment of a fresh machine: a new HOME, and no telemetry setting of the operator's. */

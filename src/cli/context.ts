@@ -8,6 +8,8 @@ import type { PaperStats } from '../ports/paper-store.ts';
 export interface GlobalOptions {
   data?: string;
   config?: string;
+  /** Embedding model by name (`--model` on the commands that load it). */
+  model?: string;
 }
 
 /** What the CLI needs from the composed application; main.ts provides it. */
@@ -22,7 +24,7 @@ export interface CliServices {
   search(request: SearchRequest): Promise<SearchResponse>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
   /** Embeds papers whose embedding is missing or stale; null when no model is available. */
-  embed(options: { limit?: number; onProgress?: (done: number, total: number) => void }): Promise<{ model: string; embedded: number; remaining: number } | null>;
+  embed(options: { limit?: number; onProgress?: (done: number, total: number) => void }): Promise<{ model: string; previous: { model: string; papers: number }[]; embedded: number; remaining: number } | null>;
   evaluate(dir: string, split: string, variants: readonly EvalVariant[], onProgress?: (stage: string, done: number, total: number) => void): Promise<{ rows: EvalRow[]; model: string | null; queries: number; documents: number }>;
   /** Why semantic search is off, or null when a model is loaded. */
   modelProblem(): Promise<string | null>;

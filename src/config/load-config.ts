@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PaperboyError } from '../core/errors.ts';
 import { trustedProxiesProblem } from '../core/trusted-proxies.ts';
+import { DEFAULT_MODEL, findModel, MODEL_NAMES, type ModelSpec } from './models.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean());
@@ -13,14 +14,14 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   /** Unset: 'info' for the service, 'warn' for one-off commands. */
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
-  /** Folder of the embedding model (Hugging Face layout); semantic search is off when it is absent. */
-  modelDir: z.string().min(1),
-  /** Where a missing model is downloaded from on first use (set download false to never try). */
-  modelHub: z.object({
-    download: bool,
-    url: z.url({ protocol: /^https?$/ }),
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
-  }),
+  /** The embedding model, by name from the catalog (src/config/models.ts). */
+  model: z.string().refine((name) => findModel(name) !== undefined, { message: `must be one of ${MODEL_NAMES.join(', ')}` }),
+  /** Folder of the embedding model (Hugging Face layout); default models/<model>. Semantic search is off when it is absent. */
+  modelDir: z.string().min(1).optional(),
+  /** Download a missing model on first use (from the catalog's pinned, sha256-checked archive). */
+  modelDownload: bool,
+  /** A mirror of the model's archive, used instead of the catalog's URL (the sha256 is still checked). */
+  modelUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Public URL of the service, used in mailed links and feeds; default http://host:port. */
   baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
   /** Secret for CSRF tokens and signed links; default: generated once into <dataDir>/secret. */
@@ -80,15 +81,15 @@ const schema = z.object({
   }),
 });
 
-export type Config = Readonly<Omit<z.infer<typeof schema>, 'trustedProxies'> & { dbFile: string; trustedProxies: string }>;
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'trustedProxies' | 'modelDir'> & { dbFile: string; trustedProxies: string; modelDir: string; modelSpec: ModelSpec }>;
 
 /** Every setting with its default; docs/configuration.md explains each. */
 export const DEFAULTS = {
   dataDir: './data',
   host: '127.0.0.1',
   port: 3000,
-  modelDir: 'models/all-MiniLM-L6-v2',
-  modelHub: { download: true, url: 'https://huggingface.co', repo: 'Xenova/all-MiniLM-L6-v2' },
+  model: DEFAULT_MODEL,
+  modelDownload: true,
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
@@ -113,10 +114,10 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_HOST: 'host',
   PAPERBOY_PORT: 'port',
   PAPERBOY_LOG_LEVEL: 'logLevel',
+  PAPERBOY_MODEL: 'model',
   PAPERBOY_MODEL_DIR: 'modelDir',
-  PAPERBOY_MODEL_DOWNLOAD: 'modelHub.download',
-  PAPERBOY_MODEL_HUB_URL: 'modelHub.url',
-  PAPERBOY_MODEL_REPO: 'modelHub.repo',
+  PAPERBOY_MODEL_DOWNLOAD: 'modelDownload',
+  PAPERBOY_MODEL_URL: 'modelUrl',
   PAPERBOY_BASE_URL: 'baseUrl',
   PAPERBOY_SECRET: 'secret',
   PAPERBOY_TRUSTED_PROXIES: 'trustedProxies',
@@ -218,11 +219,12 @@ export function loadConfig(input: LoadConfigInput): Config {
     throw new PaperboyError('INVALID_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
   const dataDir = resolve(result.data.dataDir);
+  const modelSpec = findModel(result.data.model)!;
   // A relative model folder is relative to the installation (models/ sits next to package.json).
-  const modelDir = resolve(input.installDir ?? '.', result.data.modelDir);
+  const modelDir = resolve(input.installDir ?? '.', result.data.modelDir ?? join('models', modelSpec.dir));
   // The deprecated PAPERBOY_TRUST_PROXY=1 meant "believe the proxy in front of us": one hop.
   const trustedProxies = result.data.trustedProxies ?? (result.data.trustProxy ? '1' : '0');
-  return deepFreeze({ ...result.data, trustedProxies, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
+  return deepFreeze({ ...result.data, model: modelSpec.name, modelSpec, trustedProxies, dataDir, modelDir, dbFile: join(dataDir, 'paperboy.db') });
 }
 
 function deepFreeze<T>(value: T): T {

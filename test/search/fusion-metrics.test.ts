@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convexFusion, normalise, rrfFusion } from '../../src/core/search/fusion.ts';
+import { convexFusion, COSINE_FLOOR, normalise, rrfFusion } from '../../src/core/search/fusion.ts';
 import { evaluateRun, mrrAt, ndcgAt, recallAt, trecOrder } from '../../src/core/search/metrics.ts';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
@@ -12,17 +12,38 @@ describe('fusion', () => {
     close(normalise(3, 0, 0), 0);
   });
 
-  it('combines convexly: alpha on the semantic side, a missing side at its floor', () => {
+  it('combines convexly: alpha on the semantic side, a missing side at its floor (theoretical cosine floor)', () => {
     const fused = convexFusion([
       { docId: 1, lexical: { score: 10, rank: 1 }, semantic: { score: 0.5, rank: 2 } },
       { docId: 2, lexical: { score: 5, rank: 2 }, semantic: { score: 0.8, rank: 1 } },
       { docId: 3, lexical: null, semantic: { score: -1, rank: 3 } },
-    ], 0.3);
+    ], 0.3, { semanticFloor: COSINE_FLOOR });
     // semantic max 0.8: doc 1 = 0.3 * 1.5/1.8 + 0.7 * 1; doc 2 = 0.3 * 1 + 0.7 * 0.5; doc 3 = 0.
     close(fused[0]!.fused, 0.3 * (1.5 / 1.8) + 0.7);
     close(fused[1]!.fused, 0.3 + 0.35);
     close(fused[2]!.fused, 0);
     assert.throws(() => convexFusion([], 1.5), /alpha must be in \[0, 1\]/);
+  });
+
+  it('normalises cosines from the lowest among the candidates by default, so that their spread counts', () => {
+    // bge-like cosines: related 0.85, unrelated 0.55. From -1 the semantic side would spread over
+    // 0.84-1 only and the lexical side would decide; from the candidates' minimum it spreads over 0-1.
+    const inputs = [
+      { docId: 1, lexical: { score: 10, rank: 1 }, semantic: { score: 0.55, rank: 3 } },
+      { docId: 2, lexical: { score: 6, rank: 2 }, semantic: { score: 0.85, rank: 1 } },
+      { docId: 3, lexical: null, semantic: { score: 0.7, rank: 2 } },
+      { docId: 4, lexical: { score: 12, rank: 1 }, semantic: null, embedded: false },
+    ];
+    const fused = convexFusion(inputs, 0.75);
+    close(fused[0]!.fused, 0.25 * (10 / 12));
+    close(fused[1]!.fused, 0.75 + 0.25 * 0.5);
+    close(fused[2]!.fused, 0.75 * 0.5);
+    close(fused[3]!.fused, 1);
+    const ranked = (f: { docId: number; fused: number }[]) => [...f].sort((a, b) => b.fused - a.fused).map((x) => x.docId);
+    assert.deepEqual(ranked(fused), [4, 2, 3, 1]);
+    assert.deepEqual(ranked(convexFusion(inputs, 0.75, { semanticFloor: COSINE_FLOOR })), [4, 2, 1, 3], 'from -1 the keyword match wins');
+    // One embedded candidate, or all at one cosine: no spread to normalise, the theoretical floor then.
+    close(convexFusion([{ docId: 1, lexical: { score: 2, rank: 1 }, semantic: { score: 0.7, rank: 1 } }], 0.75)[0]!.fused, 1);
   });
 
   it('fuses reciprocal ranks with k = 60', () => {

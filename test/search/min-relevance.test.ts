@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadThreadedEmbedder } from '../../src/adapters/embedding/threaded-embedder.ts';
 import { SearchEngine } from '../../src/app/search/search-engine.ts';
 import { NOTHING_CLOSE } from '../../src/app/search/search-notices.ts';
 import type { Embedder } from '../../src/ports/embedder.ts';
 import { testApp } from '../app-helpers.ts';
-import { ROOT, fixture } from '../helpers.ts';
+import { fixture } from '../helpers.ts';
+import { MODEL_DIR } from './model-dir.ts';
 
 const unit = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x), 0]);
 
@@ -42,7 +42,7 @@ describe('the minimum-relevance rule', () => {
   });
 
   it('with the real model: a nonsense query gets the empty state on the page and in the API, a paraphrase does not', async () => {
-    const embedder = await loadThreadedEmbedder(join(ROOT, 'models', 'all-MiniLM-L6-v2'));
+    const embedder = await loadThreadedEmbedder(MODEL_DIR);
     try {
       const { app, searchService, store } = await testApp({ fixtures: [fixture('web-papers.jsonl')], embedder });
       const { engine } = await searchService();

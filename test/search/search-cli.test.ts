@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { fixture, ROOT, runPaperboy, tempDir } from '../helpers.ts';
+import { fixture, runPaperboy, tempDir } from '../helpers.ts';
+import { MODEL_DIR } from './model-dir.ts';
 
 describe('search commands', () => {
   it('embeds, searches with explanations, finds similar papers', async () => {
@@ -14,7 +15,8 @@ describe('search commands', () => {
     const embed = await runPaperboy(['--data', data, 'embed', '--no-progress'], { timeoutMs: 300_000 });
     assert.equal(embed.code, 0, embed.stderr);
     // 2 + 2 + 46 records; the seed copy of 2401.00001 (same title) is merged into it, not stored twice.
-    assert.match(embed.stdout, /all-MiniLM-L6-v2@onnx-int8: 49 papers embedded, 0 remaining/);
+    assert.match(embed.stdout, /^BAAI\/bge-small-en-v1\.5@onnx-int8: 49 papers embedded, 0 remaining$/m);
+    assert.doesNotMatch(embed.stdout, /model changed/);
 
     const search = await runPaperboy(['--data', data, 'search', 'compressed indices nearest neighbour', '--json', '-n', '3']);
     assert.equal(search.code, 0, search.stderr);
@@ -70,41 +72,57 @@ describe('search commands', () => {
     assert.match(badSplit.stderr, /is not a BEIR folder for split 'dev': missing qrels\/dev\.tsv \(splits here: test\)/);
   });
 
-  it('downloads a missing model from the hub on first use, once, and reports a hub failure clearly', async () => {
-    const source = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+  it('says so when a model switch re-embeds, naming both models and the papers', async () => {
+    const data = tempDir();
+    await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
+    // Another model: the same weights under another id (the loader keeps a folder's own settings when its id is not the catalog's).
+    const other = join(data, 'other-model');
+    mkdirSync(join(other, 'onnx'), { recursive: true });
+    symlinkSync(join(MODEL_DIR, 'onnx', 'model_quantized.onnx'), join(other, 'onnx', 'model_quantized.onnx'));
+    symlinkSync(join(MODEL_DIR, 'tokenizer.json'), join(other, 'tokenizer.json'));
+    writeFileSync(join(other, 'paperboy-model.json'), JSON.stringify({ id: 'test/other-model', pooling: 'cls', maxTokens: 128 }));
+    const first = await runPaperboy(['--data', data, 'embed', '--no-progress'], { env: { PAPERBOY_MODEL_DIR: other }, timeoutMs: 120_000 });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^test\/other-model: 2 papers embedded, 0 remaining$/m);
+    const second = await runPaperboy(['--data', data, 'embed', '--no-progress', '--model', 'bge-small-en-v1.5'], { timeoutMs: 120_000 });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /^model changed: 2 papers were embedded with test\/other-model, not yet with BAAI\/bge-small-en-v1\.5@onnx-int8; re-embedding them$/m);
+    assert.match(second.stdout, /^BAAI\/bge-small-en-v1\.5@onnx-int8: 2 papers embedded, 0 remaining$/m);
+    const third = await runPaperboy(['--data', data, 'embed', '--no-progress'], { timeoutMs: 120_000 });
+    assert.doesNotMatch(third.stdout, /model changed/, 'said once the switch is done');
+    const unknown = await runPaperboy(['--data', data, 'embed', '--model', 'gpt-17']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--model <name>' argument 'gpt-17' is invalid\. Allowed choices are bge-small-en-v1\.5, all-MiniLM-L6-v2/);
+    const badEnv = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL: 'gpt-17' } });
+    assert.equal(badEnv.code, 2);
+    assert.match(badEnv.stderr, /model \(PAPERBOY_MODEL\): must be one of bge-small-en-v1\.5, all-MiniLM-L6-v2/);
+  });
+
+  it('downloads a missing model on first use from the pinned archive (here a mirror), and reports a refused download clearly', async () => {
     const requests: string[] = [];
-    const hub = createServer((req, res) => {
+    const mirror = createServer((req, res) => {
       requests.push(req.url ?? '');
-      const match = /^\/Xenova\/all-MiniLM-L6-v2\/resolve\/main\/(.+)$/.exec(req.url ?? '');
-      const file = match ? join(source, match[1]!) : '';
-      if (!match || !existsSync(file)) {
-        res.writeHead(404).end('not found');
-        return;
-      }
-      res.writeHead(200);
-      createReadStream(file).pipe(res);
+      if (req.url === '/wrong.jar') res.writeHead(200).end('not the jar');
+      else res.writeHead(404).end('not found');
     });
-    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
     try {
       const data = tempDir();
       await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
-      const env = { PAPERBOY_MODEL_DIR: join(data, 'model'), PAPERBOY_MODEL_HUB_URL: url };
-      const first = await runPaperboy(['--data', data, 'embed', '--no-progress'], { env, timeoutMs: 120_000 });
-      assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, /Xenova\/all-MiniLM-L6-v2@onnx-int8: 2 papers embedded/);
-      assert.ok(requests.some((r) => r.endsWith('/onnx/model_quantized.onnx')));
-      const count = requests.length;
-      const search = await runPaperboy(['--data', data, 'search', 'attention', '--json'], { env });
-      assert.equal(JSON.parse(search.stdout).mode, 'hybrid');
-      assert.equal(requests.length, count, 'cached: no second download');
-
-      const broken = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL_DIR: join(data, 'other'), PAPERBOY_MODEL_HUB_URL: url, PAPERBOY_MODEL_REPO: 'nobody/nothing' } });
-      assert.equal(broken.code, 2);
-      assert.match(broken.stderr, /no embedding model in .*other \(download from the hub failed: cannot download http:\/\/127\.0\.0\.1:\d+\/nobody\/nothing\/resolve\/main\/config\.json: HTTP 404\)/);
-      assert.ok(!existsSync(join(data, 'other', 'onnx')), 'nothing half-downloaded looks like a model');
+      const missing = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL_DIR: join(data, 'model'), PAPERBOY_MODEL_URL: `${url}/gone.jar` } });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /no embedding model in .*model \(download failed: cannot download http:\/\/127\.0\.0\.1:\d+\/gone\.jar: HTTP 404\); run `npm run model:fetch`/);
+      const wrong = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL_DIR: join(data, 'model'), PAPERBOY_MODEL_URL: `${url}/wrong.jar` } });
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /download failed: http:\/\/127\.0\.0\.1:\d+\/wrong\.jar: sha256 [0-9a-f]{64}, expected 942d8b1f[0-9a-f]{56}; refusing it/);
+      assert.ok(!existsSync(join(data, 'model')), 'nothing half-downloaded looks like a model');
+      assert.deepEqual(requests, ['/gone.jar', '/wrong.jar']);
+      const off = await runPaperboy(['--data', data, 'embed'], { env: { PAPERBOY_MODEL_DIR: join(data, 'model'), PAPERBOY_MODEL_URL: `${url}/gone.jar`, PAPERBOY_MODEL_DOWNLOAD: '0' } });
+      assert.equal(off.code, 2);
+      assert.equal(requests.length, 2, 'PAPERBOY_MODEL_DOWNLOAD=0: no download');
     } finally {
-      hub.close();
+      mirror.close();
     }
   });
 });

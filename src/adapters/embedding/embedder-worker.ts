@@ -4,13 +4,17 @@
  * shared counter says queries are in flight on the query worker (both share the same cores).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ModelSettings } from '../../config/models.ts';
+import type { ModelFusion } from '../../ports/embedder.ts';
 import { loadOnnxEmbedder } from './onnx-embedder.ts';
 
 export interface EmbedderWorkerData {
   dir: string;
   threads: number;
   batchSize: number;
+  tokenBudget?: number;
   maxTokens?: number;
+  settings?: ModelSettings;
   /** Int32 counter of queries in flight; a bulk worker waits for it to reach 0 between batches. */
   queriesInFlight?: SharedArrayBuffer;
 }
@@ -18,7 +22,7 @@ export interface EmbedderWorkerData {
 export type EmbedRequest = { kind: 'query'; text: string } | { kind: 'documents'; texts: string[] };
 export type ToEmbedderWorker = EmbedRequest & { id: number };
 export type FromEmbedderWorker =
-  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number }
+  | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number; fusion?: ModelFusion }
   | { kind: 'load-failed'; code: string; message: string }
   | { id: number; kind: 'vectors'; buffer: ArrayBuffer; count: number }
   | { id: number; kind: 'failed'; message: string };
@@ -46,21 +50,26 @@ function pack(vectors: Float32Array[], dims: number): ArrayBuffer {
 }
 
 try {
-  const embedder = await loadOnnxEmbedder(data.dir, { threads: data.threads, batchSize: data.batchSize, ...(data.maxTokens !== undefined ? { maxTokens: data.maxTokens } : {}) });
-  port.postMessage({ kind: 'ready', modelId: embedder.modelId, dims: embedder.dims, ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}) } satisfies FromEmbedderWorker);
+  const embedder = await loadOnnxEmbedder(data.dir, {
+    threads: data.threads, batchSize: data.batchSize, ...(data.tokenBudget !== undefined ? { tokenBudget: data.tokenBudget } : {}),
+    ...(data.maxTokens !== undefined ? { maxTokens: data.maxTokens } : {}), ...(data.settings ? { settings: data.settings } : {}),
+  });
+  port.postMessage({
+    kind: 'ready', modelId: embedder.modelId, dims: embedder.dims,
+    ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}), ...(embedder.fusion ? { fusion: embedder.fusion } : {}),
+  } satisfies FromEmbedderWorker);
   port.on('message', async (message: ToEmbedderWorker) => {
     try {
       let vectors: Float32Array[];
       if (message.kind === 'query') vectors = [await embedder.embedQuery(message.text)];
       else {
-        // Similar lengths batch together (little padding); queries go first between batches.
-        const order = message.texts.map((t, i) => ({ i, len: t.length })).sort((a, b) => a.len - b.len);
+        // Similar token counts batch together (little padding); queries go first between batches.
+        const encoded = embedder.encode(message.texts);
         vectors = new Array<Float32Array>(message.texts.length);
-        for (let start = 0; start < order.length; start += data.batchSize) {
+        for (const batch of embedder.batches(encoded)) {
           yieldToQueries();
-          const slice = order.slice(start, start + data.batchSize);
-          const batch = await embedder.embedDocuments(slice.map((o) => message.texts[o.i]!));
-          slice.forEach((o, k) => (vectors[o.i] = batch[k]!));
+          const out = await embedder.embedEncoded(batch.map((i) => encoded[i]!));
+          batch.forEach((i, k) => (vectors[i] = out[k]!));
         }
       }
       const buffer = pack(vectors, embedder.dims);

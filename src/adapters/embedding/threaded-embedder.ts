@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { PaperboyError, isPaperboyError, type ErrorCode, ErrorCodes } from '../../core/errors.ts';
-import type { Embedder } from '../../ports/embedder.ts';
+import type { ModelSettings } from '../../config/models.ts';
+import type { Embedder, ModelFusion } from '../../ports/embedder.ts';
 import { siblingModule, startModuleWorker } from '../worker-boot.ts';
 import type { EmbedRequest, EmbedderWorkerData, FromEmbedderWorker, ToEmbedderWorker } from './embedder-worker.ts';
 
@@ -13,6 +14,8 @@ export interface ThreadedEmbedderOptions {
   batchSize?: number;
   /** Token limit per text, overriding the model's. */
   maxTokens?: number;
+  /** The model's catalog settings (see loadOnnxEmbedder). */
+  settings?: ModelSettings;
 }
 
 export interface ThreadedEmbedder extends Embedder {
@@ -27,7 +30,7 @@ class Lane {
   private readonly pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private closed = false;
-  readonly ready: Promise<{ modelId: string; dims: number; minRelevance?: number }>;
+  readonly ready: Promise<{ modelId: string; dims: number; minRelevance?: number; fusion?: ModelFusion }>;
   private dims = 0;
 
   constructor(private readonly worker: Worker, private readonly name: string) {
@@ -101,10 +104,10 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
   const inFlightBuffer = new SharedArrayBuffer(4);
   const inFlight = new Int32Array(inFlightBuffer);
   const lane = (name: string, data: EmbedderWorkerData) => new Lane(startModuleWorker(WORKER, { workerData: data }), name);
-  const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) };
+  const base = { dir, batchSize, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}), ...(options.settings ? { settings: options.settings } : {}) };
   const queries = lane('query', { ...base, threads: options.queryThreads ?? 1 });
   let bulk: Lane | null = null;
-  let info: { modelId: string; dims: number; minRelevance?: number };
+  let info: { modelId: string; dims: number; minRelevance?: number; fusion?: ModelFusion };
   try {
     info = await queries.ready;
   } catch (error) {
@@ -116,6 +119,7 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
     modelId: info.modelId,
     dims: info.dims,
     ...(info.minRelevance !== undefined ? { minRelevance: info.minRelevance } : {}),
+    ...(info.fusion ? { fusion: info.fusion } : {}),
     async embedQuery(text) {
       Atomics.add(inFlight, 0, 1);
       try {

@@ -23,7 +23,7 @@ export const DEFAULT_FIELDS: readonly FieldSpec[] = [
   { name: 'abstract', weight: 1, b: 0.8 },
   { name: 'authors', weight: 1, b: 0.3 },
 ];
-export const DEFAULT_ALPHA = 0.8;
+export const DEFAULT_ALPHA = 0.75;
 
 const PASS_ALL = (): boolean => true;
 
@@ -43,6 +43,7 @@ export class SearchEngine {
   private readonly logger: Logger | undefined;
   private warnedNoModel = false;
   private readonly minRelevance: number;
+  private readonly cosineFloor: number | 'candidates';
   private readonly now: () => number;
   /** Papers sorted by date, rebuilt lazily after changes (browsing by day, week, month). */
   private dated: { date: string; docId: number }[] | null = null;
@@ -56,7 +57,9 @@ export class SearchEngine {
     this.vectors = this.embedder
       ? new VectorSearch(this.embedder.dims, { ...(options.ann ? { ann: options.ann } : {}), exactThreshold: options.exactThreshold ?? 20_000, annCandidates: options.annCandidates ?? 400 })
       : null;
-    this.alpha = options.alpha ?? DEFAULT_ALPHA;
+    // The model's own fusion settings (model catalog) unless the caller sets α.
+    this.alpha = options.alpha ?? this.embedder?.fusion?.alpha ?? DEFAULT_ALPHA;
+    this.cosineFloor = this.embedder?.fusion?.cosineFloor ?? 'candidates';
     this.candidates = options.candidates ?? 200;
     this.logger = options.logger;
     this.minRelevance = options.minRelevance ?? this.embedder?.minRelevance ?? DEFAULT_MIN_RELEVANCE;
@@ -228,7 +231,7 @@ export class SearchEngine {
         }
       }
       const inputs = [...candidates.values()];
-      const fused = fusion === 'rrf' ? rrfFusion(inputs.map((c) => (c.semantic?.rank === 0 ? { ...c, semantic: null } : c))) : convexFusion(inputs, request.alpha ?? this.alpha);
+      const fused = fusion === 'rrf' ? rrfFusion(inputs.map((c) => (c.semantic?.rank === 0 ? { ...c, semantic: null } : c))) : convexFusion(inputs, request.alpha ?? this.alpha, { semanticFloor: this.cosineFloor });
       scored = fused.map((f, i) => ({ docId: f.docId, score: f.fused, input: inputs[i]! }));
     } else {
       scored = [...candidates.values()].map((c) => ({ docId: c.docId, score: (mode === 'lexical' ? c.lexical?.score : c.semantic?.score) ?? 0, input: c }));

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { EvalVariant } from '../../app/search/evaluate.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
+import { modelOption } from '../model-option.ts';
 
 const parseAlphas = (value: string) => value.split(',').map(Number).filter((n) => n >= 0 && n <= 1);
 
@@ -12,6 +13,7 @@ export function evalCommand(ctx: CliContext): Command {
     .addOption(new Option('-m, --mode <mode...>', 'modes to evaluate').choices(['lexical', 'semantic', 'hybrid', 'rrf']).default(['lexical', 'semantic', 'hybrid', 'rrf']))
     .option('--alphas <list>', 'also evaluate convex hybrid at these semantic weights, e.g. 0.3,0.5,0.7', parseAlphas)
     .option('--json', 'print JSON')
+    .addOption(modelOption())
     .action(async (dir: string, opts: { split: string; mode: string[]; alphas?: number[]; json?: boolean }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
       try {

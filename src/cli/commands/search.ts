@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SearchHit } from '../../app/search/search-engine.ts';
 import { collect, isoDate, positiveInt } from '../args.ts';
 import type { CliContext, GlobalOptions } from '../context.ts';
+import { modelOption } from '../model-option.ts';
 
 const MODES = ['hybrid', 'lexical', 'semantic'] as const;
 
@@ -49,6 +50,7 @@ export function searchCommand(ctx: CliContext): Command {
     .option('--author <name>', 'only papers with an author whose name contains this')
     .addOption(new Option('--sort <order>', 'order of the best matches').choices(['relevance', 'date', 'trending']).default('relevance'))
     .option('--json', 'print JSON, with explanations')
+    .addOption(modelOption())
     .action(async (query: string, opts: { mode: (typeof MODES)[number]; fusion: 'convex' | 'rrf'; alpha?: number; limit: number; page: number; category?: string[]; from?: string; to?: string; author?: string; sort: 'relevance' | 'date' | 'trending'; json?: boolean }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
       try {
@@ -80,6 +82,7 @@ export function similarCommand(ctx: CliContext): Command {
     .argument('<id>', 'arXiv id or Paperboy id')
     .option('-n, --limit <n>', 'how many', positiveInt, 10)
     .option('--json', 'print JSON')
+    .addOption(modelOption())
     .action(async (id: string, opts: { limit: number; json?: boolean }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
       try {

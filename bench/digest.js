@@ -25,7 +25,7 @@ const { hasModel, loadOnnxEmbedder } = await dist('adapters/embedding/onnx-embed
 const { silentLogger } = await dist('ports/logger.js');
 
 const SUBSCRIBERS = Number(process.env.BENCH_DIGEST_SUBSCRIBERS ?? 10_000);
-const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'all-MiniLM-L6-v2');
+const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-small-en-v1.5'); // the default model (src/config/models.ts)
 const source = join(root, '.bench', 'http', 'paperboy.db');
 if (!existsSync(source)) throw new Error('run npm run bench:http first (it prepares the 75k corpus in .bench/http)');
 const dir = join(root, '.bench', 'digest');

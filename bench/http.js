@@ -34,7 +34,7 @@ const RATE_SECONDS = Number(process.env.BENCH_HTTP_RATE_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
 const WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? cpus().length);
 const corpusFile = process.env.BENCH_CORPUS ?? resolve(root, '..', 'shared', 'data', 'arxiv-75k.jsonl.gz');
-const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'all-MiniLM-L6-v2');
+const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-small-en-v1.5'); // the default model (src/config/models.ts)
 const dataDir = join(root, '.bench', 'http');
 const log = (...a) => console.error('[bench:http]', ...a);
 let seed = 7;

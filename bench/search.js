@@ -21,7 +21,7 @@ const { paperEmbeddingText } = await dist('ports/embedder.js');
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
 const corpusFile = process.env.BENCH_CORPUS ?? resolve(root, '..', 'shared', 'data', 'arxiv-75k.jsonl.gz');
-const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'all-MiniLM-L6-v2');
+const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-small-en-v1.5'); // the default model (src/config/models.ts)
 const cacheDb = join(root, '.bench', 'data', 'paperboy.db');
 const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), corpus: {}, synthetic1M: null };
 

@@ -1,18 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import { PaperboyError, type ErrorCode, ErrorCodes } from '../../core/errors.ts';
 import type { FormatName, RecordSource, RecordSourceOpener, SourceItem } from '../../ports/record-source.ts';
+import { siblingModule, startModuleWorker } from '../worker-boot.ts';
 import type { ToMain, ToWorker } from './source-worker.ts';
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER = new URL(FROM_SOURCE ? './source-worker.ts' : './source-worker.js', import.meta.url);
-
-/** Running from TypeScript sources (tests, through tsx), the worker registers tsx before loading. */
-function startWorker(workerData: unknown): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER, { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
+const WORKER = siblingModule(import.meta.url, 'source-worker');
+const startWorker = (workerData: unknown) => startModuleWorker(WORKER, { workerData });
 
 /**
  * Opens files like `fileSourceOpener`, but reads, parses and validates them in a worker thread, so

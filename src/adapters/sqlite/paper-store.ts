@@ -12,6 +12,9 @@ const PAPER_COLUMNS =
 const isUnidentified = (id: string) => id.startsWith('content:');
 
 /** The SQLite implementation of {@link PaperStore}. */
+/** Rows per page of a full scan (no statement stays open between pages). */
+const SCAN_PAGE = 1000;
+
 export function createSqlitePaperStore(file: string, deps: { now?: () => string } = {}): PaperStore & { db: SqliteDb } {
   const now = deps.now ?? (() => new Date().toISOString());
   const db = openDatabase(file, { now });
@@ -196,10 +199,16 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
         githubStars: r.github_stars === null ? null : Number(r.github_stars) || 0,
       });
       if (!changedAfter) {
-        for (const r of db.prepare(`${select} ORDER BY seq`).iterate() as IterableIterator<Row>) {
-          if (!skip?.(r.seq, r.last_changed_at)) yield toRow(r);
+        // Pages read whole (`.all()`), never a cursor left open across a yield: the consumer gives
+        // the event loop turns between rows, and better-sqlite3 refuses every write on a connection
+        // while one of its statements is still iterating.
+        const page = db.prepare(`${select} WHERE p.seq > ? ORDER BY p.seq LIMIT ${SCAN_PAGE}`);
+        for (let after = 0; ;) {
+          const rows = page.all(after) as Row[];
+          for (const r of rows) if (!skip?.(r.seq, r.last_changed_at)) yield toRow(r);
+          if (rows.length < SCAN_PAGE) return;
+          after = rows[rows.length - 1]!.seq;
         }
-        return;
       }
       // Incremental: keys first from the covering index, whole rows only for those not skipped, so
       // an idle refresh reads a few index pages.
@@ -249,13 +258,23 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       }).immediate();
     },
     async *scanEmbeddings(model, changedAfter, skip) {
-      let rows: Iterable<{ seq: number; vector: Buffer; embedded_at: string }>;
+      type Row = { seq: number; vector: Buffer; embedded_at: string };
+      let rows: Iterable<Row>;
       if (!changedAfter) {
-        rows = db.prepare('SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? ORDER BY paper_seq').iterate(model) as IterableIterator<{ seq: number; vector: Buffer; embedded_at: string }>;
+        // In pages, for the reason given in scanIndexable.
+        const page = db.prepare(`SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? AND paper_seq > ? ORDER BY paper_seq LIMIT ${SCAN_PAGE}`);
+        rows = (function* () {
+          for (let after = 0; ;) {
+            const found = page.all(model, after) as Row[];
+            yield* found;
+            if (found.length < SCAN_PAGE) return;
+            after = found[found.length - 1]!.seq;
+          }
+        })();
       } else {
         const keys = db.prepare('SELECT paper_seq AS seq, embedded_at FROM paper_embeddings WHERE model = ? AND embedded_at >= ?').all(model, changedAfter) as { seq: number; embedded_at: string }[];
         const wanted = keys.filter((k) => !skip?.(k.seq, k.embedded_at)).map((k) => k.seq);
-        const fetched: { seq: number; vector: Buffer; embedded_at: string }[] = [];
+        const fetched: Row[] = [];
         for (let i = 0; i < wanted.length; i += 500) {
           const chunk = wanted.slice(i, i + 500);
           fetched.push(...(db.prepare(`SELECT paper_seq AS seq, vector, embedded_at FROM paper_embeddings WHERE model = ? AND paper_seq IN (${chunk.map(() => '?').join(',')})`).all(model, ...chunk) as typeof fetched));

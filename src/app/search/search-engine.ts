@@ -5,7 +5,7 @@ import { parseQuery, plainQuery, type ParsedQuery } from '../../core/search/quer
 import { QueryVectorCache } from './query-vector-cache.ts';
 import { VectorSearch } from './vector-search.ts';
 import { orderResults, trendScoreOf } from './result-order.ts';
-import { NOTHING_CLOSE, NO_MODEL, coverageNotice } from './search-notices.ts';
+import { NOTHING_CLOSE, NO_MODEL, SEMANTIC_FAILED, coverageNotice } from './search-notices.ts';
 import { buildClauses, containsSequence, foldName, type Clauses, type PhraseClause } from './query-clauses.ts';
 import { snippet } from '../../core/search/snippet.ts';
 import { latexTextToPlain } from '../../core/latex-text.ts';
@@ -178,16 +178,29 @@ export class SearchEngine {
       mode = 'lexical';
     }
     if (mode === 'semantic' && parsed.text.trim() === '') mode = 'lexical';
-    if (mode !== 'lexical') {
-      const notice = coverageNotice(this.vectors!.size, this.docs.size, mode);
-      if (notice) notices.push(notice);
-    }
-
     const filter = this.filterFor(request, parsed);
     const pool = Math.max(this.candidates, offset + limit);
     const lexicalClauses = buildClauses(parsed);
     if (!lexicalClauses.should.length && !lexicalClauses.must.length && !lexicalClauses.phrases.length && parsed.text.trim() === '') {
       return this.filterOnly(request, filter, lexicalClauses, limit, offset);
+    }
+    // The query's vector first: it is the one wait of a search, and all that follows reads the index
+    // as it is after it (a refresh may remove papers meanwhile). A failing model costs the semantic
+    // side only: the answer is by words, with a notice, never an error.
+    let queryVector: Float32Array | null = null;
+    if (mode !== 'lexical') {
+      const embedder = this.embedder!;
+      try {
+        queryVector = await this.queryVectors.get(parsed.text, (text) => embedder.embedQuery(text));
+      } catch (error) {
+        this.logger?.error('search.embed_failed', { message: (error as Error).message });
+        notices.push(SEMANTIC_FAILED);
+        mode = 'lexical';
+      }
+    }
+    if (mode !== 'lexical') {
+      const notice = coverageNotice(this.vectors!.size, this.docs.size, mode);
+      if (notice) notices.push(notice);
     }
 
     let lexicalHits: { docId: number; score: number }[] = [];
@@ -199,10 +212,7 @@ export class SearchEngine {
       if (checksPhrases) lexicalHits = lexicalHits.filter((h) => this.passesConstraints(h.docId, lexicalClauses)).slice(0, pool);
     }
     let semanticHits: { docId: number; score: number }[] = [];
-    let queryVector: Float32Array | null = null;
-    if (mode !== 'lexical' && this.embedder && this.vectors) {
-      const embedder = this.embedder;
-      queryVector = await this.queryVectors.get(parsed.text, (text) => embedder.embedQuery(text));
+    if (mode !== 'lexical' && queryVector) {
       const semanticFilter = (docId: number) => filter(docId) && this.passesConstraints(docId, lexicalClauses);
       semanticHits = this.nearest(queryVector, pool, semanticFilter);
       if (this.isNoise(semanticHits, mode === 'hybrid' ? lexicalHits.length > 0 : null, lexicalClauses, filter)) {

@@ -13,3 +13,5 @@ export function coverageNotice(embedded: number, papers: number, mode: 'hybrid' 
 export const NO_MODEL = 'semantic search is unavailable: no embedding model is loaded (run `npm run model:fetch`); results are lexical only';
 
 export const NOTHING_CLOSE = 'no paper contains these words, and none is close in meaning: check the spelling or try other words';
+
+export const SEMANTIC_FAILED = 'semantic search failed for this query (the embedding model did not answer; see the log): results are by words only';

@@ -38,12 +38,17 @@ function spec(url: string, archiveSha = sha256(jar)): ModelSpec {
 describe('model:fetch with Node alone (a local server serving a jar)', () => {
   let server: Server;
   let base = '';
+  let racedTarget = '';
   const requests: string[] = [];
   before(async () => {
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
       if (req.url === '/tiny.jar') res.writeHead(200, { 'content-length': jar.length }).end(Buffer.from(jar));
       else if (req.url === '/tampered.jar') res.writeHead(200).end(Buffer.from(tampered));
+      else if (req.url === '/raced.jar') {
+        // Another process installs the model while this download is in flight.
+        void fetchModel(spec(`${base}/tiny.jar`), racedTarget).then(() => res.writeHead(200).end(Buffer.from(jar)));
+      }
       else if (req.url === '/truncated.jar') {
         // Promises the whole jar, sends a third, then drops the connection.
         res.writeHead(200, { 'content-length': jar.length });
@@ -81,6 +86,13 @@ describe('model:fetch with Node alone (a local server serving a jar)', () => {
     assert.equal(modelIntact(spec(''), target), false);
     assert.equal(await fetchModel(spec(`${base}/tiny.jar`), target), 'fetched');
     assert.equal(modelIntact(spec(''), target), true);
+  });
+
+  it('keeps a copy another process installed during its download (several serve workers on a first start)', async () => {
+    racedTarget = join(tempDir(), 'tiny');
+    assert.equal(await fetchModel(spec(`${base}/raced.jar`), racedTarget), 'present');
+    assert.equal(modelIntact(spec(''), racedTarget), true);
+    assert.deepEqual(leftovers(join(racedTarget, '..')), []);
   });
 
   const refused: [string, string, (url: string) => ModelSpec, RegExp][] = [

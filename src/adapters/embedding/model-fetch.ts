@@ -95,6 +95,12 @@ export async function fetchModel(spec: ModelSpec, target: string, options: Model
       writeFileSync(join(staging, file.path), data);
     }
     writeManifest(spec, staging);
+    // Another process (a second `serve` worker on its first start) may have installed it meanwhile:
+    // never replace an intact copy, which that process may be loading.
+    if (modelIntact(spec, target)) {
+      log(`${spec.settings.id} (${spec.settings.variant}) was installed in ${target} meanwhile`);
+      return 'present';
+    }
     rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
   } finally {

@@ -46,16 +46,26 @@ const WORDS: Record<string, string> = {
 const ACCENTS: Record<string, string> = { "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304', '.': '\u0307', u: '\u0306', v: '\u030C', H: '\u030B', c: '\u0327', k: '\u0328', r: '\u030A' };
 const LITERAL = new Set(['%', '&', '$', '#', '_', '{', '}']);
 
-/** The index of the brace closing the group opened at `open` (a `{`), or -1. */
-function closingBrace(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') i++;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i;
-  }
-  return -1;
+/**
+ * For a text, a function from the index of a `{` to the index of the `}` closing its group (-1 when
+ * none does), `\`-escaped braces skipped. All pairs are found in one pass, on first use: scanning to
+ * the end for every unmatched `{` made a text of many of them quadratic (20,000: 5 s).
+ */
+function braceMatcher(s: string): (open: number) => number {
+  let closes: Map<number, number> | null = null;
+  return (open) => {
+    if (!closes) {
+      closes = new Map();
+      const stack: number[] = [];
+      for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c === '\\') i++;
+        else if (c === '{') stack.push(i);
+        else if (c === '}' && stack.length > 0) closes.set(stack.pop()!, i);
+      }
+    }
+    return closes.get(open) ?? -1;
+  };
 }
 
 /** Skips spaces; returns the index of the next non-space character. */
@@ -67,6 +77,7 @@ const skipSpaces = (s: string, i: number) => {
 function convert(s: string, flavour: Flavour, depth: number): string {
   const esc = flavour === 'html' ? escapeHtml : (t: string) => t;
   const wrap = (tag: string, inner: string) => (flavour === 'html' ? `<${tag}>${inner}</${tag}>` : inner);
+  const closingBrace = braceMatcher(s);
   let out = '';
   let plain = 0; // start of the literal run not yet written
   const flush = (to: number) => {
@@ -92,7 +103,7 @@ function convert(s: string, flavour: Flavour, depth: number): string {
         }
       } else if (depth < 8 && (TAGS[name] !== undefined || PLAIN_GROUPS.has(name)) && s[skipSpaces(s, end)] === '{') {
         const open = skipSpaces(s, end);
-        const close = closingBrace(s, open);
+        const close = closingBrace(open);
         if (close !== -1) {
           const inner = convert(s.slice(open + 1, close), flavour, depth + 1);
           text = TAGS[name] ? wrap(TAGS[name], inner) : inner;
@@ -121,7 +132,7 @@ function convert(s: string, flavour: Flavour, depth: number): string {
       if (text === null) {
         // An unknown command stays as it is, with its braced arguments.
         let j = end;
-        for (let close = s[j] === '{' ? closingBrace(s, j) : -1; close !== -1; close = s[j] === '{' ? closingBrace(s, j) : -1) j = close + 1;
+        for (let close = s[j] === '{' ? closingBrace(j) : -1; close !== -1; close = s[j] === '{' ? closingBrace(j) : -1) j = close + 1;
         i = j - 1;
         continue;
       }
@@ -131,7 +142,7 @@ function convert(s: string, flavour: Flavour, depth: number): string {
       i = end - 1;
     } else if (c === '{' && depth < 8) {
       // {\em ..}, {\bf ..}: a switch for the rest of the group; bare braces just group.
-      const close = closingBrace(s, i);
+      const close = closingBrace(i);
       if (close === -1) continue;
       flush(i);
       const sw = /^\\(em|it|bf|sl|tt|sc|rm|sf)\b\s*/.exec(s.slice(i + 1, close));

@@ -32,3 +32,12 @@ describe('the first sentence of an abstract', () => {
     assert.ok(long.sentence.endsWith('…') && long.sentence.length <= 61, long.sentence);
   });
 });
+
+describe('text-mode LaTeX with unbalanced braces', () => {
+  it('matches each group with its own closing brace, skips escaped braces, and leaves unmatched ones as text', () => {
+    assert.equal(latexTextToPlain('{a{\\emph{b}}'), '{ab');
+    assert.equal(latexTextToPlain('\\{x\\} {\\bf y}'), '{x} y');
+    assert.equal(latexTextToPlain('x {'.repeat(3)), 'x {x {x {');
+    assert.equal(latexTextToPlain('x {'.repeat(20_000)).length, 60_000);
+  });
+});

@@ -45,7 +45,7 @@ export function createMailQueue(deps: { mailer: Mailer; log: MailLog; clock: Clo
   const waiting: MailJob[] = [];
   let running = 0;
   let closed = false;
-  let idleWaiters: (() => void)[] = [];
+  const idleWaiters: (() => void)[] = [];
 
   async function work(job: MailJob): Promise<void> {
     const mailbox = mailboxOf(job.to);
@@ -114,7 +114,8 @@ export function createMailQueue(deps: { mailer: Mailer; log: MailLog; clock: Clo
         deps.logger.warn('mail.queue_dropped', { jobs: waiting.length });
         waiting.length = 0;
       }
-      idleWaiters = [];
+      // Whoever waits for the queue to empty is told it is over, not left waiting forever.
+      for (const wake of idleWaiters.splice(0)) wake();
     },
   };
 }

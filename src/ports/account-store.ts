@@ -36,8 +36,6 @@ export interface AccountStore {
   findOrCreateUser(email: string, now: string): Promise<User>;
   getUser(id: number): Promise<User | null>;
   saveSignInLink(link: SignInLink): Promise<void>;
-  /** Sign-in links created for `email` at or after `since` (per-address rate limit). */
-  countSignInLinks(email: string, since: string): Promise<number>;
   /** Marks the link used and returns it, atomically; null when unknown, used or expired. */
   consumeSignInLink(tokenHash: string, now: string): Promise<SignInLink | null>;
   createSession(session: Session): Promise<void>;

@@ -18,7 +18,6 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
   const userByEmail = db.prepare('SELECT * FROM users WHERE email = ?');
   const userById = db.prepare('SELECT * FROM users WHERE id = ?');
   const insertLink = db.prepare('INSERT INTO sign_in_links (token_hash, email, next_path, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
-  const countLinks = db.prepare('SELECT COUNT(*) AS n FROM sign_in_links WHERE email = ? AND created_at >= ?');
   const useLink = db.prepare('UPDATE sign_in_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *');
   const purgeLinks = db.prepare('DELETE FROM sign_in_links WHERE expires_at < ?');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
@@ -68,9 +67,6 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
     async saveSignInLink(link) {
       purgeLinks.run(link.createdAt);
       insertLink.run(link.tokenHash, link.email, link.nextPath, link.createdAt, link.expiresAt);
-    },
-    async countSignInLinks(email, since) {
-      return (countLinks.get(email, since) as { n: number }).n;
     },
     async consumeSignInLink(tokenHash, now) {
       const row = useLink.get(now, tokenHash, now) as LinkRow | undefined;

@@ -299,6 +299,8 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
 
 /** Rows stored before migration 7 get their title key, in batches, once. */
 function fillTitleKeys(db: SqliteDb): void {
+  // Nothing to fill (every open after the first): no write lock taken.
+  if (!db.prepare('SELECT 1 FROM papers WHERE title_key IS NULL LIMIT 1').get()) return;
   const missing = db.prepare('SELECT seq, title FROM papers WHERE title_key IS NULL LIMIT 5000');
   const set = db.prepare('UPDATE papers SET title_key = ? WHERE seq = ?');
   const fill = db.transaction(() => {

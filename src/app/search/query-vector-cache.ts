@@ -1,7 +1,7 @@
 /**
  * The vectors of recent query texts, least recently used dropped first. Embedding a query is the
- * largest part of a hybrid search (about 6 ms of CPU on one core, and ONNX runs on the calling
- * thread), and the same text comes back often: the next page of results, the search page and its
+ * largest part of a hybrid search (a few ms of CPU on the model's query thread, plus the hop
+ * there and back), and the same text comes back often: the next page of results, the search page and its
  * feed, switching sort or filters, and digests whose subscribers share a saved search.
  */
 export class QueryVectorCache {

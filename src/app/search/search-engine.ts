@@ -29,8 +29,9 @@ const PASS_ALL = (): boolean => true;
 
 /**
  * The search engine: BM25F over title, abstract and authors, exact cosine over paper embeddings,
- * fused by convex combination (theoretical min-max) or RRF. Knows nothing of storage: papers and
- * vectors are pushed in (search-service.ts feeds it from the store, evaluate.ts from a BEIR corpus), so `paperboy eval` builds one from any corpus.
+ * fused by convex combination (min-max normalisation, the cosine floor set per model) or RRF.
+ * Knows nothing of storage: papers and vectors are pushed in (search-service.ts feeds it from the
+ * store, evaluate.ts from any BEIR corpus for `paperboy eval`).
  */
 export class SearchEngine {
   readonly lexical: LexicalIndex;

@@ -1,5 +1,5 @@
 // Lint configuration. Besides the usual rules it enforces the dependency direction of
-// ../shared/STYLE.md: core <- ports <- app <- (http, cli, jobs); adapters implement ports; main wires.
+// The layout rule (ARCHITECTURE.md): core <- ports <- app <- (http, cli, jobs); adapters implement ports; main wires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -15,6 +15,32 @@ const ATOM_START = '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/A
 
 const good = (id: string, title = `Paper ${id}`) => JSON.stringify({ id, title, abstract: 'ok', authors: ['A'], categories: ['cs.LG'] });
 
+
+/**
+ * Imports `names` (files in `dir`) in a child process, as the CLI does it (a worker thread reads each
+ * file), so that its peak memory is measured alone; per file, papers added and rejection reasons.
+ */
+function importInChild(dir: string, names: string[]) {
+  return runMeasured<{ file: string; added: number; rejected: string[] }[]>(`
+      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
+      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
+      const { importFiles } = await import(src('src/app/import-files.ts'));
+      const { systemClock } = await import(src('src/ports/clock.ts'));
+      const { silentLogger } = await import(src('src/ports/logger.ts'));
+      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
+      const out = [];
+      for (const name of JSON.parse(process.env.BOMB_FILES)) {
+        const rejected = [];
+        const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock: systemClock, logger: silentLogger }, [process.env.BOMB_DIR + '/' + name], {
+          onItem: (_, item) => { if (item.outcome === 'rejected') rejected.push(item.reason); },
+        });
+        out.push({ file: name, added: report.counts.added, rejected });
+      }
+      await store.close();
+      done(out);
+    `, { BOMB_DIR: dir, BOMB_FILES: JSON.stringify(names) });
+}
+
 describe('bad input', () => {
   let ctx: ReturnType<typeof testStore>;
   let dir: string;
@@ -202,24 +228,7 @@ describe('bad input', () => {
     });
     // The import runs in a child process, as the CLI does it (a worker thread reads the file), so that
     // its peak memory can be measured alone.
-    const { result, peakMb } = await runMeasured<{ file: string; added: number; rejected: string[] }[]>(`
-      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
-      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
-      const { importFiles } = await import(src('src/app/import-files.ts'));
-      const { systemClock } = await import(src('src/ports/clock.ts'));
-      const { silentLogger } = await import(src('src/ports/logger.ts'));
-      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
-      const out = [];
-      for (const name of ['nested.xml.gz', 'nested-first.xml.gz', 'text.xml.gz', 'attributes.xml.gz']) {
-        const rejected = [];
-        const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock: systemClock, logger: silentLogger }, [process.env.BOMB_DIR + '/' + name], {
-          onItem: (_, item) => { if (item.outcome === 'rejected') rejected.push(item.reason); },
-        });
-        out.push({ file: name, added: report.counts.added, rejected });
-      }
-      await store.close();
-      done(out);
-    `, { BOMB_DIR: bombDir });
+    const { result, peakMb } = await importInChild(bombDir, ['nested.xml.gz', 'nested-first.xml.gz', 'text.xml.gz', 'attributes.xml.gz']);
     const [nested, first, text, attributes] = result;
     assert.equal(nested?.added, 1, 'the entry before the bomb');
     assert.deepEqual(nested?.rejected.map((r) => r.replace(/ line \d+/g, ' line N')), [
@@ -252,24 +261,8 @@ describe('bad input', () => {
     await writeGzip(join(bombDir, 'deep.json.gz'), function* () {
       yield `[{"paper":{"id":"2509.00005","title":"t","x":${deep(8_000_000)}}}, {"paper":{"id":"2509.00006","title":"Fine"}}]`;
     });
-    const { result, peakMb } = await runMeasured<{ added: number; rejected: string[] }[]>(`
-      const { createThreadedSourceOpener } = await import(src('src/adapters/formats/threaded-source.ts'));
-      const { createSqlitePaperStore } = await import(src('src/adapters/sqlite/paper-store.ts'));
-      const { importFiles } = await import(src('src/app/import-files.ts'));
-      const { systemClock } = await import(src('src/ports/clock.ts'));
-      const { silentLogger } = await import(src('src/ports/logger.ts'));
-      const store = createSqlitePaperStore(process.env.BOMB_DIR + '/paperboy.db');
-      const out = [];
-      for (const name of ['deep.jsonl.gz', 'deep.json.gz']) {
-        const rejected = [];
-        const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock: systemClock, logger: silentLogger }, [process.env.BOMB_DIR + '/' + name], {
-          onItem: (_, item) => { if (item.outcome === 'rejected') rejected.push(item.reason); },
-        });
-        out.push({ added: report.counts.added, rejected });
-      }
-      await store.close();
-      done(out);
-    `, { BOMB_DIR: bombDir });
+    const { result: imported, peakMb } = await importInChild(bombDir, ['deep.jsonl.gz', 'deep.json.gz']);
+    const result = imported.map(({ added, rejected }) => ({ added, rejected }));
     assert.deepEqual(result, [
       {
         added: 2,

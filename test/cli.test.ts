@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, ROOT, runPaperboy, STARTER_CORPUS, tempDir } from './helpers.ts';
+import { fixture, ROOT, runPaperboy, STARTER_CORPUS, startServe, tempDir } from './helpers.ts';
 
 describe('the paperboy command', () => {
   it('prints help for itself and every subcommand, exit 0', async () => {
@@ -80,29 +80,19 @@ describe('the paperboy command', () => {
   it('serves the data directory over HTTP and shuts down cleanly on SIGTERM', async () => {
     const data = tempDir();
     await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk;
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-    });
+    const server = await startServe(['--data', data, 'serve', '--port', '0']);
+    const { url } = server;
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { papers: number }).papers, 2);
     const paper = (await (await fetch(`${url}/api/papers/2402.01234`)).json()) as { title: string };
     assert.equal(paper.title, 'Attention Is Still All You Need: GPT-4 & k-NN');
     // The two papers are embedded in the background.
-    for (let waited = 0; !/"event":"embed\.progress".*"embedded":2/.test(stderr) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-    assert.match(stderr, /"event":"embed\.progress".*"embedded":2,"remaining":0/);
-    const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    assert.equal(await exit, 0);
-    assert.match(stderr, /"event":"http\.request".*"requestId":/);
-    assert.match(stderr, /SIGTERM: shutting down/);
+    for (let waited = 0; !/"event":"embed\.progress".*"embedded":2/.test(server.stderr()) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assert.match(server.stderr(), /"event":"embed\.progress".*"embedded":2,"remaining":0/);
+    assert.equal(await server.stop(), 0);
+    assert.match(server.stderr(), /"event":"http\.request".*"requestId":/);
+    assert.match(server.stderr(), /SIGTERM: shutting down/);
   });
 
   it('serve --workers 2 serves, and the primary and every worker exit on SIGTERM', async () => {

@@ -85,3 +85,32 @@ export function runPaperboy(args: string[], options: { env?: Record<string, stri
     });
   });
 }
+
+/**
+ * `paperboy ARGS` (a `serve`) in a child process: resolves once its log says where it listens, with
+ * its URL, its stderr so far, its exit code (once closed) and a stop function (SIGTERM, then the code).
+ */
+export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv; listening?: RegExp } = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const listening = options.listening ?? /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      const match = listening.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    void exit.then((code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  return {
+    child,
+    url,
+    stderr: () => stderr,
+    exit,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}

@@ -1,35 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, runPaperboy, tempDir } from './helpers.ts';
+import { runPaperboy, startServe, tempDir } from './helpers.ts';
 
-/** `paperboy serve --port 0` on `data`; resolves with its URL, its stderr so far and a stop function. */
-async function serve(data: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'serve', '--port', '0'], {
-    // No model: the test is about the data, not embeddings.
+/** `paperboy serve --port 0` on `data`, without a model: the tests are about the data, not embeddings. */
+function serve(data: string, env: Record<string, string> = {}) {
+  return startServe(['--data', data, 'serve', '--port', '0'], {
     env: { ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'), PAPERBOY_DIGEST_SCHEDULE: 'off', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 describe('the starter corpus', () => {

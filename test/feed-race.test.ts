@@ -81,7 +81,7 @@ describe('change feed across processes', () => {
     await store.close();
   });
 
-  it('pages through the feed with small limits, every change once, while another process writes', async () => {
+  it('pages through the feed with small limits, every change once, while this and another process write', async () => {
     const dir = tempDir();
     const file = join(dir, 'paperboy.db');
     const store = createSqlitePaperStore(file, { now: () => NOW });
@@ -93,8 +93,14 @@ describe('change feed across processes', () => {
 
     const seen: PaperChange[] = [];
     let position = 0;
-    for (;;) {
+    let ownWrites = 0;
+    store.db.pragma('busy_timeout = 60000');
+    for (let pages = 0; ; pages++) {
       const finished = done; // read before the page: a page read after the writer ended sees all of it
+      if (!finished && pages % 5 === 0) {
+        // This process writes too: its commits interleave with the child's.
+        await store.upsertPapers([{ id: `2403.${String(ownWrites++).padStart(5, '0')}`, title: `Written by the parent ${ownWrites}`, abstract: 'a', source: 'test' }], merge);
+      }
       const page = await store.changesSince(position, 3);
       seen.push(...page);
       if (page.length > 0) position = page[page.length - 1]!.changeSeq;
@@ -111,7 +117,7 @@ describe('change feed across processes', () => {
     for (const change of seen) applied.set(change.seq, `${change.id} ${change.title} ${change.hfUpvotes}`);
     const stored = new Map<number, string>();
     for (const change of await store.changesSince(0, 10_000)) stored.set(change.seq, `${change.id} ${change.title} ${change.hfUpvotes}`);
-    assert.equal(stored.size, 1 + rounds * 4);
+    assert.equal(stored.size, 1 + rounds * 4 + ownWrites);
     assert.deepEqual(applied, stored);
     await store.close();
   });

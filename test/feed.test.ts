@@ -51,6 +51,18 @@ describe('change feed (SQLite)', () => {
     await store.close();
   });
 
+  it('gives each database its own store id, the same through every connection and after reopening', async () => {
+    const dir = tempDir();
+    const a = openStore(join(dir, 'a.db'));
+    const again = openStore(join(dir, 'a.db'));
+    const b = openStore(join(dir, 'b.db'));
+    const id = await a.storeId();
+    assert.match(id, /^[0-9a-f]{32}$/);
+    assert.equal(await again.storeId(), id);
+    assert.notEqual(await b.storeId(), id, 'a database made again (same papers, new file) is another store');
+    await Promise.all([a.close(), again.close(), b.close()]);
+  });
+
   it('orders changes of two connections to one file by commit, papers and embeddings on one counter', async () => {
     const file = join(tempDir(), 'p.db');
     const a = openStore(file);

@@ -121,6 +121,11 @@ export interface PaperStore {
   embeddingChangesSince(model: string, afterChangeSeq: number, limit: number): Promise<EmbeddingChange[]>;
   /** The latest changeSeq committed (0 for an empty store); papers and embeddings share the counter. */
   lastChangeSeq(): Promise<number>;
+  /**
+   * This database's identity, fixed when it was created: an index built from another database (say
+   * one deleted and imported again) is rebuilt rather than trusted because its feed position fits.
+   */
+  storeId(): Promise<string>;
   /** The indexable rows of these papers (for a page of hits), by seq; seqs not stored are absent. */
   readIndexed(seqs: readonly number[]): Promise<Map<number, IndexableRow & { localVotes: number }>>;
   close(): Promise<void>;

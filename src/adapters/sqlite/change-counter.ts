@@ -17,6 +17,7 @@ export type NextChangeSeq = () => number;
 export function changeCounter(db: SqliteDb) {
   const read = db.prepare('SELECT last_seq FROM change_counter WHERE id = 1').pluck();
   const store = db.prepare('UPDATE change_counter SET last_seq = ? WHERE id = 1');
+  const storeId = db.prepare('SELECT store_id FROM change_counter WHERE id = 1').pluck();
   return {
     /**
      * Runs `work` with a source of new change_seq values. Must be called inside an IMMEDIATE write
@@ -30,6 +31,10 @@ export function changeCounter(db: SqliteDb) {
       const result = work(() => ++last);
       if (last !== first) store.run(last);
       return result;
+    },
+    /** This database's identity, drawn when its counter was created (migration 8). */
+    storeId(): string {
+      return storeId.get() as string;
     },
     /** The last change_seq committed (0 for an empty store). */
     last(): number {

@@ -33,7 +33,7 @@ function pageSize(limit: number, what: string): number {
   return Math.min(limit, MAX_PAGE);
 }
 
-type FeedMethods = Pick<PaperStore, 'changesSince' | 'embeddingChangesSince' | 'lastChangeSeq' | 'readIndexed'>;
+type FeedMethods = Pick<PaperStore, 'changesSince' | 'embeddingChangesSince' | 'lastChangeSeq' | 'storeId' | 'readIndexed'>;
 
 /**
  * The read side of the change feed (migration 8, change-counter.ts): papers and embeddings in the
@@ -67,6 +67,9 @@ export function createChangeFeed(db: SqliteDb): FeedMethods {
     },
     async lastChangeSeq() {
       return counter.last();
+    },
+    async storeId() {
+      return counter.storeId();
     },
     async readIndexed(seqs) {
       const found = new Map<number, IndexableRow & { localVotes: number }>();

@@ -85,6 +85,14 @@ class Lane {
     });
   }
 
+  /** Test hook: ends the thread, by terminate() or by an uncaught error inside it. */
+  crash(how: 'terminate' | 'throw'): Promise<unknown> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    if (how === 'terminate') void this.worker.terminate();
+    else this.worker.postMessage({ kind: 'crash' } satisfies ToEmbedderWorker);
+    return exited;
+  }
+
   async close() {
     this.closed = true;
     for (const call of this.pending.values()) call.reject(new PaperboyError('MODEL_FAILED', `the ${this.name} embedding thread was closed`));
@@ -115,7 +123,7 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
     throw isPaperboyError(error) ? error : new PaperboyError('MODEL_FAILED', (error as Error).message);
   }
 
-  return {
+  const embedder: ThreadedEmbedder = {
     modelId: info.modelId,
     dims: info.dims,
     ...(info.minRelevance !== undefined ? { minRelevance: info.minRelevance } : {}),
@@ -138,4 +146,18 @@ export async function loadThreadedEmbedder(dir: string, options: ThreadedEmbedde
       await Promise.all([queries.close(), bulk?.close()]);
     },
   };
+  lanesOf.set(embedder, () => ({ query: queries, bulk }));
+  return embedder;
 }
+
+const lanesOf = new WeakMap<ThreadedEmbedder, () => { query: Lane | null; bulk: Lane | null }>();
+
+/** For tests only: what a crash of a model thread does, without a crashing model. */
+export const testHooks = {
+  /** Ends the current query or bulk thread of `embedder`; resolves once it has exited. */
+  async crash(embedder: ThreadedEmbedder, lane: 'query' | 'bulk', how: 'terminate' | 'throw' = 'terminate'): Promise<void> {
+    const current = lanesOf.get(embedder)?.()[lane];
+    if (!current) throw new Error(`no ${lane} thread is running`);
+    await current.crash(how);
+  },
+};

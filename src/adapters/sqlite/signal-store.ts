@@ -1,0 +1,163 @@
+import { githubRepoKey } from '../../core/github-repo.ts';
+import type { SignalGains } from '../../core/trending.ts';
+import type { GitHubRepoState, RepoCandidate, SignalObservation, SignalStore } from '../../ports/signal-store.ts';
+import type { SqliteDb } from './database.ts';
+
+/** Totals kept as daily series: their gain in a window is an increase, not a sum. */
+const TOTALS = [
+  { source: 'huggingface', name: 'upvotes', key: 'hfUpvotes', fromZero: true },
+  { source: 'github', name: 'stars', key: 'githubStars', fromZero: false },
+] as const;
+
+type RepoRow = { repo: string; full_name: string | null; etag: string | null; stars: number | null; status: 'ok' | 'gone'; checked_at: string | null };
+const toState = (r: RepoRow): GitHubRepoState => ({ repo: r.repo, fullName: r.full_name, etag: r.etag, stars: r.stars, status: r.status, checkedAt: r.checked_at });
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** The SQLite implementation of {@link SignalStore} (tables of migration 9, plus votes and library). */
+export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string } = {}): SignalStore {
+  const now = deps.now ?? (() => new Date().toISOString());
+  const seqOf = db.prepare('SELECT seq FROM papers WHERE id = ?').pluck();
+  const put = {
+    replace: db.prepare(
+      `INSERT INTO paper_signal_days (paper_seq, source, name, day, value) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (paper_seq, source, name, day) DO UPDATE SET value = excluded.value`,
+    ),
+    max: db.prepare(
+      `INSERT INTO paper_signal_days (paper_seq, source, name, day, value) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (paper_seq, source, name, day) DO UPDATE SET value = MAX(value, excluded.value)`,
+    ),
+  };
+  const totalsIn = db.prepare(
+    `SELECT p.id AS id, d.paper_seq AS seq, d.day AS day, d.value AS value
+       FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq
+      WHERE d.source = ? AND d.name = ? AND d.day <= ?
+        AND d.paper_seq IN (SELECT paper_seq FROM paper_signal_days WHERE source = ? AND name = ? AND day BETWEEN ? AND ?)
+      ORDER BY d.paper_seq, d.day`,
+  );
+  const readersIn = db.prepare(
+    `SELECT p.id AS id, SUM(d.value) AS n FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq
+      WHERE d.source = 'paperboy' AND d.name = 'readers' AND d.day BETWEEN ? AND ? GROUP BY d.paper_seq`,
+  );
+  // created_at is an ISO timestamp: the window's days are [from, to + 1 day).
+  const savesIn = db.prepare('SELECT paper_id AS id, COUNT(*) AS n FROM library WHERE created_at >= ? AND created_at < ? GROUP BY paper_id');
+  const votesIn = db.prepare('SELECT paper_id AS id, COUNT(*) AS n FROM votes WHERE created_at >= ? AND created_at < ? GROUP BY paper_id');
+  const linking = db.prepare(
+    `SELECT p.id AS id, p.links AS links, s.value AS repo,
+            MAX(COALESCE(p.announced_at, SUBSTR(p.submitted_at, 1, 10), ''),
+                COALESCE((SELECT MAX(day) FROM paper_signal_days d WHERE d.paper_seq = p.seq), '')) AS active
+       FROM papers p LEFT JOIN paper_signals s ON s.paper_seq = p.seq AND s.source = 'github' AND s.name = 'repo'
+      WHERE p.deleted = 0 AND (s.value IS NOT NULL OR p.links LIKE '%github.com/%')`,
+  );
+  const repoRows = db.prepare('SELECT * FROM github_repos');
+  const upsertRepo = db.prepare(
+    `INSERT INTO github_repos (repo, full_name, etag, stars, status, checked_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (repo) DO UPDATE SET full_name = excluded.full_name, etag = excluded.etag, stars = excluded.stars,
+       status = excluded.status, checked_at = excluded.checked_at`,
+  );
+  const currentStars = db.prepare("SELECT value FROM paper_signals WHERE paper_seq = ? AND source = 'github' AND name = 'stars'").pluck();
+  const setStars = db.prepare(
+    `INSERT INTO paper_signals (paper_seq, source, name, value, observed_at) VALUES (?, 'github', 'stars', ?, ?)
+     ON CONFLICT (paper_seq, source, name) DO UPDATE SET value = excluded.value, observed_at = excluded.observed_at`,
+  );
+  // The search index re-reads changed papers: new star totals reach search's sort=trending.
+  const touch = db.prepare('UPDATE papers SET last_changed_at = ? WHERE seq = ?');
+
+  /** Papers linking each repository, with their latest activity. */
+  function linksByRepo(): Map<string, { ids: string[]; lastActive: string | null }> {
+    const out = new Map<string, { ids: string[]; lastActive: string | null }>();
+    for (const row of linking.all() as { id: string; links: string; repo: string | null; active: string }[]) {
+      const fromSignal = row.repo === null ? null : (JSON.parse(row.repo) as unknown);
+      const key = githubRepoKey(typeof fromSignal === 'string' ? fromSignal : null) ?? githubRepoKey((JSON.parse(row.links) as { code?: string }).code);
+      if (!key) continue;
+      const entry = out.get(key) ?? { ids: [], lastActive: null };
+      entry.ids.push(row.id);
+      if (row.active && (!entry.lastActive || row.active > entry.lastActive)) entry.lastActive = row.active;
+      out.set(key, entry);
+    }
+    return out;
+  }
+
+  const recordAll = db.transaction((observations: readonly SignalObservation[], mode: 'replace' | 'max') => {
+    let stored = 0;
+    let unknownPapers = 0;
+    for (const o of observations) {
+      const seq = seqOf.get(o.paperId) as number | undefined;
+      if (seq === undefined || !Number.isFinite(o.value)) {
+        unknownPapers++;
+        continue;
+      }
+      put[mode].run(seq, o.source, o.name, o.day, o.value);
+      stored++;
+    }
+    return { stored, unknownPapers };
+  });
+
+  const saveRepoTx = db.transaction((state: GitHubRepoState, day: string, ids: readonly string[]) => {
+    upsertRepo.run(state.repo, state.fullName, state.etag, state.stars, state.status, state.checkedAt);
+    if (state.status !== 'ok' || state.stars === null) return 0;
+    const stamp = now();
+    for (const id of ids) {
+      const seq = seqOf.get(id) as number | undefined;
+      if (seq === undefined) continue;
+      put.replace.run(seq, 'github', 'stars', day, state.stars);
+      const before = currentStars.get(seq) as string | undefined;
+      if (before !== JSON.stringify(state.stars)) {
+        setStars.run(seq, JSON.stringify(state.stars), stamp);
+        touch.run(stamp, seq);
+      }
+    }
+    return ids.length;
+  });
+
+  return {
+    async record(observations, mode = 'replace') {
+      return recordAll.immediate(observations, mode);
+    },
+
+    async gains(from, to) {
+      const out = new Map<string, SignalGains>();
+      const add = (id: string, key: keyof SignalGains, n: number) => {
+        if (!(n > 0)) return;
+        const g = out.get(id) ?? {};
+        g[key] = (g[key] ?? 0) + n;
+        out.set(id, g);
+      };
+      for (const total of TOTALS) {
+        const rows = totalsIn.all(total.source, total.name, to, total.source, total.name, from, to) as { id: string; seq: number; day: string; value: number }[];
+        for (let i = 0; i < rows.length;) {
+          let j = i;
+          let before: number | null = null;
+          while (j < rows.length && rows[j]!.seq === rows[i]!.seq) {
+            if (rows[j]!.day < from) before = rows[j]!.value;
+            j++;
+          }
+          const first = rows[i]!;
+          const last = rows[j - 1]!;
+          add(last.id, total.key, last.value - (before ?? (total.fromZero ? 0 : first.value)));
+          i = j;
+        }
+      }
+      for (const r of readersIn.all(from, to) as { id: string; n: number }[]) add(r.id, 'readers', r.n);
+      const end = nextDay(to);
+      for (const r of savesIn.all(from, end) as { id: string; n: number }[]) add(r.id, 'saves', r.n);
+      for (const r of votesIn.all(from, end) as { id: string; n: number }[]) add(r.id, 'localVotes', r.n);
+      return out;
+    },
+
+    async reposToRefresh(limit, checkedBefore) {
+      const states = new Map((repoRows.all() as RepoRow[]).map((r) => [r.repo, toState(r)]));
+      const candidates: RepoCandidate[] = [];
+      for (const [repo, links] of linksByRepo()) {
+        const state = states.get(repo) ?? { repo, fullName: null, etag: null, stars: null, status: 'ok' as const, checkedAt: null };
+        if (state.status === 'gone' || (state.checkedAt !== null && state.checkedAt >= checkedBefore)) continue;
+        candidates.push({ ...state, lastActive: links.lastActive, paperIds: links.ids });
+      }
+      candidates.sort((a, b) => (b.lastActive ?? '').localeCompare(a.lastActive ?? '') || (a.checkedAt ?? '').localeCompare(b.checkedAt ?? '') || a.repo.localeCompare(b.repo));
+      return candidates.slice(0, limit);
+    },
+
+    async saveRepo(state, day, paperIds) {
+      return { papers: saveRepoTx.immediate(state, day, paperIds) };
+    },
+  };
+}

@@ -9,7 +9,7 @@ import type { Topic } from '../ports/subscription-store.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 import type { IndexedDoc, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
 import type { SearchService } from './search/search-service.ts';
-import { trendingBasis, type TrendingBasis, type TrendingService } from './trending.ts';
+import { gainsWindowFor, trendingBasis, type TrendingBasis, type TrendingService } from './trending.ts';
 
 export interface CatalogDeps {
   store: PaperStore;
@@ -84,7 +84,7 @@ export function createCatalog(deps: CatalogDeps) {
     upvotes: doc.signals?.localVotes ?? 0, hfUpvotes: doc.signals?.hfUpvotes ?? null, githubStars: doc.signals?.githubStars ?? null,
     trending: trendingScore({ ...doc.signals, date: doc.date, ...(gained ? { gained } : {}) }, now),
   });
-  const gainsOf = (window: DateWindow) => deps.trending?.gains(window) ?? Promise.resolve(null);
+  const gainsOf = (window: DateWindow) => deps.trending?.gains(gainsWindowFor(window, dayOf(deps.clock.now()))) ?? Promise.resolve(null);
 
   const ranked = (docs: IndexedDoc[], options: ListOptions, now: number, gains: ReadonlyMap<string, SignalGains> | null = null): Page<PaperCard> & { basis: TrendingBasis } => {
     const kept = docs.filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id));

@@ -1,4 +1,4 @@
-import type { DateWindow } from '../core/periods.ts';
+import { addDays, type DateWindow } from '../core/periods.ts';
 import type { SignalGains } from '../core/trending.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { SignalStore } from '../ports/signal-store.ts';
@@ -20,6 +20,17 @@ export function trendingBasis(docs: readonly Totals[], gains: ReadonlyMap<string
   if (gains && gains.size > 0 && docs.some((d) => gains.has(d.id))) return 'momentum';
   const owned = (d: Totals) => (d.signals?.hfUpvotes ?? 0) > 0 || (d.signals?.githubStars ?? 0) > 0 || (d.signals?.localVotes ?? 0) > 0;
   return docs.some(owned) ? 'totals' : 'newest';
+}
+
+/**
+ * The days whose gains rank a list: as many days as the list's window, ending today. Momentum is
+ * what is happening now, also for a list of older papers (a mirror that stopped importing still
+ * ranks its last week by this week's upvotes, stars and readers).
+ */
+export function gainsWindowFor(window: DateWindow, today: string): DateWindow {
+  const days = Math.round((Date.parse(`${window.to}T00:00:00Z`) - Date.parse(`${window.from}T00:00:00Z`)) / 86_400_000);
+  const to = window.to > today ? window.to : today;
+  return { from: addDays(to, -days), to };
 }
 
 export interface TrendingServiceOptions {

@@ -42,9 +42,8 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
   const savesIn = db.prepare('SELECT paper_id AS id, COUNT(*) AS n FROM library WHERE created_at >= ? AND created_at < ? GROUP BY paper_id');
   const votesIn = db.prepare('SELECT paper_id AS id, COUNT(*) AS n FROM votes WHERE created_at >= ? AND created_at < ? GROUP BY paper_id');
   const linking = db.prepare(
-    `SELECT p.id AS id, p.links AS links, s.value AS repo,
-            MAX(COALESCE(p.announced_at, SUBSTR(p.submitted_at, 1, 10), ''),
-                COALESCE((SELECT MAX(day) FROM paper_signal_days d WHERE d.paper_seq = p.seq), '')) AS active
+    `SELECT p.id AS id, p.links AS links, s.value AS repo, COALESCE(p.announced_at, SUBSTR(p.submitted_at, 1, 10), '') AS date,
+            COALESCE((SELECT MAX(day) FROM paper_signal_days d WHERE d.paper_seq = p.seq), '') AS active
        FROM papers p LEFT JOIN paper_signals s ON s.paper_seq = p.seq AND s.source = 'github' AND s.name = 'repo'
       WHERE p.deleted = 0 AND (s.value IS NOT NULL OR p.links LIKE '%github.com/%')`,
   );
@@ -63,15 +62,18 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
   const touch = db.prepare('UPDATE papers SET last_changed_at = ? WHERE seq = ?');
 
   /** Papers linking each repository, with their latest activity. */
-  function linksByRepo(): Map<string, { ids: string[]; lastActive: string | null }> {
-    const out = new Map<string, { ids: string[]; lastActive: string | null }>();
-    for (const row of linking.all() as { id: string; links: string; repo: string | null; active: string }[]) {
+  function linksByRepo(): Map<string, { ids: string[]; lastActive: string | null; newest: string }> {
+    const out = new Map<string, { ids: string[]; lastActive: string | null; newest: string }>();
+    for (const row of linking.all() as { id: string; links: string; repo: string | null; date: string; active: string }[]) {
       const fromSignal = row.repo === null ? null : (JSON.parse(row.repo) as unknown);
       const key = githubRepoKey(typeof fromSignal === 'string' ? fromSignal : null) ?? githubRepoKey((JSON.parse(row.links) as { code?: string }).code);
       if (!key) continue;
-      const entry = out.get(key) ?? { ids: [], lastActive: null };
+      const entry = out.get(key) ?? { ids: [], lastActive: null, newest: '' };
       entry.ids.push(row.id);
-      if (row.active && (!entry.lastActive || row.active > entry.lastActive)) entry.lastActive = row.active;
+      // Active: a signal moved that day, or the paper appeared then.
+      const active = row.active > row.date ? row.active : row.date;
+      if (active && (!entry.lastActive || active > entry.lastActive)) entry.lastActive = active;
+      if (row.date > entry.newest) entry.newest = row.date;
       out.set(key, entry);
     }
     return out;
@@ -146,14 +148,15 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
 
     async reposToRefresh(limit, checkedBefore) {
       const states = new Map((repoRows.all() as RepoRow[]).map((r) => [r.repo, toState(r)]));
-      const candidates: RepoCandidate[] = [];
+      const candidates: (RepoCandidate & { newest: string })[] = [];
       for (const [repo, links] of linksByRepo()) {
         const state = states.get(repo) ?? { repo, fullName: null, etag: null, stars: null, status: 'ok' as const, checkedAt: null };
-        if (state.status === 'gone' || (state.checkedAt !== null && state.checkedAt >= checkedBefore)) continue;
-        candidates.push({ ...state, lastActive: links.lastActive, paperIds: links.ids });
+        if (state.status === 'gone' || (state.checkedAt !== null && state.checkedAt > checkedBefore)) continue;
+        candidates.push({ ...state, lastActive: links.lastActive, paperIds: links.ids, newest: links.newest });
       }
-      candidates.sort((a, b) => (b.lastActive ?? '').localeCompare(a.lastActive ?? '') || (a.checkedAt ?? '').localeCompare(b.checkedAt ?? '') || a.repo.localeCompare(b.repo));
-      return candidates.slice(0, limit);
+      // Most recently active first; among equals the newest paper, then the longest unchecked.
+      candidates.sort((a, b) => (b.lastActive ?? '').localeCompare(a.lastActive ?? '') || b.newest.localeCompare(a.newest) || (a.checkedAt ?? '').localeCompare(b.checkedAt ?? '') || a.repo.localeCompare(b.repo));
+      return candidates.slice(0, limit).map(({ newest: _newest, ...c }) => c);
     },
 
     async saveRepo(state, day, paperIds) {

@@ -22,11 +22,12 @@ async function setup(github: Parameters<typeof startFakeGitHub>[0] = {}, refresh
   const clock = fixedClock('2024-03-08T18:00:00Z');
   const { store } = testStore(undefined, clock);
   const signals = createSqliteSignalStore(store.db, { now: () => new Date(clock.now()).toISOString() });
-  await harvestHfDaily({ store, signals, source: createHfDailyClient({ baseUrl: hf.url, clock, logger: silentLogger, minIntervalMs: 0 }), clock, logger: silentLogger }, { initialDays: 3 });
+  const harvest = () => harvestHfDaily({ store, signals, source: createHfDailyClient({ baseUrl: hf.url, clock, logger: silentLogger, minIntervalMs: 0 }), clock, logger: silentLogger }, { initialDays: 3 });
+  await harvest();
   const client = createGitHubClient({ apiUrl: gh.url, clock, logger: silentLogger, backoffBaseMs: 1, ...(token ? { token } : {}) });
   const refresh = createGitHubStarsRefresher({ signals, github: client, clock, logger: silentLogger }, { recheckAfterMs: 0, ...refresher });
   const stars = async (id: string) => (await store.getPaper(id))!.signals.find((s) => s.source === 'github' && s.name === 'stars')?.value;
-  return { gh, clock, store, signals, refresh, stars };
+  return { gh, clock, store, signals, refresh, stars, harvest };
 }
 
 describe('GitHub stars', () => {
@@ -51,6 +52,16 @@ describe('GitHub stars', () => {
       { repo: 'example/gone-repo', full_name: null, status: 'gone' },
       { repo: 'oldowner/fast-diffusion', full_name: 'NewOwner/fast-diffusion', status: 'ok' },
     ]);
+  });
+
+  it('keeps GitHub\'s own count when Hugging Face lists the paper again with its older copy', async () => {
+    const { refresh, harvest, stars, store } = await setup();
+    await refresh();
+    await harvest();
+    assert.equal(await stars('2403.04001'), 320);
+    const series = store.db.prepare("SELECT d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE p.id = '2403.04001' AND d.source = 'github'").pluck().all();
+    assert.deepEqual(series, [320]);
+    assert.equal(await stars('2403.04002'), 14, 'a deleted repository keeps the last count seen');
   });
 
   it('keeps stars as a daily series, so trending sees stars gained, not stars owned', async () => {

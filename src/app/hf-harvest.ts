@@ -1,7 +1,9 @@
+import { githubRepoKey } from '../core/github-repo.ts';
 import { addDays, dayOf } from '../core/periods.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DailyPapersSource } from '../ports/daily-papers-source.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { SourceItem } from '../ports/record-source.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 import type { SignalObservation, SignalStore } from '../ports/signal-store.ts';
 import { addCounts, emptyCounts, ingestItems, type ItemReport, type OutcomeCounts } from './ingest.ts';
@@ -60,7 +62,7 @@ export async function harvestHfDaily(deps: HfHarvestDeps, options: HfHarvestOpti
   const until = options.until ?? today;
   const report: HfHarvestReport = { from, until, days: 0, counts: emptyCounts(), observations: 0, harvestedThrough: checkpoint?.harvestedThrough ?? null };
   for (let date = from; date <= until; date = addDays(date, 1)) {
-    const items = await deps.source.list({ date });
+    const items = await withoutTrackedStars(deps.signals, await deps.source.list({ date }));
     const observed = dayOf(deps.clock.now());
     const observations: SignalObservation[] = [];
     const counts = await ingestItems({ store: deps.store, clock: deps.clock }, items, {
@@ -91,4 +93,24 @@ export async function harvestHfDaily(deps: HfHarvestDeps, options: HfHarvestOpti
     options.onDay?.({ date, items: items.length, counts });
   }
   return report;
+}
+
+const repoOf = (item: SourceItem) => {
+  const value = item.kind === 'record' ? item.input.signals?.find((s) => s.source === 'github' && s.name === 'repo')?.value : undefined;
+  return typeof value === 'string' ? githubRepoKey(value) : null;
+};
+
+/**
+ * Hugging Face copies a repository's star count when the paper is listed; once the GitHub refresh
+ * keeps that repository, its own count wins: the copy is dropped rather than written over it.
+ */
+async function withoutTrackedStars(signals: SignalStore, items: SourceItem[]): Promise<SourceItem[]> {
+  const keys = items.map(repoOf).filter((k): k is string => k !== null);
+  const tracked = keys.length ? await signals.trackedRepos(keys) : new Set<string>();
+  if (tracked.size === 0) return items;
+  return items.map((item) => {
+    const key = repoOf(item);
+    if (item.kind !== 'record' || !key || !tracked.has(key)) return item;
+    return { ...item, input: { ...item.input, signals: item.input.signals?.filter((s) => !(s.source === 'github' && s.name === 'stars')) } };
+  });
 }

@@ -45,6 +45,8 @@ export interface SignalStore {
    * Only papers with some gain are in the map.
    */
   gains(from: string, to: string): Promise<Map<string, SignalGains>>;
+  /** Of these repository keys, those whose stars the GitHub refresh keeps (their count wins over copies from other sources). */
+  trackedRepos(keys: readonly string[]): Promise<Set<string>>;
   /** Repositories linked by live papers, never checked first, then most recently active; those checked after `checkedBefore` are left out. */
   reposToRefresh(limit: number, checkedBefore: string): Promise<RepoCandidate[]>;
   /** Saves a repository's state; with `stars`, also records them for these papers (the day's series value and the current signal). */

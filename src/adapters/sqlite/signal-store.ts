@@ -48,6 +48,7 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
       WHERE p.deleted = 0 AND (s.value IS NOT NULL OR p.links LIKE '%github.com/%')`,
   );
   const repoRows = db.prepare('SELECT * FROM github_repos');
+  const tracked = db.prepare("SELECT 1 FROM github_repos WHERE repo = ? AND status = 'ok' AND stars IS NOT NULL").pluck();
   const upsertRepo = db.prepare(
     `INSERT INTO github_repos (repo, full_name, etag, stars, status, checked_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (repo) DO UPDATE SET full_name = excluded.full_name, etag = excluded.etag, stars = excluded.stars,
@@ -144,6 +145,10 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
       for (const r of savesIn.all(from, end) as { id: string; n: number }[]) add(r.id, 'saves', r.n);
       for (const r of votesIn.all(from, end) as { id: string; n: number }[]) add(r.id, 'localVotes', r.n);
       return out;
+    },
+
+    async trackedRepos(keys) {
+      return new Set(keys.filter((key) => tracked.get(key) !== undefined));
     },
 
     async reposToRefresh(limit, checkedBefore) {

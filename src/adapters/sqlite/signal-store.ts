@@ -59,8 +59,13 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
     `INSERT INTO paper_signals (paper_seq, source, name, value, observed_at) VALUES (?, 'github', 'stars', ?, ?)
      ON CONFLICT (paper_seq, source, name) DO UPDATE SET value = excluded.value, observed_at = excluded.observed_at`,
   );
-  // The search index re-reads changed papers: new star totals reach search's sort=trending.
+  // The search index re-reads changed papers: new star totals reach search's sort=trending. With the
+  // change feed (migration 8, when present) the paper also takes the next change_seq, inside this
+  // write transaction, as the paper store's own writes do.
   const touch = db.prepare('UPDATE papers SET last_changed_at = ? WHERE seq = ?');
+  const hasChangeFeed = db.prepare("SELECT 1 FROM pragma_table_info('papers') WHERE name = 'change_seq'").get() !== undefined;
+  const nextChange = hasChangeFeed ? db.prepare('UPDATE change_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq').pluck() : null;
+  const touchChange = hasChangeFeed ? db.prepare('UPDATE papers SET change_seq = ? WHERE seq = ?') : null;
 
   /** Papers linking each repository, with their latest activity. */
   function linksByRepo(): Map<string, { ids: string[]; lastActive: string | null; newest: string }> {
@@ -107,6 +112,7 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
       if (before !== JSON.stringify(state.stars)) {
         setStars.run(seq, JSON.stringify(state.stars), stamp);
         touch.run(stamp, seq);
+        if (nextChange && touchChange) touchChange.run(nextChange.get() as number, seq);
       }
     }
     return ids.length;

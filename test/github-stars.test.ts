@@ -55,8 +55,9 @@ describe('GitHub stars', () => {
   });
 
   it('keeps GitHub\'s own count when Hugging Face lists the paper again with its older copy', async () => {
-    const { refresh, harvest, stars, store } = await setup();
+    const { refresh, harvest, stars, store, clock } = await setup();
     await refresh();
+    clock.set('2024-03-08T19:00:00Z'); // an hour later, the same day
     await harvest();
     assert.equal(await stars('2403.04001'), 320);
     const series = store.db.prepare("SELECT d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE p.id = '2403.04001' AND d.source = 'github'").pluck().all();

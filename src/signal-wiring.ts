@@ -52,6 +52,7 @@ export function createSignalServices(deps: { config: Config; store: PaperStore &
             } },
           ], { logger, abort })
         : null;
+      if (jobs) logger.info('signals.schedules', { hf: config.hf.schedule, github: config.github.schedule, githubToken: config.github.token ? 'set' : 'none', readers: config.readerSignals });
       const flushing = readers
         ? startBackgroundLoop('readers', async () => {
             await readers.flush();

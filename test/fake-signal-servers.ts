@@ -30,7 +30,7 @@ export interface FakeHfOptions {
 /** A fake https://huggingface.co serving `/api/daily_papers?date=&p=&limit=` on 127.0.0.1. */
 export async function startFakeHf(options: FakeHfOptions = {}) {
   const days = hfFixtureDays();
-  const requests: { date: string | null; p: number; limit: number; status: number }[] = [];
+  const requests: { date: string | null; p: number; limit: number; status: number; query: string }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/api/daily_papers') {
@@ -42,16 +42,16 @@ export async function startFakeHf(options: FakeHfOptions = {}) {
     const limit = Number(url.searchParams.get('limit') ?? 50);
     const special = options.intercept?.({ index: requests.length, date, p }) ?? null;
     if (special === 'hang') {
-      requests.push({ date, p, limit, status: 0 });
+      requests.push({ date, p, limit, status: 0, query: url.search });
       return; // never answers: the client is killed meanwhile
     }
     if (special) {
-      requests.push({ date, p, limit, status: special.status });
+      requests.push({ date, p, limit, status: special.status, query: url.search });
       res.writeHead(special.status, { 'content-type': 'application/json', ...special.headers }).end(special.body ?? '{"error":"try later"}');
       return;
     }
     const list = date ? (options.listFor?.(date) ?? days.get(date) ?? []) : [];
-    requests.push({ date, p, limit, status: 200 });
+    requests.push({ date, p, limit, status: 200, query: url.search });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(list.slice(p * limit, (p + 1) * limit)));
   });
   const url = await listen(server);

@@ -95,6 +95,14 @@ describe('Hugging Face daily papers harvest', () => {
     assert.equal(await store.countPapers(), 230);
   });
 
+  it('asks for a week or a month with the API\'s week and month parameters', async () => {
+    const { hf, clock } = await setup();
+    const source = createHfDailyClient({ baseUrl: hf.url, clock, logger: silentLogger, minIntervalMs: 0, pageSize: 50 });
+    await source.list({ week: '2024-W10' });
+    await source.list({ month: '2024-03' });
+    assert.deepEqual(hf.requests.map((r) => r.query), ['?week=2024-W10&p=0&limit=50', '?month=2024-03&p=0&limit=50']);
+  });
+
   it('reports a malformed item by field and keeps the others', async () => {
     const { run, store } = await setup({ listFor: (date) => (date === '2024-03-08' ? [{ paper: { id: '2403.00001', title: 7 } }, { paper: { id: '2403.00002', title: 'Fine', upvotes: 1 } }] : []) });
     const rejected: string[] = [];

@@ -27,12 +27,15 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
        ON CONFLICT (paper_seq, source, name, day) DO UPDATE SET value = MAX(value, excluded.value)`,
     ),
   };
+  // Papers with a value in the window (a range of the day index), then three primary-key seeks
+  // each: the last value in the window, the last before it, the first in it.
   const totalsIn = db.prepare(
-    `SELECT p.id AS id, d.paper_seq AS seq, d.day AS day, d.value AS value
-       FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq
-      WHERE d.source = ? AND d.name = ? AND d.day <= ?
-        AND d.paper_seq IN (SELECT paper_seq FROM paper_signal_days WHERE source = ? AND name = ? AND day BETWEEN ? AND ?)
-      ORDER BY d.paper_seq, d.day`,
+    `WITH w AS (SELECT DISTINCT paper_seq FROM paper_signal_days WHERE source = :source AND name = :name AND day BETWEEN :from AND :to)
+     SELECT p.id AS id,
+       (SELECT value FROM paper_signal_days x WHERE x.paper_seq = w.paper_seq AND x.source = :source AND x.name = :name AND x.day <= :to ORDER BY x.day DESC LIMIT 1) AS last,
+       (SELECT value FROM paper_signal_days x WHERE x.paper_seq = w.paper_seq AND x.source = :source AND x.name = :name AND x.day < :from ORDER BY x.day DESC LIMIT 1) AS before,
+       (SELECT value FROM paper_signal_days x WHERE x.paper_seq = w.paper_seq AND x.source = :source AND x.name = :name AND x.day >= :from ORDER BY x.day LIMIT 1) AS first
+       FROM w JOIN papers p ON p.seq = w.paper_seq`,
   );
   const readersIn = db.prepare(
     `SELECT p.id AS id, SUM(d.value) AS n FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq
@@ -132,19 +135,8 @@ export function createSqliteSignalStore(db: SqliteDb, deps: { now?: () => string
         out.set(id, g);
       };
       for (const total of TOTALS) {
-        const rows = totalsIn.all(total.source, total.name, to, total.source, total.name, from, to) as { id: string; seq: number; day: string; value: number }[];
-        for (let i = 0; i < rows.length;) {
-          let j = i;
-          let before: number | null = null;
-          while (j < rows.length && rows[j]!.seq === rows[i]!.seq) {
-            if (rows[j]!.day < from) before = rows[j]!.value;
-            j++;
-          }
-          const first = rows[i]!;
-          const last = rows[j - 1]!;
-          add(last.id, total.key, last.value - (before ?? (total.fromZero ? 0 : first.value)));
-          i = j;
-        }
+        const rows = totalsIn.all({ source: total.source, name: total.name, from, to }) as { id: string; last: number; before: number | null; first: number }[];
+        for (const r of rows) add(r.id, total.key, r.last - (r.before ?? (total.fromZero ? 0 : r.first)));
       }
       for (const r of readersIn.all(from, to) as { id: string; n: number }[]) add(r.id, 'readers', r.n);
       const end = nextDay(to);

@@ -67,9 +67,9 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
                 </>
               ) : (
                 <>
-                  <tr><td>Upvotes on Paperboy</td><td>{card!.upvotes}</td><td>{TRENDING_DEFAULTS.votesWeight} each</td><td>{t.parts.localVotes.toFixed(2)}</td></tr>
-                  <tr><td>Hugging Face upvotes</td><td>{card!.hfUpvotes ?? '—'}</td><td>{TRENDING_DEFAULTS.hfWeight} each</td><td>{t.parts.hfUpvotes.toFixed(2)}</td></tr>
-                  <tr><td>GitHub stars</td><td>{card!.githubStars ?? '—'}</td><td>{TRENDING_DEFAULTS.starsWeight} × log2(1 + stars)</td><td>{t.parts.githubStars.toFixed(2)}</td></tr>
+                  <tr><td>Upvotes on Paperboy</td><td>{card?.upvotes ?? 0}</td><td>{TRENDING_DEFAULTS.votesWeight} each</td><td>{t.parts.localVotes.toFixed(2)}</td></tr>
+                  <tr><td>Hugging Face upvotes</td><td>{card?.hfUpvotes ?? '—'}</td><td>{TRENDING_DEFAULTS.hfWeight} each</td><td>{t.parts.hfUpvotes.toFixed(2)}</td></tr>
+                  <tr><td>GitHub stars</td><td>{card?.githubStars ?? '—'}</td><td>{TRENDING_DEFAULTS.starsWeight} × log2(1 + stars)</td><td>{t.parts.githubStars.toFixed(2)}</td></tr>
                 </>
               )}
             </tbody>

@@ -10,17 +10,27 @@
 // BENCH_HTTP_SECONDS (default 15) per closed-loop scenario, BENCH_HTTP_RATE_SECONDS (default 30)
 // per offered-load scenario (long enough to take in a major garbage collection of a worker),
 // BENCH_HTTP_CONNECTIONS (default 50).
+//
+// BENCH_HTTP_SCENARIOS (default all: base,recovery,cold,embed) chooses, comma-separated:
+//   base      the table above (HTTP floor, offered-load targets, throughput), on one warmed service;
+//   recovery  keyword @ 500 req/s in 5-s windows right after 15 s of saturation;
+//   cold      hybrid @ 100 req/s in 5-s windows on a service just started (no hybrid request before);
+//   embed     keyword @ 200 req/s while the service embeds at full speed (BENCH_HTTP_EMBED_PAPERS,
+//             default 3000, newest papers lose their vectors first), with the embedding rate
+//             without requests and under them.
+// Each of cold and embed starts its own service (bench/lib/http-scenarios.js).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createServer } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import autocannon from 'autocannon';
 import { openLoopInChild } from './lib/open-loop.js';
+import { cold, duringEmbedding, recovery, unembed } from './lib/http-scenarios.js';
+import { startService } from './lib/http-service.js';
 import Database from 'better-sqlite3';
 
 const root = resolve(import.meta.dirname, '..');
@@ -125,31 +135,14 @@ let wrapped = false;
 const nextQuery = { cycling: () => queries[cycling++ % queries.length], fresh: () => { if (unused === fresh.length) { unused = 0; wrapped = true; } return fresh[unused++]; } };
 
 // 4. The real service, one worker process per core (`serve --workers`), on a free port.
-const freePort = await new Promise((resolvePromise) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolvePromise(port)); });
-});
 // BENCH_HTTP_NODE_ARGS: extra node flags for the service (e.g. --trace-gc, printed on stdout).
 const nodeArgs = process.env.BENCH_HTTP_NODE_ARGS ? process.env.BENCH_HTTP_NODE_ARGS.split(' ') : [];
-const server = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'paperboy.js'), 'serve', '--port', String(freePort), '--workers', String(WORKERS), '--data', dataDir], {
-  env: { ...process.env, PAPERBOY_DATA: '', PAPERBOY_RATE_LIMITS: '0', PAPERBOY_LOG_LEVEL: 'warn', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: modelDir },
-  stdio: ['ignore', 'inherit', 'pipe'],
-});
-const url = await new Promise((resolvePromise, reject) => {
-  let text = '';
-  server.stderr.on('data', (d) => { text += d; const m = /listening on (http:\/\/\S+)/.exec(text); if (m) resolvePromise(m[1]); });
-  server.once('exit', (code) => reject(new Error(`serve exited ${code}: ${text}`)));
-});
-const started = performance.now();
-// Ready when every worker has its index: 20 answers in a row, each quick.
-for (let quick = 0; quick < 20;) {
-  const t = performance.now();
-  const res = await fetch(`${url}/api/search?q=warm&mode=keyword`).catch(() => null);
-  quick = res?.ok && performance.now() - t < 200 ? quick + 1 : 0;
-  if (!res?.ok) await new Promise((r) => setTimeout(r, 500));
-}
-log(`service ready at ${url} (index loaded in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-const stats = await (await fetch(`${url}/api/stats`)).json();
-
+const SCENARIOS = new Set((process.env.BENCH_HTTP_SCENARIOS ?? 'base,recovery,cold,embed').split(',').map((x) => x.trim()).filter(Boolean));
+for (const name of SCENARIOS) if (!['base', 'recovery', 'cold', 'embed'].includes(name)) throw new Error(`BENCH_HTTP_SCENARIOS: unknown scenario ${name} (base, recovery, cold, embed)`);
+const service = () => startService({ root, dataDir, modelDir, workers: WORKERS, nodeArgs, log });
+const stats = await (async () => { const store = createSqlitePaperStore(dbFile); try { return await store.stats(); } finally { await store.close(); } })();
+const running = SCENARIOS.has('base') || SCENARIOS.has('recovery') ? await service() : null;
+const url = running?.url;
 const ONLY = process.env.BENCH_HTTP_ONLY; // run only scenarios whose name contains this
 // CPU time the hypervisor gave to others while a scenario ran (Linux /proc/stat "steal"): this
 // machine is a VM, and a share of its cores going elsewhere shows up as latency.
@@ -163,7 +156,7 @@ const cpuTicks = () => {
 };
 
 async function scenario(name, pathFor, rate) {
-  if (ONLY && !name.includes(ONLY)) return null;
+  if (!SCENARIOS.has('base') || (ONLY && !name.includes(ONLY))) return null;
   const ticksBefore = cpuTicks();
   const next = name.includes('hybrid') ? nextQuery.fresh : nextQuery.cycling;
   // Warm-up (JIT, caches), then the measured run.
@@ -211,11 +204,30 @@ rows.push(await scenario('GET / trending page (week)', () => '/?period=week'));
 for (const run of [1, 2]) rows.push(await scenario(`GET /api/search keyword @ 500 req/s offered, after saturation (window ${run}/2)`, keywordApi, 500));
 rows.push(await scenario('GET /api/search keyword @ 700 req/s offered', keywordApi, 700));
 rows.push(await scenario('GET /api/search hybrid @ 130 req/s offered', hybridApi, 130));
-server.kill('SIGTERM');
 
-const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, rateSeconds: RATE_SECONDS, queries: queries.length, hybridQueries: unused, hybridWrapped: wrapped, model: embedder?.modelId ?? null, rows: rows.filter(Boolean) };
+// Issue 13: a service that never stalls.
+const summaries = {};
+const section = (name, result) => { summaries[name] = result.summary; rows.push(...result.rows.map((r) => ({ ...r, at: new Date().toISOString() }))); log(name, JSON.stringify(result.summary)); };
+if (SCENARIOS.has('recovery')) section('recovery', await recovery({ url, keywordPath: keywordApi, next: nextQuery.cycling, connections: CONNECTIONS }));
+await running?.stop();
+if (SCENARIOS.has('cold')) {
+  const fresh = await service();
+  section('cold', await cold({ url: fresh.url, hybridPath: hybridApi, next: nextQuery.fresh, connections: CONNECTIONS }));
+  summaries.cold.readyS = fresh.readyS;
+  await fresh.stop();
+}
+if (SCENARIOS.has('embed') && embedder) {
+  const removed = unembed(dbFile, embedder.modelId, Number(process.env.BENCH_HTTP_EMBED_PAPERS ?? 3000));
+  log(`removed the vectors of ${removed} papers: the service embeds them`);
+  const embedding = await service();
+  section('embed', await duringEmbedding({ url: embedding.url, keywordPath: keywordApi, next: nextQuery.cycling, connections: CONNECTIONS, dbFile, modelId: embedder.modelId, log }));
+  await embedding.stop();
+}
+
+const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, rateSeconds: RATE_SECONDS, queries: queries.length, hybridQueries: unused, hybridWrapped: wrapped, model: embedder?.modelId ?? null, rows: rows.filter(Boolean), scenarios: [...SCENARIOS], summaries };
 writeFileSync(join(root, '.bench', 'http.json'), JSON.stringify(out, null, 2));
 console.log(`\n${out.papers} papers, ${WORKERS} workers, ${CONNECTIONS} connections, ${SECONDS} s per scenario (${RATE_SECONDS} s offered load), keyword: ${queries.length} queries cycling, hybrid: ${unused} distinct queries, none repeated${wrapped ? ' (WRAPPED: some were repeated)' : ''}, ${out.machine}\n`);
 console.log('| scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | CPU steal % |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows.filter(Boolean)) console.log(`| ${r.scenario} | ${r.requestsPerS} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.non2xx} | ${r.errors + r.timeouts} | ${r.stealPct ?? '-'} |`);
+for (const [name, summary] of Object.entries(summaries)) console.log(`\n${name}: ${summary.met ? 'MET' : 'MISSED'} (${summary.target})\n${JSON.stringify(summary)}`);

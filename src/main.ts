@@ -83,7 +83,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       // The model runs in worker threads, off the event loop: queries on one thread, bulk embedding
       // on another that yields to queries. Serving keeps a core for HTTP (one bulk thread); the CLI's
       // `embed` and `eval` serve nobody and use both cores.
-      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2, settings: spec.settings }).catch((error: Error) => {
+      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2, settings: spec.settings, logger }).catch((error: Error) => {
         logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
         return null;
       });

@@ -13,14 +13,17 @@ import { Agent, request } from 'node:http';
 import { clearInterval, setInterval } from 'node:timers';
 
 /**
- * @param {{ url: string, rate: number, seconds: number, connections: number, pathFor: (i: number) => string }} opts
- * @returns {Promise<{ offered: number, requestsPerS: number, p50Ms: number, p90Ms: number, p99Ms: number, maxMs: number, non2xx: number, errors: number, total: number, lateStartMs: number }>}
+ * With `windowSeconds`, `windows` also gives the percentiles of the requests due in each window of
+ * that length (a request belongs to the window of its due time, however late it answers).
+ * @param {{ url: string, rate: number, seconds: number, connections: number, pathFor: (i: number) => string, windowSeconds?: number }} opts
+ * @returns {Promise<{ offered: number, requestsPerS: number, p50Ms: number, p90Ms: number, p99Ms: number, maxMs: number, non2xx: number, errors: number, total: number, lateStartMs: number, windows?: { fromS: number, p50Ms: number, p90Ms: number, p99Ms: number, maxMs: number, total: number }[] }>}
  */
-export async function openLoop({ url, rate, seconds, connections, pathFor }) {
+export async function openLoop({ url, rate, seconds, connections, pathFor, windowSeconds }) {
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total);
+  const byDue = new Float64Array(total).fill(NaN); // latency of request i, in due order (for windows)
   let done = 0;
   let non2xx = 0;
   let errors = 0;
@@ -34,11 +37,22 @@ export async function openLoop({ url, rate, seconds, connections, pathFor }) {
       clearInterval(timer);
       agent.destroy();
       const elapsed = (performance.now() - start) / 1000;
-      const sorted = latencies.slice(0, done).sort();
-      const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+      const percentiles = (values) => {
+        const sorted = values.sort();
+        const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+        return { p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1) };
+      };
+      const windows = [];
+      if (windowSeconds) {
+        const perWindow = Math.round(rate * windowSeconds);
+        for (let from = 0; from < total; from += perWindow) {
+          const answered = byDue.slice(from, from + perWindow).filter((x) => !Number.isNaN(x));
+          windows.push({ fromS: Math.round((from / rate) * 10) / 10, ...percentiles(answered), total: answered.length });
+        }
+      }
       resolvePromise({
-        offered: rate, requestsPerS: Math.round(done / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1),
-        non2xx, errors, total: done, lateStartMs: Math.round(worstStart * 10) / 10,
+        offered: rate, requestsPerS: Math.round(done / elapsed), ...percentiles(latencies.slice(0, done)),
+        non2xx, errors, total: done, lateStartMs: Math.round(worstStart * 10) / 10, ...(windowSeconds ? { windows } : {}),
       });
     };
     const fire = (i) => {
@@ -46,7 +60,9 @@ export async function openLoop({ url, rate, seconds, connections, pathFor }) {
       const req = request({ agent, hostname, port, path: pathFor(i), method: 'GET' }, (res) => {
         res.on('data', () => {});
         res.on('end', () => {
-          latencies[done++] = performance.now() - due;
+          const latency = performance.now() - due;
+          latencies[done++] = latency;
+          byDue[i] = latency;
           if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
           if (done + errors === total) finish();
         });

@@ -20,7 +20,7 @@ export interface EmbedderWorkerData {
 }
 
 export type EmbedRequest = { kind: 'query'; text: string } | { kind: 'documents'; texts: string[] };
-export type ToEmbedderWorker = EmbedRequest & { id: number };
+export type ToEmbedderWorker = (EmbedRequest & { id: number }) | { kind: 'crash' };
 export type FromEmbedderWorker =
   | { kind: 'ready'; modelId: string; dims: number; minRelevance?: number; fusion?: ModelFusion }
   | { kind: 'load-failed'; code: string; message: string }
@@ -59,6 +59,9 @@ try {
     ...(embedder.minRelevance !== undefined ? { minRelevance: embedder.minRelevance } : {}), ...(embedder.fusion ? { fusion: embedder.fusion } : {}),
   } satisfies FromEmbedderWorker);
   port.on('message', async (message: ToEmbedderWorker) => {
+    // Test hook (testHooks.crash in threaded-embedder.ts): an uncaught error, as a native fault would be.
+    if (message.kind === 'crash') setImmediate(() => { throw new Error('crash requested by a test'); });
+    if (!('id' in message)) return;
     try {
       let vectors: Float32Array[];
       if (message.kind === 'query') vectors = [await embedder.embedQuery(message.text)];

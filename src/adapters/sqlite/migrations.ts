@@ -248,6 +248,37 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'change feed: commit-ordered change_seq on papers and embeddings, local vote counts',
+    sql: `
+      -- The last change_seq handed out. A writing transaction takes the next values from it while it
+      -- holds the write lock, so change_seq order is commit order (adapters/sqlite/change-counter.ts).
+      -- store_id: drawn once when the counter is created; an index built from another database (one
+      -- deleted and imported again, whose counter may well pass the old one) records another id and
+      -- is rebuilt instead of pointing its seqs at different papers.
+      CREATE TABLE change_counter (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        last_seq INTEGER NOT NULL,
+        store_id TEXT NOT NULL
+      ) STRICT;
+      -- change_seq: the last change of anything the search index holds (text, meta, signals, votes);
+      -- text_seq: the change_seq at which anything but signals and votes last changed.
+      -- NULL in both: not written since this migration; the row's change is then its seq (read as
+      -- COALESCE(change_seq, seq)), so existing rows need no rewrite (seconds at 75k papers with
+      -- vectors) and a feed read from 0 returns each of them once, in seq order. The counter starts
+      -- above every seq. Columns without NOT NULL: SQLite adds them without a pass over the table.
+      ALTER TABLE papers ADD COLUMN change_seq INTEGER;
+      ALTER TABLE papers ADD COLUMN text_seq INTEGER;
+      ALTER TABLE papers ADD COLUMN local_votes INTEGER DEFAULT 0;
+      ALTER TABLE paper_embeddings ADD COLUMN change_seq INTEGER;   -- NULL: read as paper_seq
+      UPDATE papers SET local_votes = (SELECT COUNT(*) FROM votes v WHERE v.paper_id = papers.id)
+        WHERE id IN (SELECT paper_id FROM votes);
+      INSERT INTO change_counter (id, last_seq, store_id) VALUES (1, (SELECT COALESCE(MAX(seq), 0) FROM papers), lower(hex(randomblob(16))));
+      CREATE INDEX papers_change_seq ON papers (COALESCE(change_seq, seq));
+      CREATE INDEX paper_embeddings_change_seq ON paper_embeddings (model, COALESCE(change_seq, paper_seq));
+    `,
+  },
+  {
     version: 9,
     name: 'daily signal series (upvotes, stars, readers) and GitHub repository state',
     sql: `

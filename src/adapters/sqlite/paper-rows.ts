@@ -26,6 +26,10 @@ export interface PaperRow {
   title_key: number | null;
   first_seen_at: string;
   last_changed_at: string;
+  /** Change feed (migration 8): NULL for a row not written since, whose change is then its seq. */
+  change_seq: number | null;
+  text_seq: number | null;
+  local_votes: number | null;
 }
 
 export interface SignalRow {
@@ -81,4 +85,19 @@ export function rowToPaper(row: PaperRow, signals: SignalRow[]): StoredPaper {
     firstSeenAt: row.first_seen_at,
     lastChangedAt: row.last_changed_at,
   };
+}
+
+/** The day a paper is filed under in the index: announcement, else first submission. */
+const indexedDay = (paper: Paper): string | null => paper.announcedAt ?? paper.submittedAt?.slice(0, 10) ?? null;
+
+/**
+ * True when something the search index holds other than signals differs between two versions of a
+ * paper (id, title, abstract, authors, categories, day, deleted): the paper's text_seq moves then.
+ */
+export function indexedTextChanged(before: Paper, after: Paper): boolean {
+  return (
+    before.id !== after.id || before.title !== after.title || before.abstract !== after.abstract || before.deleted !== after.deleted ||
+    indexedDay(before) !== indexedDay(after) ||
+    JSON.stringify(before.authors) !== JSON.stringify(after.authors) || JSON.stringify(before.categories) !== JSON.stringify(after.categories)
+  );
 }

@@ -26,6 +26,7 @@ import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-st
 import { createDigestService, DIGEST_DEFAULTS } from './app/digests.ts';
 import { startDigestScheduler } from './jobs/digest-scheduler.ts';
 import { createCatalog } from './app/catalog.ts';
+import { createSignalServices } from './signal-wiring.ts';
 import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { Config } from './config/load-config.ts';
@@ -108,6 +109,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         GROUP BY e.model ORDER BY papers DESC`,
     ).all(modelId, modelId) as { model: string; papers: number }[];
 
+  const signalServices = createSignalServices({ config, store, clock, logger, userAgent });
   const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {
     dataDir: config.dataDir,
@@ -142,6 +144,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       });
       return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options });
     },
+    harvestHf: (options) => signalServices.harvestHf(options),
     stats: () => store.stats(),
     digestRun: async (opts) => {
       const mailer = createMailer(config, logger);
@@ -150,7 +153,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         if (!config.baseUrl) {
           logger.warn('digest.base_url_unset', { baseUrl, message: `PAPERBOY_BASE_URL is not set: links in digests point at ${baseUrl}; set it to the public URL of your Paperboy server` });
         }
-        const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock });
+        const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock, trending: signalServices.trending });
         const mail = mailQueue(config, mailer, store.db, logger);
         const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
         const planned = await digests.plan(opts);
@@ -176,14 +179,14 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       // Mail that requests trigger goes out after the answer, through one queue with caps.
       const mail = mailQueue(config, mailer, store.db, logger);
       const accounts = createAccountService({ accounts: accountStore, mail, clock, logger, baseUrl });
-      const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
+      const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock, trending: signalServices.trending });
       const subscriptions = createSqliteSubscriptionStore(store.db);
       const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
       if (config.trustProxy) {
         logger.warn('config.deprecated', { setting: 'PAPERBOY_TRUST_PROXY', trustedProxies: config.trustedProxies, message: 'PAPERBOY_TRUST_PROXY is deprecated: alone it means PAPERBOY_TRUSTED_PROXIES=1 (one proxy hop); set PAPERBOY_TRUSTED_PROXIES instead (docs/web.md)' });
       }
       app = createApp({
-        store, catalog, accounts, digests, clock, logger, version: VERSION,
+        store, catalog, accounts, digests, clock, logger, version: VERSION, ...(signalServices.readers ? { readers: signalServices.readers } : {}),
         options: { baseUrl, secret, trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits: config.rateLimits ? RATE_LIMIT_DEFAULTS : null, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
       });
       // Build the search index now rather than on the first request.
@@ -217,10 +220,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const scheduler = config.digest.schedule !== 'off' && (!clustered || process.env.PAPERBOY_WORKER_INDEX === '0')
         ? startDigestScheduler(digests, { cron: config.digest.schedule, logger })
         : null;
+      // Trending signals: HF daily papers and GitHub stars on their schedules (worker 0 only when clustered), reader counts flushed every minute.
+      const signalJobs = signalServices.start({ scheduled: !clustered || process.env.PAPERBOY_WORKER_INDEX === '0' });
       return {
         url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
         stop: async () => {
-          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop()]);
+          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop(), signalJobs.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
           await mail.close();
           await mailer.close();

@@ -59,6 +59,9 @@ export function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
   return { dir, store, clock, importFiles: run };
 }
 
+/** Environment that keeps `serve` from calling Hugging Face and GitHub on its schedules (tests use 127.0.0.1 only). */
+export const OFFLINE_SIGNALS = { PAPERBOY_HF_SCHEDULE: 'off', PAPERBOY_GITHUB_SCHEDULE: 'off' } as const;
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -70,7 +73,7 @@ export function runPaperboy(args: string[], options: { env?: Record<string, stri
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, PAPERBOY_DATA: '', ...options.env },
+      env: { ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -91,7 +94,8 @@ export function runPaperboy(args: string[], options: { env?: Record<string, stri
  * its URL, its stderr so far, its exit code (once closed) and a stop function (SIGTERM, then the code).
  */
 export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv; listening?: RegExp } = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The trending signals' schedules reach huggingface.co and api.github.com: off unless a test turns them on.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], { env: { ...OFFLINE_SIGNALS, ...(options.env ?? process.env) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const listening = options.listening ?? /listening on (http:\/\/127\.0\.0\.1:\d+)/;

@@ -2,13 +2,14 @@ import type { DigestPaper } from '../core/digest.ts';
 import type { StoredPaper } from '../core/paper.ts';
 import { firstSentence } from '../core/first-sentence.ts';
 import { dailyWindow, dayOf, trendingWindow, type DailyView, type DailyWindow, type DateWindow, type TrendingPeriod } from '../core/periods.ts';
-import { trendingScore, type TrendingScore } from '../core/trending.ts';
+import { trendingScore, type SignalGains, type TrendingScore } from '../core/trending.ts';
 import type { AccountStore, UserList } from '../ports/account-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Topic } from '../ports/subscription-store.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 import type { IndexedDoc, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
 import type { SearchService } from './search/search-service.ts';
+import { gainsWindowFor, trendingBasis, type TrendingBasis, type TrendingService } from './trending.ts';
 
 export interface CatalogDeps {
   store: PaperStore;
@@ -16,6 +17,8 @@ export interface CatalogDeps {
   /** The search service, built lazily (loading the index takes a while on a large corpus). */
   search: () => Promise<SearchService>;
   clock: Clock;
+  /** Window gains for momentum (app/trending.ts); without it lists rank by the signals owned. */
+  trending?: TrendingService;
 }
 
 /** A paper in a list: what a result row shows. */
@@ -76,18 +79,20 @@ export function createCatalog(deps: CatalogDeps) {
     return service.engine;
   };
 
-  const card = (doc: IndexedDoc, now: number): PaperCard => ({
+  const card = (doc: IndexedDoc, now: number, gained?: SignalGains): PaperCard => ({
     id: doc.id, title: doc.title, authors: doc.authors, categories: doc.categories, date: doc.date,
     upvotes: doc.signals?.localVotes ?? 0, hfUpvotes: doc.signals?.hfUpvotes ?? null, githubStars: doc.signals?.githubStars ?? null,
-    trending: trendingScore({ ...doc.signals, date: doc.date }, now),
+    trending: trendingScore({ ...doc.signals, date: doc.date, ...(gained ? { gained } : {}) }, now),
   });
+  const gainsOf = (window: DateWindow) => deps.trending?.gains(gainsWindowFor(window, dayOf(deps.clock.now()))) ?? Promise.resolve(null);
 
-  const ranked = (docs: IndexedDoc[], options: ListOptions, now: number): Page<PaperCard> => {
-    const cards = docs
-      .filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id))
-      .map((d) => card(d, now))
+  const ranked = (docs: IndexedDoc[], options: ListOptions, now: number, gains: ReadonlyMap<string, SignalGains> | null = null): Page<PaperCard> & { basis: TrendingBasis } => {
+    const kept = docs.filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id));
+    const basis = trendingBasis(kept, gains);
+    const cards = kept
+      .map((d) => card(d, now, basis === 'momentum' ? gains!.get(d.id) ?? {} : undefined))
       .sort((a, b) => b.trending.score - a.trending.score || b.trending.attention - a.trending.attention || (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id));
-    return { items: cards.slice(options.offset, options.offset + options.limit), total: cards.length, limit: options.limit, offset: options.offset };
+    return { items: cards.slice(options.offset, options.offset + options.limit), total: cards.length, limit: options.limit, offset: options.offset, basis };
   };
 
   return {
@@ -105,20 +110,20 @@ export function createCatalog(deps: CatalogDeps) {
     },
 
     /** Papers of the period ranked by trending score (core/trending.ts) at the clock's time. */
-    async trending(period: TrendingPeriod, options: ListOptions): Promise<Page<PaperCard> & { window: DateWindow; now: string }> {
+    async trending(period: TrendingPeriod, options: ListOptions): Promise<Page<PaperCard> & { window: DateWindow; now: string; basis: TrendingBasis }> {
       const e = await engine();
       const now = deps.clock.now();
       const window = trendingWindow(period, dayOf(now), e.latestDate(dayOf(now)));
-      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window, now: new Date(now).toISOString() };
+      return { ...ranked(e.datedBetween(window.from, window.to), options, now, await gainsOf(window)), window, now: new Date(now).toISOString() };
     },
 
     /** Papers announced on a day (or in its week or month), most trending first. */
-    async daily(date: string | undefined, view: DailyView, options: ListOptions): Promise<Page<PaperCard> & { window: DailyWindow }> {
+    async daily(date: string | undefined, view: DailyView, options: ListOptions): Promise<Page<PaperCard> & { window: DailyWindow; basis: TrendingBasis }> {
       const e = await engine();
       const now = deps.clock.now();
       const day = date ?? e.latestDate(dayOf(now)) ?? dayOf(now);
       const window = dailyWindow(day, view);
-      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window };
+      return { ...ranked(e.datedBetween(window.from, window.to), options, now, await gainsOf(window)), window };
     },
 
     /** Newest papers first, optionally within dates and categories. */
@@ -180,7 +185,10 @@ export function createCatalog(deps: CatalogDeps) {
       const similar = similarLimit > 0 ? await e.similar(paper.id, similarLimit) : { hits: [], mode: 'lexical' as const };
       const upvotes = await deps.accounts.voteCount(paper.id);
       if (doc && doc.signals?.localVotes !== upvotes) e.setLocalVotes(paper.id, upvotes);
-      return { paper, card: doc ? card(doc, deps.clock.now()) : null, similar: similar.hits, similarMode: similar.mode };
+      // The breakdown is the week's momentum (the trending page's default period) when the paper gained something in it.
+      const now = deps.clock.now();
+      const gains = await gainsOf(trendingWindow('week', dayOf(now), dayOf(now)));
+      return { paper, card: doc ? card(doc, now, gains?.get(paper.id)) : null, similar: similar.hits, similarMode: similar.mode };
     },
 
     async cards(ids: readonly string[]): Promise<Map<string, PaperCard>> {
@@ -201,6 +209,7 @@ export function createCatalog(deps: CatalogDeps) {
       if (!paper || paper.deleted) return null;
       const count = await deps.accounts.setVote(userId, paper.id, on, new Date(deps.clock.now()).toISOString());
       (await engine()).setLocalVotes(paper.id, count);
+      deps.trending?.invalidate();
       return count;
     },
 
@@ -209,6 +218,7 @@ export function createCatalog(deps: CatalogDeps) {
       const paper = await deps.store.getPaper(paperId);
       if (!paper) return false;
       await deps.accounts.setInList(list, userId, paper.id, on, new Date(deps.clock.now()).toISOString());
+      if (list === 'library') deps.trending?.invalidate();
       return true;
     },
 
@@ -234,7 +244,7 @@ export function createCatalog(deps: CatalogDeps) {
     async trendingBetween(from: string, to: string, limit: number): Promise<DigestPaper[]> {
       const e = await engine();
       const now = deps.clock.now();
-      return ranked(e.datedBetween(from, to), { limit, offset: 0 }, now).items.map((c) => digestPaper(e.doc(e.docIdOf(c.id)!)!));
+      return ranked(e.datedBetween(from, to), { limit, offset: 0 }, now, await gainsOf({ from, to })).items.map((c) => digestPaper(e.doc(e.docIdOf(c.id)!)!));
     },
 
     /** A topic's matches dated from `from` on, best first (search engine, hybrid when it can). */

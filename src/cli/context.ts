@@ -1,4 +1,5 @@
 import type { HarvestOptions, HarvestReport } from '../app/harvest.ts';
+import type { HfHarvestOptions, HfHarvestReport } from '../app/hf-harvest.ts';
 import type { ImportOptions, ImportReport } from '../app/import-files.ts';
 import type { EvalRow, EvalVariant } from '../app/search/evaluate.ts';
 import type { SearchHit, SearchRequest, SearchResponse } from '../app/search/search-engine.ts';
@@ -20,6 +21,8 @@ export interface CliServices {
   readonly harvestDefaults: { sets: readonly string[]; metadataPrefix: 'arXivRaw' | 'arXiv'; baseUrl: string };
   importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport>;
   harvest(options: HarvestOptions): Promise<HarvestReport>;
+  /** Hugging Face daily papers from the checkpoint (or the days given), with their signals' daily values. */
+  harvestHf(options: HfHarvestOptions): Promise<HfHarvestReport>;
   stats(): Promise<PaperStats>;
   search(request: SearchRequest): Promise<SearchResponse>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;

@@ -1,11 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { PaperboyError } from '../core/errors.ts';
 import { trustedProxiesProblem } from '../core/trusted-proxies.ts';
 import { DEFAULT_MODEL, findModel, MODEL_NAMES, type ModelSpec } from './models.ts';
 
 const positiveInt = z.coerce.number().int().positive();
+/** A croner expression (5 or 6 fields) or 'off'. */
+const cronOrOff = z.string().max(100).refine((v) => {
+  if (v === 'off') return true;
+  try {
+    new Cron(v, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: "must be a cron expression such as '17 * * * *', or off" });
 const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1' || v === 'true' ? true : v), z.boolean());
 
 const schema = z.object({
@@ -79,6 +90,32 @@ const schema = z.object({
     initialDays: positiveInt,
     contactEmail: z.email().optional(),
   }),
+  /** Hugging Face daily papers, imported on a schedule inside `serve` (docs/trending.md). */
+  hf: z.object({
+    /** Cron expression (croner); 'off' turns the scheduled import off (`paperboy harvest --source hf` still works). */
+    schedule: cronOrOff,
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    /** Days before today read again on every run, so that upvotes keep moving. */
+    rereadDays: z.coerce.number().int().min(0).max(60),
+    /** First run (no checkpoint): this many days back. */
+    initialDays: positiveInt,
+    timeoutMs: positiveInt,
+    maxAttempts: positiveInt,
+    backoffBaseMs: positiveInt,
+    minIntervalMs: z.coerce.number().int().min(0),
+  }),
+  /** GitHub stars of linked repositories, refreshed on a schedule inside `serve`. */
+  github: z.object({
+    schedule: cronOrOff,
+    apiUrl: z.url({ protocol: /^https?$/ }),
+    /** Optional: raises GitHub's limit from 60 to 5,000 requests an hour. Never logged. */
+    token: z.string().min(1).optional(),
+    reposPerRun: positiveInt,
+    /** A repository checked less than this many minutes ago waits for a later run. */
+    recheckMinutes: z.coerce.number().int().min(0),
+  }),
+  /** Count distinct readers of paper pages (no addresses stored) as a trending signal. */
+  readerSignals: bool,
 });
 
 export type Config = Readonly<Omit<z.infer<typeof schema>, 'trustedProxies' | 'modelDir'> & { dbFile: string; trustedProxies: string; modelDir: string; modelSpec: ModelSpec }>;
@@ -106,6 +143,9 @@ export const DEFAULTS = {
     backoffBaseMs: 5000,
     initialDays: 7,
   },
+  hf: { schedule: '17 * * * *', baseUrl: 'https://huggingface.co', rereadDays: 3, initialDays: 7, timeoutMs: 30_000, maxAttempts: 5, backoffBaseMs: 5000, minIntervalMs: 1000 },
+  github: { schedule: '47 * * * *', apiUrl: 'https://api.github.com', reposPerRun: 50, recheckMinutes: 360 },
+  readerSignals: true,
 } as const;
 
 /** Environment variables and the setting each one sets. */
@@ -149,6 +189,20 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_HARVEST_BACKOFF_MS: 'harvest.backoffBaseMs',
   PAPERBOY_HARVEST_INITIAL_DAYS: 'harvest.initialDays',
   PAPERBOY_CONTACT_EMAIL: 'harvest.contactEmail',
+  PAPERBOY_HF_SCHEDULE: 'hf.schedule',
+  PAPERBOY_HF_URL: 'hf.baseUrl',
+  PAPERBOY_HF_REREAD_DAYS: 'hf.rereadDays',
+  PAPERBOY_HF_INITIAL_DAYS: 'hf.initialDays',
+  PAPERBOY_HF_TIMEOUT_MS: 'hf.timeoutMs',
+  PAPERBOY_HF_ATTEMPTS: 'hf.maxAttempts',
+  PAPERBOY_HF_BACKOFF_MS: 'hf.backoffBaseMs',
+  PAPERBOY_HF_INTERVAL_MS: 'hf.minIntervalMs',
+  PAPERBOY_GITHUB_SCHEDULE: 'github.schedule',
+  PAPERBOY_GITHUB_API_URL: 'github.apiUrl',
+  PAPERBOY_GITHUB_TOKEN: 'github.token',
+  PAPERBOY_GITHUB_REPOS_PER_RUN: 'github.reposPerRun',
+  PAPERBOY_GITHUB_RECHECK_MINUTES: 'github.recheckMinutes',
+  PAPERBOY_READER_SIGNALS: 'readerSignals',
 };
 
 type Plain = Record<string, unknown>;

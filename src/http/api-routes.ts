@@ -111,7 +111,7 @@ export const API_ROUTES: ApiRoute[] = [
     handler: async (_c, { query: q, s }) => {
       const { limit, page } = q as { limit: number; page: number };
       const r = await s.catalog.trending(q.period as 'day', { limit, offset: (page - 1) * limit, ...(q.category ? { categories: q.category as string[] } : {}) });
-      return { period: q.period, from: r.window.from, to: r.window.to, now: r.now, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit, await s.catalog.dataAsOf()) };
+      return { period: q.period, from: r.window.from, to: r.window.to, now: r.now, basis: r.basis, ...paged(r.items.map((i) => cardBody(s, i)), r.total, page, limit, await s.catalog.dataAsOf()) };
     },
   },
   {

@@ -8,10 +8,12 @@ export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), parameter: z.string().optional(), requestId: z.string().optional() }),
 });
 
+const TrendingParts = z.object({ localVotes: z.number(), hfUpvotes: z.number(), githubStars: z.number(), readers: z.number(), saves: z.number() });
 const Trending = z.object({
   score: z.number(), attention: z.number(), ageDays: z.number(),
-  parts: z.object({ localVotes: z.number(), hfUpvotes: z.number(), githubStars: z.number() }),
-}).meta({ description: 'attention / (ageDays + 2)^1.5 with attention = votes + HF upvotes + 2·log2(1 + stars)' });
+  basis: z.enum(['window', 'totals']).meta({ description: 'window: signals gained in the period (momentum); totals: signals owned' }),
+  signals: TrendingParts, parts: TrendingParts,
+}).meta({ description: 'attention / (ageDays + 2)^1.5 with attention = votes + HF upvotes + 2·log2(1 + stars) + log2(1 + readers) + 2·saves (docs/trending.md)' });
 
 export const PaperCardBody = z.object({
   id: z.string(), title: z.string(), authors: z.array(z.string()), categories: z.array(z.string()), date: z.string().nullable(),
@@ -52,7 +54,10 @@ export const SearchBody = z.object({
 });
 
 export const SimilarBody = z.object({ id: z.string(), mode: z.enum(['semantic', 'lexical']), items: z.array(SearchHitBody) });
-export const TrendingBody = PageBody(PaperCardBody).extend({ period: z.enum(['day', 'week', 'month']), from: z.string(), to: z.string(), now: z.string() });
+export const TrendingBody = PageBody(PaperCardBody).extend({
+  period: z.enum(['day', 'week', 'month']), from: z.string(), to: z.string(), now: z.string(),
+  basis: z.enum(['momentum', 'totals', 'newest']).meta({ description: 'newest: no signals in the period, the items are the newest papers' }),
+});
 export const DailyBody = PageBody(PaperCardBody).extend({ date: z.string(), view: z.enum(['day', 'week', 'month']), from: z.string(), to: z.string(), previous: z.string(), next: z.string() });
 
 /** The item shape of Hugging Face's /api/daily_papers (the fields its clients read). */

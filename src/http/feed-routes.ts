@@ -84,7 +84,7 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     if (kind === 'trending') {
       const q = queryOf(c, z.object({ period: z.enum(['day', 'week', 'month']).default('week') }));
       const r = await s.catalog.trending(q.period, { limit: FEED_SIZE, offset: 0 });
-      return render(c, format, { title: `Paperboy: trending papers (${q.period})`, description: `Trending papers, ${r.window.from} to ${r.window.to}`, page: `/?period=${q.period}` }, await fromCards(r.items));
+      return render(c, format, { title: r.basis === 'newest' ? `Paperboy: newest papers (${q.period}, no trending signals yet)` : `Paperboy: trending papers (${q.period})`, description: `${r.basis === 'newest' ? 'Newest' : 'Trending'} papers, ${r.window.from} to ${r.window.to}`, page: `/?period=${q.period}` }, await fromCards(r.items));
     }
     const q = queryOf(c, z.object({ date: isoDay.optional(), view: z.enum(['day', 'week', 'month']).default('day') }));
     const r = await s.catalog.daily(q.date, q.view, { limit: FEED_SIZE, offset: 0 });

@@ -8,7 +8,7 @@ import { pathOf, renderPage } from './render.tsx';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
 import type { HttpServices } from './services.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
-import { SESSION_COOKIE, cookieOptions, type AppEnv, type Limit } from './security.ts';
+import { SESSION_COOKIE, cookieOptions, requestClient, type AppEnv, type Limit } from './security.ts';
 import { isoDay, pageParam, parseWith, queryOf, readForm } from './validate.ts';
 import { CheckInboxPage, LibraryPage, MessagePage, SignInPage, VerifyPage } from './views/account-pages.tsx';
 import type { Viewer } from './views/components.tsx';
@@ -51,7 +51,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     return renderPage(c, {
       title: 'Trending papers', description: 'Trending research papers',
       feeds: { atom: `/feeds/trending.atom?period=${q.period}`, rss: `/feeds/trending.rss?period=${q.period}`, json: `/feeds/trending.json?period=${q.period}` },
-      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} extras={extras} dataDir={s.options.dataDir} />,
+      children: <TrendingPage viewer={viewer} period={q.period} window={result.window} items={result.items} total={result.total} page={q.page} limit={PAGE_SIZE} papers={papers} extras={extras} dataDir={s.options.dataDir} basis={result.basis} />,
     });
   });
 
@@ -96,6 +96,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     if (!id) throw new ApiError(400, 'INVALID_PARAMETER', `invalid paper id ${JSON.stringify(c.req.param('id').slice(0, 80))}: use an arXiv id such as 2401.01234`, { parameter: 'id' });
     const found = await s.catalog.paper(id);
     if (!found) throw notFound(`no paper ${id}`);
+    s.readers?.view(found.paper.id, requestClient(c, s.options.trustProxy).address, c.req.header('user-agent'));
     const user = c.get('user');
     const [viewer, details] = await Promise.all([viewerFor(c, s, [found.paper.id, ...found.similar.map((h) => h.id)]), s.catalog.details(found.similar.map((h) => h.id))]);
     const hidden = user ? (await s.catalog.hidden(user.id)).has(found.paper.id) : false;

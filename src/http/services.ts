@@ -1,5 +1,6 @@
 import type { AccountService } from '../app/accounts.ts';
 import type { Catalog } from '../app/catalog.ts';
+import type { ReaderCounter } from '../app/reader-signals.ts';
 import type { DigestService } from '../app/digests.ts';
 import type { TrustedProxies } from '../core/trusted-proxies.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -30,4 +31,6 @@ export interface HttpServices {
   logger: Logger;
   version: string;
   options: HttpOptions;
+  /** Counts distinct readers of paper pages (app/reader-signals.ts); absent: not counted. */
+  readers?: Pick<ReaderCounter, 'view'>;
 }

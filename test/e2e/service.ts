@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { ROOT, runPaperboy, tempDir } from '../helpers.ts';
+import { OFFLINE_SIGNALS, ROOT, runPaperboy, tempDir } from '../helpers.ts';
 import { startSmtpServer } from '../smtp-server.ts';
 
 /** Debian's chromium (CI installs it); PAPERBOY_CHROMIUM points elsewhere. */
@@ -23,7 +23,7 @@ export async function startService(fixtures: string[]) {
   assert.equal(imported.code, 0, imported.stderr);
   const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--data', data], {
     env: {
-      ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
+      ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
       PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtp.port), PAPERBOY_MAIL_FROM: 'Paperboy <paperboy@example.org>',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

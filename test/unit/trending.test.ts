@@ -8,7 +8,7 @@ const NOW = Date.parse('2024-03-10T00:00:00Z');
 describe('trending', () => {
   it('weighs votes, upvotes and stars, decays by age, and explains the parts', () => {
     const t = trendingScore({ localVotes: 2, hfUpvotes: 10, githubStars: 7, date: '2024-03-08' }, NOW);
-    assert.deepEqual(t.parts, { localVotes: 2, hfUpvotes: 10, githubStars: 6 });
+    assert.deepEqual(t.parts, { localVotes: 2, hfUpvotes: 10, githubStars: 6, readers: 0, saves: 0 });
     assert.equal(t.attention, 18);
     assert.equal(t.ageDays, 2);
     assert.ok(Math.abs(t.score - 18 / 4 ** 1.5) < 1e-12);

@@ -278,4 +278,35 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX paper_embeddings_change_seq ON paper_embeddings (model, COALESCE(change_seq, paper_seq));
     `,
   },
+  {
+    version: 9,
+    name: 'daily signal series (upvotes, stars, readers) and GitHub repository state',
+    sql: `
+      -- One value per paper, signal and UTC day. Totals (huggingface/upvotes, github/stars) keep
+      -- the last value seen that day; paperboy/readers is that day's count of distinct readers.
+      -- Keyed by seq, which survives a paper's id change.
+      CREATE TABLE paper_signal_days (
+        paper_seq INTEGER NOT NULL REFERENCES papers (seq) ON DELETE CASCADE,
+        source    TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        day       TEXT NOT NULL,                      -- YYYY-MM-DD (UTC) of the observation
+        value     REAL NOT NULL,
+        PRIMARY KEY (paper_seq, source, name, day)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX paper_signal_days_day ON paper_signal_days (source, name, day);
+
+      -- Conditional requests and renames of linked repositories (owner/name as linked, lower-cased).
+      CREATE TABLE github_repos (
+        repo       TEXT PRIMARY KEY,
+        full_name  TEXT,                              -- current owner/name after a rename
+        etag       TEXT,
+        stars      INTEGER,
+        status     TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'gone')),
+        checked_at TEXT
+      ) STRICT;
+
+      CREATE INDEX library_created ON library (created_at);
+      CREATE INDEX votes_created ON votes (created_at);
+    `,
+  },
 ];

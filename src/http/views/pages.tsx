@@ -1,5 +1,6 @@
 import type { CardDetails, PaperCard } from '../../app/catalog.ts';
 import type { SearchResponse } from '../../app/search/search-engine.ts';
+import type { TrendingBasis } from '../../app/trending.ts';
 import type { DailyWindow, DateWindow, TrendingPeriod } from '../../core/periods.ts';
 import { eachTerm } from '../../core/search/analyzer.ts';
 import { DataAsOf, DigestBox, EmptyLibrary, MonthChart, Pager, PaperList, type Row, type Viewer } from './components.tsx';
@@ -18,9 +19,18 @@ export const cardRow = (c: PaperCard, details?: ReadonlyMap<string, CardDetails>
 
 function whyParts(c: PaperCard): string {
   const parts: string[] = [];
-  if (c.trending.parts.localVotes) parts.push(`${c.upvotes} upvotes here`);
-  if (c.trending.parts.hfUpvotes) parts.push(`${c.hfUpvotes} Hugging Face upvotes`);
-  if (c.trending.parts.githubStars) parts.push(`${c.githubStars} GitHub stars`);
+  const t = c.trending;
+  if (t.basis === 'window') {
+    if (t.signals.localVotes) parts.push(`+${t.signals.localVotes} upvotes here`);
+    if (t.signals.hfUpvotes) parts.push(`+${t.signals.hfUpvotes} Hugging Face upvotes`);
+    if (t.signals.githubStars) parts.push(`+${t.signals.githubStars} GitHub stars`);
+    if (t.signals.readers) parts.push(`${t.signals.readers} readers`);
+    if (t.signals.saves) parts.push(`${t.signals.saves} saves`);
+    return `${parts.join(', ')}; ${Math.floor(t.ageDays)} days old`;
+  }
+  if (t.parts.localVotes) parts.push(`${c.upvotes} upvotes here`);
+  if (t.parts.hfUpvotes) parts.push(`${c.hfUpvotes} Hugging Face upvotes`);
+  if (t.parts.githubStars) parts.push(`${c.githubStars} GitHub stars`);
   return `${parts.join(', ')}; ${Math.floor(c.trending.ageDays)} days old`;
 }
 
@@ -30,17 +40,20 @@ const PERIODS: { value: TrendingPeriod; label: string }[] = [
   { value: 'month', label: 'This month' },
 ];
 
-export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; extras: ListExtras; dataDir?: string | undefined }) {
+export function TrendingPage(props: { viewer: Viewer; period: TrendingPeriod; window: DateWindow; items: PaperCard[]; total: number; page: number; limit: number; papers: number; extras: ListExtras; dataDir?: string | undefined; basis?: TrendingBasis }) {
   const params = new URLSearchParams({ period: props.period });
+  // No upvotes, stars, readers or saves in the window: the list is the newest papers and says so.
+  const newest = props.basis === 'newest' && props.items.length > 0;
   return (
     <>
-      <h1>Trending papers</h1>
+      <h1>{newest ? 'Newest papers' : 'Trending papers'}</h1>
       <nav class="tabs" aria-label="Period">
         {PERIODS.map((p) => <a href={`/?period=${p.value}`} aria-current={p.value === props.period ? 'page' : undefined}>{p.label}</a>)}
       </nav>
       <p class="window">
-        {props.window.from === props.window.to ? props.window.to : `${props.window.from} to ${props.window.to}`} · {props.total} papers · ranked by upvotes, Hugging Face upvotes and GitHub stars, decayed by age
+        {props.window.from === props.window.to ? props.window.to : `${props.window.from} to ${props.window.to}`} · {props.total} papers · {newest ? 'newest first' : props.basis === 'totals' ? 'ranked by upvotes, Hugging Face upvotes and GitHub stars, decayed by age' : 'ranked by upvotes, stars, readers and saves gained in the period, decayed by age'}
       </p>
+      {newest ? <p class="no-signals" role="note">No trending signals in this period (no upvotes, GitHub stars, readers or saves yet): these are the newest papers, not a trending ranking.</p> : null}
       <DataAsOf date={props.extras.dataAsOf} />
       <EmptyLibrary papers={props.papers} dataDir={props.dataDir} />
       {props.papers > 0 && props.items.length === 0 ? <p class="empty">No papers in this period.</p> : null}

@@ -14,7 +14,8 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
   const { paper, card, viewer } = props;
   const links = paper.links;
   const date = paper.announcedAt ?? paper.submittedAt?.slice(0, 10) ?? null;
-  const t = card?.trending;
+  // Only when the paper has attention to explain: a table of zeros says nothing.
+  const t = card?.trending && card.trending.attention > 0 ? card.trending : undefined;
   return (
     <article class="paper-page">
       <header>
@@ -52,13 +53,25 @@ export function PaperPage(props: { viewer: Viewer; paper: StoredPaper; card: Pap
       {t ? (
         <section aria-labelledby="trending-h" class="trending-why">
           <h2 id="trending-h">Why trending</h2>
-          <p>Score <strong>{t.score.toFixed(3)}</strong> = attention {t.attention.toFixed(2)} / (age {t.ageDays.toFixed(1)} days + {TRENDING_DEFAULTS.offsetDays})<sup>{TRENDING_DEFAULTS.gravity}</sup></p>
+          <p>{t.basis === 'window' ? 'Attention gained in the last 7 days' : 'Attention received so far'}. Score <strong>{t.score.toFixed(3)}</strong> = attention {t.attention.toFixed(2)} / (age {t.ageDays.toFixed(1)} days + {TRENDING_DEFAULTS.offsetDays})<sup>{TRENDING_DEFAULTS.gravity}</sup></p>
           <table>
             <thead><tr><th scope="col">Signal</th><th scope="col">Value</th><th scope="col">Weight</th><th scope="col">Contribution</th></tr></thead>
             <tbody>
-              <tr><td>Upvotes on Paperboy</td><td>{card.upvotes}</td><td>{TRENDING_DEFAULTS.votesWeight} each</td><td>{t.parts.localVotes.toFixed(2)}</td></tr>
-              <tr><td>Hugging Face upvotes</td><td>{card.hfUpvotes ?? '—'}</td><td>{TRENDING_DEFAULTS.hfWeight} each</td><td>{t.parts.hfUpvotes.toFixed(2)}</td></tr>
-              <tr><td>GitHub stars</td><td>{card.githubStars ?? '—'}</td><td>{TRENDING_DEFAULTS.starsWeight} × log2(1 + stars)</td><td>{t.parts.githubStars.toFixed(2)}</td></tr>
+              {t.basis === 'window' ? (
+                <>
+                  {t.signals.localVotes ? <tr><td>New upvotes on Paperboy</td><td>{t.signals.localVotes}</td><td>{TRENDING_DEFAULTS.votesWeight} each</td><td>{t.parts.localVotes.toFixed(2)}</td></tr> : null}
+                  {t.signals.hfUpvotes ? <tr><td>New Hugging Face upvotes</td><td>{t.signals.hfUpvotes}</td><td>{TRENDING_DEFAULTS.hfWeight} each</td><td>{t.parts.hfUpvotes.toFixed(2)}</td></tr> : null}
+                  {t.signals.githubStars ? <tr><td>GitHub stars gained</td><td>{t.signals.githubStars}</td><td>{TRENDING_DEFAULTS.starsWeight} × log2(1 + stars)</td><td>{t.parts.githubStars.toFixed(2)}</td></tr> : null}
+                  {t.signals.readers ? <tr><td>Readers (distinct, per day)</td><td>{t.signals.readers}</td><td>{TRENDING_DEFAULTS.readersWeight} × log2(1 + readers)</td><td>{t.parts.readers.toFixed(2)}</td></tr> : null}
+                  {t.signals.saves ? <tr><td>Saved to a library</td><td>{t.signals.saves}</td><td>{TRENDING_DEFAULTS.savesWeight} each</td><td>{t.parts.saves.toFixed(2)}</td></tr> : null}
+                </>
+              ) : (
+                <>
+                  <tr><td>Upvotes on Paperboy</td><td>{card?.upvotes ?? 0}</td><td>{TRENDING_DEFAULTS.votesWeight} each</td><td>{t.parts.localVotes.toFixed(2)}</td></tr>
+                  <tr><td>Hugging Face upvotes</td><td>{card?.hfUpvotes ?? '—'}</td><td>{TRENDING_DEFAULTS.hfWeight} each</td><td>{t.parts.hfUpvotes.toFixed(2)}</td></tr>
+                  <tr><td>GitHub stars</td><td>{card?.githubStars ?? '—'}</td><td>{TRENDING_DEFAULTS.starsWeight} × log2(1 + stars)</td><td>{t.parts.githubStars.toFixed(2)}</td></tr>
+                </>
+              )}
             </tbody>
           </table>
           {paper.signals.length ? (

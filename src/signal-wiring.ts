@@ -1,0 +1,70 @@
+/**
+ * Composition of the trending signals (part of the composition root, kept apart from main.ts):
+ * the signal store, the trending service, the Hugging Face harvest, the GitHub refresh, the reader
+ * counter and their schedules inside `serve`.
+ */
+import { createGitHubClient } from './adapters/github/github-client.ts';
+import { createHfDailyClient } from './adapters/hf/hf-daily-client.ts';
+import type { SqliteDb } from './adapters/sqlite/database.ts';
+import { createSqliteSignalStore } from './adapters/sqlite/signal-store.ts';
+import { createGitHubStarsRefresher } from './app/github-stars.ts';
+import { harvestHfDaily, type HfHarvestOptions } from './app/hf-harvest.ts';
+import { createReaderCounter } from './app/reader-signals.ts';
+import { createTrendingService } from './app/trending.ts';
+import type { Config } from './config/load-config.ts';
+import { startBackgroundLoop } from './jobs/background-loop.ts';
+import { startSignalJobs } from './jobs/signal-jobs.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Logger } from './ports/logger.ts';
+import type { PaperStore } from './ports/paper-store.ts';
+
+export function createSignalServices(deps: { config: Config; store: PaperStore & { db: SqliteDb }; clock: Clock; logger: Logger; userAgent: string }) {
+  const { config, store, clock, logger, userAgent } = deps;
+  const signals = createSqliteSignalStore(store.db);
+  const trending = createTrendingService({ signals, clock });
+  const readers = config.readerSignals ? createReaderCounter({ signals, clock, logger }) : null;
+  const hfSource = (signal?: AbortSignal) => createHfDailyClient({
+    baseUrl: config.hf.baseUrl, clock, logger, userAgent, timeoutMs: config.hf.timeoutMs, maxAttempts: config.hf.maxAttempts,
+    backoffBaseMs: config.hf.backoffBaseMs, minIntervalMs: config.hf.minIntervalMs, ...(signal ? { signal } : {}),
+  });
+  const harvestHf = (options: HfHarvestOptions, signal?: AbortSignal) =>
+    harvestHfDaily({ store, signals, source: hfSource(signal), clock, logger }, { initialDays: config.hf.initialDays, rereadDays: config.hf.rereadDays, ...options });
+
+  return {
+    trending,
+    readers,
+    harvestHf: (options: HfHarvestOptions) => harvestHf(options),
+    /** Starts the schedules (`scheduled`: this process runs the imports) and the readers' flush. */
+    start(options: { scheduled: boolean }) {
+      const abort = new AbortController();
+      const github = createGitHubClient({ apiUrl: config.github.apiUrl, clock, logger, userAgent, signal: abort.signal, ...(config.github.token ? { token: config.github.token } : {}) });
+      const refreshStars = createGitHubStarsRefresher({ signals, github, clock, logger }, { reposPerRun: config.github.reposPerRun, recheckAfterMs: config.github.recheckMinutes * 60_000 });
+      const jobs = options.scheduled
+        ? startSignalJobs([
+            { name: 'hf', cron: config.hf.schedule, run: async () => {
+              const report = await harvestHf({}, abort.signal);
+              logger.info('hf.run', { from: report.from, until: report.until, days: report.days, observations: report.observations, ...report.counts });
+              trending.invalidate();
+            } },
+            { name: 'github', cron: config.github.schedule, run: async () => {
+              await refreshStars();
+              trending.invalidate();
+            } },
+          ], { logger, abort })
+        : null;
+      if (jobs) logger.info('signals.schedules', { hf: config.hf.schedule, github: config.github.schedule, githubToken: config.github.token ? 'set' : 'none', readers: config.readerSignals });
+      const flushing = readers
+        ? startBackgroundLoop('readers', async () => {
+            await readers.flush();
+            return { more: false };
+          }, { logger, intervalMs: 60_000 })
+        : null;
+      return {
+        async stop() {
+          await Promise.all([jobs?.stop(), flushing?.stop()]);
+          await readers?.flush().catch((error: Error) => logger.warn('readers.flush_failed', { message: error.message }));
+        },
+      };
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
-import type { FieldSpec } from '../../core/search/lexical-types.ts';
+import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
+import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
 import type { SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
@@ -32,6 +33,13 @@ export interface IndexDirectoryOptions {
   /** Vector segments larger than this get an HNSW graph (default 20,000). */
   graphAbove?: number;
   now?: () => number;
+  /** Merges and rebuild steps are logged at info level. */
+  logger?: Logger;
+}
+
+/** The paper index in `dir` with the paper fields (core/search/lexical-types.ts PAPER_FIELDS). */
+export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDirectoryOptions, 'dir'>> = {}): FileIndexDirectory {
+  return new FileIndexDirectory({ fields: PAPER_FIELDS, k1: PAPER_K1, ...options, dir });
 }
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
@@ -283,6 +291,7 @@ export class FileIndexDirectory implements IndexDirectory {
       if (vectors) next.vectorSegments = [await this.vectorSegment(`vec-${next.nextName++}`, vectors.dims, vectors.vectors, next.generation)];
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
       this.commit(next);
+      this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
@@ -317,6 +326,7 @@ export class FileIndexDirectory implements IndexDirectory {
           next.vectorSegments = [...base.vectorSegments.slice(0, vectors[0]!), entry, ...base.vectorSegments.slice(vectors[vectors.length - 1]! + 1)].filter((v) => v.count > 0);
         }
         this.commit(next);
+        this.options.logger?.info('index.merged', { generation: next.generation, text: text?.length ?? 0, vectors: vectors?.length ?? 0 });
         merged = true;
       } finally {
         snapshot.close();

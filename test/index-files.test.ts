@@ -2,59 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
+import type { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { IndexLockedError, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
-import type { IndexDoc, OpenExpectation, Snapshot } from '../src/ports/search-index.ts';
+import type { IndexDoc, Snapshot } from '../src/ports/search-index.ts';
 import { tempDir } from './helpers.ts';
-import { FIELDS, random, randomQuery, VOCAB } from './unit/segment-helpers.ts';
-
-const split = (text: string, emit: (term: string) => void) => text.split(/[\s;]+/).filter(Boolean).forEach((w) => emit(w));
-const EXPECT: OpenExpectation = { model: 'test-model', dims: 8, storeLastChangeSeq: 1_000_000 };
-
-function directory(dir: string, options: { maxSegments?: number; graphAbove?: number; segmentDocs?: number; analyze?: boolean; buildThreads?: number } = {}) {
-  return new FileIndexDirectory({
-    dir,
-    fields: FIELDS,
-    k1: 1.2,
-    ...(options.analyze === false ? {} : { analyze: split }),
-    buildThreads: options.buildThreads ?? 1,
-    ...(options.maxSegments ? { maxSegments: options.maxSegments } : {}),
-    ...(options.graphAbove !== undefined ? { graphAbove: options.graphAbove } : {}),
-    ...(options.segmentDocs ? { segmentDocs: options.segmentDocs } : {}),
-  });
-}
-
-function randomPapers(rand: () => number, count: number, firstSeq = 1): IndexDoc[] {
-  const word = () => VOCAB[Math.min(VOCAB.length - 1, Math.floor(1 / (rand() + 0.02)) - 1)]!;
-  const text = (n: number) => Array.from({ length: n }, word).join(' ');
-  return Array.from({ length: count }, (_, i) => ({
-    seq: firstSeq + i,
-    id: `2401.${String(firstSeq + i).padStart(5, '0')}`,
-    title: text(2 + Math.floor(rand() * 6)),
-    abstract: text(5 + Math.floor(rand() * 30)),
-    authors: [word()],
-    categories: rand() < 0.5 ? ['cs.LG'] : ['math.CO'],
-    date: `2024-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
-    signals: { hfUpvotes: Math.floor(rand() * 5), githubStars: 0, localVotes: 0 },
-  }));
-}
-
-function lexicalOf(docs: Iterable<IndexDoc>): LexicalIndex {
-  const index = new LexicalIndex({ fields: FIELDS, k1: 1.2, analyze: split });
-  for (const d of docs) index.add(d.seq, { title: d.title, abstract: d.abstract, authors: d.authors.join(' ; ') });
-  return index;
-}
-
-async function* iterate<T>(items: Iterable<T>): AsyncIterable<T> {
-  yield* items;
-}
-
-function unitVector(rand: () => number, dims = 8): Float32Array {
-  const v = Float32Array.from({ length: dims }, () => rand() - 0.5);
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
+import { directory, EXPECT, iterate, lexicalOf, randomPapers, unitVector } from './index-files-helpers.ts';
+import { FIELDS, random, randomQuery } from './unit/segment-helpers.ts';
 
 const opened = async (dir: FileIndexDirectory, expect = EXPECT): Promise<Snapshot> => {
   const result = await dir.open(expect);

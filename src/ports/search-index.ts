@@ -152,7 +152,7 @@ export interface OpenExpectation {
 export interface WriteBatch {
   /** New or changed papers; each replaces any older copy of its seq. */
   docs: readonly IndexDoc[];
-  /** Seqs removed from the index (deleted papers). */
+  /** Seqs removed from the index (deleted papers), with their vectors; a seq also in `docs` is removed. */
   removed: readonly number[];
   /** Vectors set (replacing older ones) and removed. */
   vectors?: { set: readonly { seq: number; vector: Float32Array }[]; removed: readonly number[] };

@@ -54,6 +54,14 @@ export class FileSnapshot implements Snapshot {
     return this.live;
   }
 
+  /** Bytes this snapshot holds in memory (doc tables, dictionaries, seq maps, vector seqs, query scratch). */
+  get memoryBytes(): number {
+    let bytes = this.segOf.byteLength + this.docOf.byteLength + (this.byDayKeys?.byteLength ?? 0);
+    for (const s of this.segments) bytes += s.memoryBytes;
+    for (const v of this.vectors.segments) bytes += v.memoryBytes;
+    return bytes + (this.segments[0]?.scratchBytes ?? 0);
+  }
+
   /** The signals file's descriptor (a writer copies it into the next generation's). */
   get signalsFd(): number | null {
     return this.signalsReader?.fd ?? null;

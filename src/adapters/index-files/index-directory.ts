@@ -196,7 +196,8 @@ export class FileIndexDirectory implements IndexDirectory {
       try {
         const generation = base.generation + 1;
         const next: Manifest = { ...base, generation, feedSeq: batch.feedSeq, vectorFeedSeq: batch.vectorFeedSeq, model: expect.model ?? base.model, dims: expect.model ? expect.dims : base.dims, created: new Date(this.now()).toISOString() };
-        const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()];
+        const removed = new Set(batch.removed);
+        const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
         if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema));
@@ -204,7 +205,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
         next.vectorSegments = base.vectorSegments.map((entry, i) => this.withVectorDeletes(entry, snapshot!, i, vectorsGone, generation));
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));
-        const signals = [...(batch.signals ?? []), ...docs.map(signalsOf).filter((s) => s !== null)];
+        // A doc's own signals first, the batch's signal changes over them.
+        const signals = [...docs.map(signalsOf).filter((s) => s !== null), ...(batch.signals ?? [])];
         if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, this.signalsFd(snapshot), signals);
         this.commit(next);
       } finally {

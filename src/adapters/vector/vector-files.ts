@@ -155,6 +155,10 @@ export class VectorSegmentReader {
   get count(): number {
     return this.liveCount;
   }
+  /** Bytes held in memory (the graph is memory-mapped, not counted). */
+  get memoryBytes(): number {
+    return this.rowSeq.byteLength * 2 + this.dead.byteLength;
+  }
   /** Rows, deleted ones included. */
   get rows(): number {
     return this.rowSeq.length;

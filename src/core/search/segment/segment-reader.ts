@@ -15,9 +15,10 @@ export class SegmentScratch {
   private next = 0;
   readonly small = new Uint8Array(64);
   constructor(readonly scoring: ScoringScratch) {}
-  /** Starts a query: every buffer may be reused. */
+  /** Starts a query: every buffer may be reused (all are dropped once they exceed 64 MiB together). */
   reset(): void {
     this.next = 0;
+    if (this.bytes > 64 << 20) this.buffers = [];
   }
   /** A buffer of at least `bytes` bytes, not handed out again before the next `reset`. */
   take(bytes: number): Uint8Array {
@@ -60,6 +61,8 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   /** Doc numbers deleted by the generation's deletes file (a bitmap). */
   readonly fileDeletes: Uint8Array;
   private live: number;
+  private readonly docTableBytes: number;
+  private readonly termsBytes: number;
   private listCache = new Map<string, SegmentPostings | null>();
 
   constructor(
@@ -74,6 +77,8 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   ) {
     this.docTable = new DocTable(docTable, fields.length);
     this.dictionary = new TermDictionary(terms);
+    this.docTableBytes = docTable.byteLength;
+    this.termsBytes = terms.byteLength;
     const n = this.docTable.count;
     this.fileDeletes = new Uint8Array((n + 7) >> 3);
     if (deletes) {
@@ -116,6 +121,17 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     let count = 0;
     for (const byte of this.fileDeletes) for (let b = byte; b; b &= b - 1) count++;
     return count;
+  }
+
+  /** Bytes this reader holds in memory: doc table, dictionary, slot and deletes arrays. */
+  get memoryBytes(): number {
+    return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength;
+  }
+
+  /** Bytes of the scratch shared with the other segments (accumulators and postings buffers). */
+  get scratchBytes(): number {
+    const { scores, marks, touched } = this.scratch.scoring;
+    return this.scratch.bytes + scores.byteLength + marks.byteLength + touched.byteLength;
   }
 
   /** Doc number of a live seq, -1 otherwise. */

@@ -53,7 +53,7 @@ describe('the index directory', () => {
   it('builds on two worker threads and merges to the policy; results match one in-memory index', async () => {
     const rand = random(8);
     const papers = randomPapers(rand, 1200);
-    const dir = directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100 });
+    const dir = directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100, singleSegmentBelow: 0 });
     const snapshot = await dir.rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 0 });
     // 12 segments built, merged down to 8.
     assert.equal(snapshot.parts.length, 8);
@@ -69,6 +69,14 @@ describe('the index directory', () => {
     }
     assert.ok(common / 50 > 0.85, `top 10s agree ${common / 50}`);
     snapshot.close();
+    // A rebuild of fewer papers than singleSegmentBelow (default 500,000) ends in one segment: exact.
+    const single = await directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100 }).rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 0 });
+    assert.equal(single.parts.length, 1);
+    for (let q = 0; q < 50; q++) {
+      const query = randomQuery(rand);
+      assertSameHits(single.search(query, { limit: 10 }), lexical.search(query, { limit: 10 }), JSON.stringify(query));
+    }
+    single.close();
   });
 
   it('writes replace, delete and add documents; merging everything equals a rebuild', async () => {
@@ -79,7 +87,7 @@ describe('the index directory', () => {
     let feed = 0;
     for (let round = 0; round < 6; round++) {
       const added = randomPapers(rand, 40, 1 + round * 30); // overlaps the previous round: replacements
-      const removed = [...live.keys()].filter(() => rand() < 0.1);
+      const removed = [...live.keys()].filter((seq) => rand() < 0.1 && !added.some((d) => d.seq === seq));
       for (const seq of removed) live.delete(seq);
       for (const d of added) live.set(d.seq, d);
       feed += 5;

@@ -28,6 +28,8 @@ export interface IndexDirectoryOptions {
   segmentDocs?: number;
   /** Threads a rebuild builds segments on (default 2; 1 = this thread). */
   buildThreads?: number;
+  /** A rebuild of at most this many papers ends merged into one segment (default 500,000): exact and fastest to search. */
+  singleSegmentBelow?: number;
   /** Merge policy: more segments than this are merged (default 8). */
   maxSegments?: number;
   /** Vector segments larger than this get an HNSW graph (default 20,000). */
@@ -293,6 +295,8 @@ export class FileIndexDirectory implements IndexDirectory {
       if (vectors) next.vectorSegments = [await this.vectorSegment(`vec-${next.nextName++}`, vectors.dims, vectors.vectors, next.generation)];
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
       this.commit(next);
+      const total = next.segments.reduce((n, s) => n + s.docs, 0);
+      if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
       this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);
     });
@@ -305,15 +309,14 @@ export class FileIndexDirectory implements IndexDirectory {
   }
 
   /** Applies the merge policy to text and vector segments, one generation per merge; true when anything merged. */
-  private async mergeLocked(expect: OpenExpectation): Promise<boolean> {
+  private async mergeLocked(expect: OpenExpectation, maxSegments = this.options.maxSegments ?? MAX_SEGMENTS): Promise<boolean> {
     let merged = false;
     for (;;) {
       const { base, snapshot } = this.writerBase(expect);
       if (!snapshot) return merged;
       try {
-        const max = this.options.maxSegments ?? MAX_SEGMENTS;
-        const text = planMerge(base.segments, max);
-        const vectors = text ? null : planMerge(base.vectorSegments.map((v) => ({ docs: v.count, deleted: v.deleted })), max);
+        const text = planMerge(base.segments, maxSegments);
+        const vectors = text ? null : planMerge(base.vectorSegments.map((v) => ({ docs: v.count, deleted: v.deleted })), maxSegments);
         if (!text && !vectors) return merged;
         const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
         if (text) {

@@ -1,7 +1,7 @@
 import { eachTerm } from '../analyzer.ts';
 import type { FieldSpec } from '../lexical-types.ts';
 import { Postings } from '../postings.ts';
-import { encodeDocTable, type DocRow } from './doc-table.ts';
+import { DocTableWriter } from './doc-table.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /** How a segment's documents are analysed and scored (the index's fields, k1 and analyser). */
@@ -63,7 +63,7 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
   const postings = new Map<string, Postings>();
   const lengths = new Uint32Array(docs.length * F);
   const sums = new Array<number>(F).fill(0);
-  const rows: DocRow[] = [];
+  const table = new DocTableWriter(F);
   docs.forEach((doc, d) => {
     const tfs = new Map<string, number[]>();
     for (let f = 0; f < F; f++) {
@@ -82,7 +82,7 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
       if (!list) postings.set(term, (list = new Postings(F)));
       list.push(d, r);
     }
-    rows.push({ seq: doc.seq, id: doc.id, day: doc.day, categories: doc.categories, lengths: lengths.subarray(d * F, (d + 1) * F) });
+    table.add(doc.seq, doc.id, doc.day, doc.categories, lengths.subarray(d * F, (d + 1) * F));
   });
   const avg = sums.map((s) => (docs.length > 0 ? s / docs.length : 1) || 1);
   const out = new PostingsSink(sink);
@@ -116,5 +116,5 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     out.write(tf8.subarray(0, n * F));
   }
   out.flush();
-  return { docs: docs.length, docTable: encodeDocTable(rows, F, sums), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position };
 }

@@ -1,4 +1,4 @@
-import { encodeDocTable, type DocRow } from './doc-table.ts';
+import { DocTableWriter } from './doc-table.ts';
 import { PostingsSink, type BuiltSegment, type SegmentSchema } from './segment-builder.ts';
 import type { SegmentReader } from './segment-reader.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
@@ -12,28 +12,42 @@ import { TermDictionaryWriter } from './term-dictionary.ts';
  */
 export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void): BuiltSegment {
   const F = schema.fields.length;
-  // Live documents of every input, in seq order, and each input's doc -> new doc map.
-  const owners: { seq: number; input: number; doc: number }[] = [];
-  inputs.forEach((reader, input) => {
-    const table = reader.docTable;
-    for (let doc = 0; doc < table.count; doc++) if (!(reader.fileDeletes[doc >> 3]! & (1 << (doc & 7)))) owners.push({ seq: table.seqs[doc]!, input, doc });
-  });
-  owners.sort((a, b) => a.seq - b.seq);
+  // Live documents of every input, renumbered in seq order by a k-way merge (inputs are seq-sorted).
   const remap = inputs.map((reader) => new Int32Array(reader.docTable.count).fill(-1));
-  const lengths = new Uint16Array(owners.length * F);
-  const sums = new Array<number>(F).fill(0);
-  const rows: DocRow[] = owners.map((o, i) => {
-    if (i > 0 && owners[i - 1]!.seq === o.seq) throw new Error(`merge: seq ${o.seq} is live in two segments`);
-    remap[o.input]![o.doc] = i;
-    const table = inputs[o.input]!.docTable;
-    for (let f = 0; f < F; f++) {
-      const length = table.lengths[o.doc * F + f]!;
-      lengths[i * F + f] = length;
-      sums[f]! += length;
+  const table = new DocTableWriter(F);
+  const live = (input: number, doc: number) => !(inputs[input]!.fileDeletes[doc >> 3]! & (1 << (doc & 7)));
+  const at = inputs.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let bestSeq = Infinity;
+    for (let input = 0; input < inputs.length; input++) {
+      const t = inputs[input]!.docTable;
+      while (at[input]! < t.count && !live(input, at[input]!)) at[input]!++;
+      if (at[input]! < t.count && t.seqs[at[input]!]! < bestSeq) {
+        bestSeq = t.seqs[at[input]!]!;
+        best = input;
+      }
     }
-    return { seq: o.seq, id: table.id(o.doc), day: table.days[o.doc]!, categories: table.categories(o.doc), lengths: lengths.subarray(i * F, (i + 1) * F) };
+    if (best < 0) break;
+    const doc = at[best]!++;
+    const t = inputs[best]!.docTable;
+    remap[best]![doc] = table.count;
+    table.add(bestSeq, t.id(doc), t.days[doc]!, t.categories(doc), t.lengths.subarray(doc * F, (doc + 1) * F));
+  }
+  const count = table.count;
+  const lengths = new Uint16Array(count * F);
+  const sums = new Array<number>(F).fill(0);
+  inputs.forEach((reader, input) => {
+    const t = reader.docTable;
+    remap[input]!.forEach((to, doc) => {
+      if (to < 0) return;
+      for (let f = 0; f < F; f++) {
+        lengths[to * F + f] = t.lengths[doc * F + f]!;
+        sums[f]! += t.lengths[doc * F + f]!;
+      }
+    });
   });
-  const avg = sums.map((s) => (owners.length > 0 ? s / owners.length : 1) || 1);
+  const avg = sums.map((s) => (count > 0 ? s / count : 1) || 1);
 
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
@@ -108,5 +122,5 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     out.write(tfs.subarray(0, n * F));
   }
   out.flush();
-  return { docs: owners.length, docTable: encodeDocTable(rows, F, sums), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: count, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ScoringScratch } from '../../src/core/search/segment/scorer.ts';
+import type { LexicalPart } from '../../src/ports/search-index.ts';
 import { searchParts } from '../../src/core/search/segment/multi-search.ts';
 import { mergeSegments } from '../../src/core/search/segment/segment-merge.ts';
 import { SegmentReader, SegmentScratch } from '../../src/core/search/segment/segment-reader.ts';
@@ -46,6 +47,9 @@ describe('segment search', () => {
       memorySegment(docs.filter((d) => d.seq % 4 === 2), scratch).reader,
       lexicalOf(docs.filter((d) => d.seq % 4 === 3)),
     ];
+    // The in-memory index (the delta) and a segment are both parts of the port's segmented search.
+    const asParts: LexicalPart[] = parts;
+    assert.equal(asParts.length, 4);
     let overlap = 0;
     let total = 0;
     for (let q = 0; q < 200; q++) {

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
-import { topK } from '../../core/search/top-k.ts';
+import { topK, TopHeap } from '../../core/search/top-k.ts';
 import type { VectorHit } from '../../ports/search-index.ts';
 import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord } from '../index-files/file-io.ts';
 
@@ -214,12 +214,12 @@ export class VectorSegmentReader {
     return s;
   }
 
-  /** Exact scan of every live row, read in blocks. */
+  /** Exact scan of every live row, read in blocks, kept in a bounded heap (no object per row). */
   private scan(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[] {
     const block = 1024;
     const buffer = new Float32Array(block * this.dims);
     const bytes = new Uint8Array(buffer.buffer);
-    const hits: VectorHit[] = [];
+    const heap = new TopHeap(k);
     for (let start = 0; start < this.rows; start += block) {
       const count = Math.min(block, this.rows - start);
       this.read(start * this.dims * 4, count * this.dims * 4, bytes);
@@ -228,10 +228,10 @@ export class VectorSegmentReader {
         if (this.dead[row]) continue;
         const seq = this.rowSeq[row]!;
         if (filter && !filter(seq)) continue;
-        hits.push({ seq, score: this.dot(query, buffer, i * this.dims) });
+        heap.offer(seq, this.dot(query, buffer, i * this.dims));
       }
     }
-    return topK(hits.map((h) => ({ docId: h.seq, score: h.score })), k).map((h) => ({ seq: h.docId, score: h.score }));
+    return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
   }
 
   nearest(query: Float32Array, k: number, candidates: number, filter?: (seq: number) => boolean): VectorHit[] {

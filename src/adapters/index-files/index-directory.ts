@@ -135,9 +135,23 @@ export class FileIndexDirectory implements IndexDirectory {
       segments: [],
       vectorSegments: [],
       signals: null,
-      nextName: previous?.nextName ?? 1,
+      nextName: previous?.nextName ?? this.firstFreeName(),
       created: new Date(this.now()).toISOString(),
     };
+  }
+
+  /** A segment number above every file in the folder (when no readable manifest says which is next). */
+  private firstFreeName(): number {
+    let max = 0;
+    try {
+      for (const name of readdirSync(this.dir)) {
+        const match = /^(?:seg|vec)-(\d+)\./.exec(name);
+        if (match) max = Math.max(max, Number(match[1]));
+      }
+    } catch {
+      // no folder yet
+    }
+    return max + 1;
   }
 
   /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */

@@ -7,7 +7,7 @@ import { FIELDS, random, VOCAB } from './unit/segment-helpers.ts';
 export const split = (text: string, emit: (term: string) => void) => text.split(/[\s;]+/).filter(Boolean).forEach((w) => emit(w));
 export const EXPECT: OpenExpectation = { model: 'test-model', dims: 8, storeLastChangeSeq: 1_000_000 };
 
-export function directory(dir: string, options: { maxSegments?: number; graphAbove?: number; segmentDocs?: number; analyze?: boolean; buildThreads?: number; singleSegmentBelow?: number } = {}): FileIndexDirectory {
+export function directory(dir: string, options: { maxSegments?: number; graphAbove?: number; segmentDocs?: number; analyze?: boolean; buildThreads?: number; singleSegmentBelow?: number; fullCheckBytes?: number } = {}): FileIndexDirectory {
   return new FileIndexDirectory({
     dir,
     fields: FIELDS,
@@ -17,6 +17,7 @@ export function directory(dir: string, options: { maxSegments?: number; graphAbo
     ...(options.maxSegments ? { maxSegments: options.maxSegments } : {}),
     ...(options.graphAbove !== undefined ? { graphAbove: options.graphAbove } : {}),
     ...(options.segmentDocs ? { segmentDocs: options.segmentDocs } : {}),
+    ...(options.fullCheckBytes !== undefined ? { fullCheckBytes: options.fullCheckBytes } : {}),
     ...(options.singleSegmentBelow !== undefined ? { singleSegmentBelow: options.singleSegmentBelow } : {}),
   });
 }

@@ -206,9 +206,12 @@ describe('opening an index that cannot be trusted', () => {
       const bytes = readFileSync(join(copy, file));
       bytes[Math.floor(bytes.length / 2)]! ^= 0x40;
       writeFileSync(join(copy, file), bytes);
-      const result = await directory(copy).open(EXPECT);
-      assert.ok('rebuild' in result, `${file} corrupted but the index opened`);
-      assert.match(result.rebuild, /corrupt/, file);
+      // Small files are always read in full; large ones when their mtime changed (fullCheckBytes 0: every file is "large").
+      for (const fullCheckBytes of [8 << 20, 0]) {
+        const result = await directory(copy, { fullCheckBytes }).open(EXPECT);
+        assert.ok('rebuild' in result, `${file} corrupted but the index opened`);
+        assert.match(result.rebuild, /corrupt/, file);
+      }
     }
   });
 

@@ -7,6 +7,8 @@ export interface FileRecord {
   file: string;
   bytes: number;
   crc32: number;
+  /** Modification time right after writing: a large file whose size and mtime still match is not re-read at open. */
+  mtimeMs?: number;
 }
 
 /** A file written once: chunks appended, crc32 computed on the way, fsynced on `finish`. */
@@ -25,8 +27,9 @@ export class FileSink {
   }
   finish(): FileRecord {
     fsyncSync(this.fd);
+    const mtimeMs = fstatSync(this.fd).mtimeMs;
     closeSync(this.fd);
-    return { file: this.file, bytes: this.bytes, crc32: this.crc >>> 0 };
+    return { file: this.file, bytes: this.bytes, crc32: this.crc >>> 0, mtimeMs };
   }
   abandon(): void {
     try {

@@ -35,6 +35,8 @@ export interface IndexDirectoryOptions {
   /** Vector segments larger than this get an HNSW graph (default 20,000). */
   graphAbove?: number;
   now?: () => number;
+  /** Files above this size are crc-checked at open only when their mtime changed since written (default 8 MiB). */
+  fullCheckBytes?: number;
   /** Merges and rebuild steps are logged at info level. */
   logger?: Logger;
 }
@@ -97,7 +99,7 @@ export class FileIndexDirectory implements IndexDirectory {
       const mismatch = this.mismatch(m, expect);
       if (mismatch) return { rebuild: mismatch };
       try {
-        return openGeneration(this.dir, m, this.schema, expect.model !== null);
+        return openGeneration(this.dir, m, this.schema, expect.model !== null, this.options.fullCheckBytes);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;
@@ -203,7 +205,7 @@ export class FileIndexDirectory implements IndexDirectory {
     if (m === null) return { base: this.emptyManifest(expect, null), snapshot: null };
     if ('invalid' in m) throw new IndexFileError(`cannot write to the index: ${m.invalid}; rebuild it (paperboy index --rebuild)`);
     if (expect.model !== null && m.vectorSegments.length > 0 && (m.model !== expect.model || m.dims !== expect.dims)) throw new IndexFileError(`cannot write ${expect.model} vectors to an index of ${m.model} vectors; rebuild it`);
-    return { base: m, snapshot: openGeneration(this.dir, m, this.schema, true) };
+    return { base: m, snapshot: openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes) };
   }
 
   async write(batch: WriteBatch, expect: OpenExpectation): Promise<Snapshot> {

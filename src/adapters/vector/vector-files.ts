@@ -103,8 +103,8 @@ function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, l
   const out = openSync(`${dir}/${file}`, 'r+');
   try {
     fsyncSync(out);
-    const size = fstatSync(out).size;
-    return { file, bytes: size, crc32: crcOfFd(out, size) };
+    const { size, mtimeMs } = fstatSync(out);
+    return { file, bytes: size, crc32: crcOfFd(out, size), mtimeMs };
   } finally {
     closeSync(out);
   }

@@ -179,7 +179,7 @@ export interface IndexDirectory {
   open(expect: OpenExpectation): Promise<Snapshot | { rebuild: string }>;
   /** Writes a new generation (takes and releases LOCK); returns it opened. */
   write(batch: WriteBatch, expect: OpenExpectation): Promise<Snapshot>;
-  /** Builds a fresh generation from every paper (and vector) of the store, replacing whatever is there. */
+  /** Builds a fresh generation from every paper (in increasing seq order) and vector of the store, replacing whatever is there. */
   rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number }, vectors?: VectorSource): Promise<Snapshot>;
   /** Applies the merge policy (more than 8 segments, or over 25% deleted); returns the new generation or null when nothing was merged. */
   merge(expect: OpenExpectation): Promise<Snapshot | null>;

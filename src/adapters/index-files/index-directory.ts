@@ -296,7 +296,11 @@ export class FileIndexDirectory implements IndexDirectory {
           batch = [];
           lock.refresh();
         };
+        let last = -1;
         for await (const doc of docs) {
+          // Segments cover seq ranges: the store scans in seq order, and a seq appears once.
+          if (doc.seq <= last) throw new Error(`index rebuild: papers must come in increasing seq order (seq ${doc.seq} after ${last})`);
+          last = doc.seq;
           batch.push(toSegmentDoc(doc));
           const s = signalsOf(doc);
           if (s && (s.hfUpvotes || s.githubStars || s.localVotes)) signals.push(s);

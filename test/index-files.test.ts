@@ -114,6 +114,20 @@ describe('the index directory', () => {
     for (const s of [a, b, c]) s.close();
   });
 
+  it('a flushed segment of a few long papers scores as one index of every paper would (global averages)', async () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 50}`).join(' ');
+    const paper = (seq: number, abstract: string): IndexDoc => ({ seq, id: `2401.${String(seq).padStart(5, '0')}`, title: `paper ${seq}`, abstract, authors: ['A B'], categories: ['cs.IR'], date: '2024-01-01' });
+    const base = Array.from({ length: 200 }, (_, i) => paper(i + 1, `${i < 5 ? 'graphene ' : ''}${filler(20)}`));
+    const flushed = [paper(500, `graphene ${filler(200)}`), paper(501, `graphene ${filler(200)}`)];
+    const dir = directory(tempDir());
+    (await dir.rebuild(iterate(base), { feedSeq: 1, vectorFeedSeq: 0 })).close();
+    const snapshot = await dir.write({ docs: flushed, removed: [], feedSeq: 2, vectorFeedSeq: 0 }, EXPECT);
+    assert.equal(snapshot.parts.length, 2);
+    const reference = lexicalOf([...base, ...flushed]);
+    assertSameHits(snapshot.search({ should: [{ term: 'graphene' }] }, { limit: 7 }), reference.search({ should: [{ term: 'graphene' }] }, { limit: 7 }), 'graphene');
+    snapshot.close();
+  });
+
   it('searches segments plus an in-memory delta with global stats; superseded seqs are hidden', async () => {
     const rand = random(12);
     const papers = randomPapers(rand, 200);
@@ -161,7 +175,8 @@ describe('the index directory', () => {
       // A write replaces a vector and removes another.
       const replaced = unitVector(rand);
       snapshot.close();
-      const next = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 7, vector: replaced }], removed: [9] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
+      // The batch sets seq 7 twice: the last vector counts, and the generation opens.
+      const next = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 7, vector: unitVector(rand) }, { seq: 7, vector: replaced }], removed: [9] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
       assert.deepEqual(next.vector(7), replaced);
       assert.equal(next.vector(9), null);
       assert.equal(next.vectorCount, 399);

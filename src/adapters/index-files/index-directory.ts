@@ -3,7 +3,9 @@ import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexica
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
-import type { SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import { averagesWith, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
+import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
@@ -48,6 +50,17 @@ export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDir
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
 const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp)$/;
+
+/** Documents (deleted ones included, as statistics count them) and field-length sums of segments. */
+function baseStats(segments: readonly SegmentReader[]): BaseStats {
+  const lengthSums: number[] = [];
+  let docs = 0;
+  for (const s of segments) {
+    docs += s.docTable.count;
+    s.docTable.lengthSums.forEach((sum, f) => (lengthSums[f] = (lengthSums[f] ?? 0) + sum));
+  }
+  return { docs, lengthSums };
+}
 
 const toSegmentDoc = (doc: IndexDoc): SegmentDoc => ({
   seq: doc.seq,
@@ -218,8 +231,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
-        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema));
-        const vectorsSet = batch.vectors?.set ?? [];
+        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema, baseStats(snapshot?.segments ?? [])));
+        const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()].filter((v) => !removed.has(v.seq));
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
         next.vectorSegments = base.vectorSegments.map((entry, i) => this.withVectorDeletes(entry, snapshot!, i, vectorsGone, generation));
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));
@@ -317,10 +330,37 @@ export class FileIndexDirectory implements IndexDirectory {
       this.commit(next);
       const total = next.segments.reduce((n, s) => n + s.docs, 0);
       if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
+      else this.resaturate(expect);
       this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
+  }
+
+  /**
+   * Segments built in parallel computed `sat` with their own average field lengths: those more than
+   * 0.5% off the index's averages are rewritten with them (postings re-used, no analysis), so that
+   * queries use stored contributions rather than recompute them.
+   */
+  private resaturate(expect: OpenExpectation): void {
+    const { base, snapshot } = this.writerBase(expect);
+    if (!snapshot) return;
+    try {
+      const all = baseStats(snapshot.segments);
+      const avg = averagesWith(all, all.lengthSums.map(() => 0), 0);
+      let changed = false;
+      const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
+      next.segments = base.segments.map((entry, i) => {
+        const reader = snapshot.segments[i]!;
+        if (!drifted(reader.dictionary.satAvg, avg)) return entry;
+        changed = true;
+        const others = baseStats(snapshot.segments.filter((_, j) => j !== i));
+        return writeSegmentFiles(this.dir, `seg-${next.nextName++}`, (sink) => mergeSegments([reader], this.schema, sink, others));
+      });
+      if (changed) this.commit(next);
+    } finally {
+      snapshot.close();
+    }
   }
 
   async merge(expect: OpenExpectation): Promise<Snapshot | null> {
@@ -341,7 +381,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
         if (text) {
           const name = `seg-${next.nextName++}`;
-          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink));
+          const others = snapshot.segments.filter((_, i) => !text.includes(i));
+          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink, baseStats(others)));
           next.segments = [...base.segments.slice(0, text[0]!), entry, ...base.segments.slice(text[text.length - 1]! + 1)].filter((s) => s.docs > 0);
         } else if (vectors) {
           const readers = vectors.map((i) => snapshot.vectorSegments[i]!);

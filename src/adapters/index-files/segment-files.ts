@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import type { BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { BaseStats, BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { buildSegment } from '../../core/search/segment/segment-builder.ts';
 import { SegmentReader, type SegmentScratch } from '../../core/search/segment/segment-reader.ts';
 import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord } from './file-io.ts';
@@ -27,8 +27,8 @@ export function writeSegmentFiles(dir: string, name: string, produce: (sink: (ch
   };
 }
 
-export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema): SegmentEntry {
-  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink));
+export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema, base?: BaseStats): SegmentEntry {
+  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink, base));
 }
 
 /** Opens a file the manifest names, checking its size; the caller closes the fd. */

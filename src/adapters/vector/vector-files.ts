@@ -129,9 +129,10 @@ export class VectorSegmentReader {
     graphPath: string | null,
     deletes: Uint8Array | null,
   ) {
-    const n = seqsBytes.byteLength / 4 / 2;
-    if (!Number.isInteger(n) || rows.bytes !== n * dims * 4) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows for ${n} seqs of ${dims} dimensions`);
+    // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
+    const n = rows.bytes / (dims * 4);
     const all = new Int32Array(seqsBytes.buffer, seqsBytes.byteOffset, seqsBytes.byteLength / 4);
+    if (!Number.isInteger(n) || all.length < n || all.length > 2 * n) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows and ${all.length} seqs for ${dims} dimensions`);
     this.rowSeq = all.subarray(0, n);
     this.dead = new Uint8Array(n);
     this.liveCount = n;

@@ -1,6 +1,6 @@
 import type { FieldSpec, LexicalHit, TermClause } from '../lexical-types.ts';
 import { DocTable } from './doc-table.ts';
-import { postingInFields, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
+import { drifted, postingInFields, saturation, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
 import { TermDictionary } from './term-dictionary.ts';
 
 /**
@@ -39,12 +39,14 @@ export class SegmentScratch {
 /** One term's postings read for the query in progress. */
 export class SegmentPostings implements TermPostings {
   tfBytes: Uint8Array | null = null;
+  /** Contributions recomputed for the query's averages (when the stored ones drifted). */
+  recomputed: Float32Array | null = null;
   constructor(
     readonly term: number,
     readonly length: number,
     readonly docs: Int32Array,
     readonly satValues: Float32Array,
-    readonly maxSat: number,
+    public maxSat: number,
   ) {}
 }
 
@@ -181,8 +183,26 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     return list;
   }
 
-  sat(list: SegmentPostings): Float32Array {
-    return list.satValues;
+  /**
+   * The stored contributions while the averages searched with stay within 0.5% of those they were
+   * computed with (the LexicalIndex rule); otherwise recomputed for this query from the stored term
+   * frequencies and field lengths, with the bound `maxSat` to match.
+   */
+  sat(list: SegmentPostings, avg: readonly number[]): Float32Array {
+    if (!drifted(this.dictionary.satAvg, avg)) return list.satValues;
+    if (!list.recomputed) {
+      const tfs = this.tfs(list);
+      const bytes = this.scratch.take(list.length * 4);
+      const out = new Float32Array(bytes.buffer, bytes.byteOffset, list.length);
+      let max = 0;
+      for (let i = 0; i < list.length; i++) {
+        out[i] = saturation(this.fields, this.k1, tfs, i, this.docTable.lengths, list.docs[i]!, avg);
+        if (out[i]! > max) max = out[i]!;
+      }
+      list.recomputed = out;
+      list.maxSat = max;
+    }
+    return list.recomputed;
   }
 
   tfs(list: SegmentPostings): Uint8Array {

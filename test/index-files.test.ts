@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
@@ -252,7 +253,14 @@ describe('opening an index that cannot be trusted', () => {
     const held = WriterLock.acquire(path);
     await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
     held.release();
-    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, time: '2020-01-01T00:00:00Z' }));
+    // A live process's lock is never taken over, however old; nor is an unreadable one younger than a minute.
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: process.ppid, start: null, host: hostname(), token: 'parent' }));
+    utimesSync(join(path, 'LOCK'), new Date('2020-01-01'), new Date('2020-01-01'));
+    await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
+    writeFileSync(join(path, 'LOCK'), '');
+    await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
+    // A dead process's lock is taken over.
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: null, host: hostname(), token: 'dead' }));
     (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
     assert.ok(!readdirSync(path).includes('LOCK'));
   });

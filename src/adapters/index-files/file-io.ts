@@ -17,7 +17,8 @@ export class FileSink {
   private crc = 0;
   private bytes = 0;
   constructor(private readonly path: string, private readonly file: string) {
-    this.fd = openSync(path, 'w');
+    // Exclusive: a generation's files are new names; a leftover of a crashed writer was removed first.
+    this.fd = openSync(path, 'wx');
   }
   write(chunk: Uint8Array): void {
     let at = 0;

@@ -17,7 +17,7 @@ import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Ma
 import { openGeneration } from './open-generation.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
-import { WriterLock } from './writer-lock.ts';
+import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 
 export interface IndexDirectoryOptions {
   /** The index folder (created when missing). */
@@ -140,7 +140,7 @@ export class FileIndexDirectory implements IndexDirectory {
   private emptyManifest(expect: OpenExpectation, previous: Manifest | null): Manifest {
     return {
       format: INDEX_FORMAT_VERSION,
-      generation: previous?.generation ?? 0,
+      generation: previous?.generation ?? this.firstFree(/(?:del-|signals-)(\d+)/) - 1,
       feedSeq: 0,
       vectorFeedSeq: 0,
       model: expect.model,
@@ -150,17 +150,17 @@ export class FileIndexDirectory implements IndexDirectory {
       segments: [],
       vectorSegments: [],
       signals: null,
-      nextName: previous?.nextName ?? this.firstFreeName(),
+      nextName: previous?.nextName ?? this.firstFree(/^(?:seg|vec)-(\d+)\./),
       created: new Date(this.now()).toISOString(),
     };
   }
 
-  /** A segment number above every file in the folder (when no readable manifest says which is next). */
-  private firstFreeName(): number {
+  /** Segment numbers and generations above every file in the folder (when no readable manifest says which are next). */
+  private firstFree(pattern: RegExp): number {
     let max = 0;
     try {
       for (const name of readdirSync(this.dir)) {
-        const match = /^(?:seg|vec)-(\d+)\./.exec(name);
+        const match = pattern.exec(name);
         if (match) max = Math.max(max, Number(match[1]));
       }
     } catch {
@@ -171,6 +171,10 @@ export class FileIndexDirectory implements IndexDirectory {
 
   /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */
   private commit(m: Manifest): void {
+    // Fencing: only the lock's holder commits, and only on top of the generation it started from.
+    this.lock?.assertHeld();
+    const current = this.currentGeneration();
+    if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
     const tmp = `${this.dir}/MANIFEST.tmp`;
     const fd = openSync(tmp, 'w');
     try {
@@ -179,6 +183,7 @@ export class FileIndexDirectory implements IndexDirectory {
     } finally {
       closeSync(fd);
     }
+    fsyncDirectory(this.dir); // the new files' names are durable before the manifest names them
     renameSync(tmp, `${this.dir}/MANIFEST`);
     fsyncDirectory(this.dir);
     this.removeFilesOutside(m);
@@ -206,10 +211,24 @@ export class FileIndexDirectory implements IndexDirectory {
     }
   }
 
-  private withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
+  private lock: WriterLock | null = null;
+
+  /**
+   * Runs a write under LOCK. Files a crashed writer left behind are removed first (the names a new
+   * generation takes are created exclusively, so two writers can never truncate each other's files).
+   */
+  private async withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const lock = WriterLock.acquire(this.dir, this.now);
-    return work(lock).finally(() => lock.release());
+    this.lock = lock;
+    try {
+      const m = this.readManifest();
+      if (m && !('invalid' in m)) this.removeFilesOutside(m);
+      return await work(lock);
+    } finally {
+      this.lock = null;
+      lock.release();
+    }
   }
 
   /** The current manifest for a writer: absent -> an empty one; unreadable -> an error (rebuild first). */

@@ -48,7 +48,13 @@ describe('the index directory', () => {
     const day = snapshot.day(paper.seq);
     assert.ok(snapshot.byDay(day, day).includes(paper.seq));
     assert.equal(snapshot.latestDay(100_000), Math.max(...papers.map((p) => snapshot.day(p.seq))));
+    // A retained snapshot stays readable until its last user closes it; then reads throw, never answer.
+    const query = { should: [{ term: 'w1' }, { term: 'w2' }] };
+    snapshot.retain();
     snapshot.close();
+    assert.ok(snapshot.search(query, { limit: 5 }).length > 0);
+    snapshot.close();
+    assert.throws(() => snapshot.search(query, { limit: 5 }), /closed/);
   });
 
   it('builds on two worker threads and merges to the policy; results match one in-memory index', async () => {

@@ -92,9 +92,15 @@ export function crcOf(bytes: Uint8Array): number {
   return crc32(bytes) >>> 0;
 }
 
+/** Shared by the readers of one snapshot: once closed, their descriptors may be reused by other files. */
+export interface ReadGuard {
+  closed: boolean;
+}
+
 /** Positional reads of an open file: what a segment reads its postings with. */
-export function positionalReader(fd: number, name: string, size: number): ReadAt {
+export function positionalReader(fd: number, name: string, size: number, guard?: ReadGuard): ReadAt {
   return (position, length, into) => {
+    if (guard?.closed) throw new Error(`index file ${name}: read after its snapshot was closed`);
     if (position < 0 || position + length > size) throw new Error(`index file ${name}: read of ${length} bytes at ${position} past its end (${size} bytes)`);
     let at = 0;
     while (at < length) {

@@ -112,7 +112,10 @@ export class FileIndexDirectory implements IndexDirectory {
       const mismatch = this.mismatch(m, expect);
       if (mismatch) return { rebuild: mismatch };
       try {
-        return openGeneration(this.dir, m, this.schema, expect.model !== null, this.options.fullCheckBytes);
+        // An index without vectors opens for any model; for another model than the one it recorded,
+        // its vector position restarts at 0 so the caller loads every embedding of the new model.
+        const sameModel = m.model === expect.model && m.dims === expect.dims;
+        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 import { topK, TopHeap } from '../../core/search/top-k.ts';
 import type { VectorHit } from '../../ports/search-index.ts';
-import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord } from '../index-files/file-io.ts';
+import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord, type ReadGuard } from '../index-files/file-io.ts';
 
 type UsearchModule = typeof Usearch;
 // usearch's ESM entry cannot find its prebuilt binary; its CommonJS entry can (see usearch-ann.ts).
@@ -128,6 +128,7 @@ export class VectorSegmentReader {
     rows: FileRecord,
     graphPath: string | null,
     deletes: Uint8Array | null,
+    guard?: ReadGuard,
   ) {
     // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
     const n = rows.bytes / (dims * 4);
@@ -146,7 +147,7 @@ export class VectorSegmentReader {
     }
     // Rows ordered by seq, live ones first written: `order` lists each seq's one live row.
     this.order = all.subarray(n).filter(() => true);
-    this.read = positionalReader(rowsFd, rows.file, rows.bytes);
+    this.read = positionalReader(rowsFd, rows.file, rows.bytes, guard);
     if (graphPath) {
       this.graph = newGraph(dims);
       this.graph.view(graphPath);

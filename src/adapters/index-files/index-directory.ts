@@ -178,6 +178,8 @@ export class FileIndexDirectory implements IndexDirectory {
     this.lock?.assertHeld();
     const current = this.currentGeneration();
     if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
+    // The new generation must open (every file present, sizes and checksums right) before it is named.
+    openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
     const tmp = `${this.dir}/MANIFEST.tmp`;
     const fd = openSync(tmp, 'w');
     try {

@@ -88,10 +88,6 @@ export function crcOfFd(fd: number, size: number, scratch = new Uint8Array(4 << 
   return crc >>> 0;
 }
 
-export function crcOf(bytes: Uint8Array): number {
-  return crc32(bytes) >>> 0;
-}
-
 /** Shared by the readers of one snapshot: once closed, their descriptors may be reused by other files. */
 export interface ReadGuard {
   closed: boolean;

@@ -262,7 +262,7 @@ export class FileIndexDirectory implements IndexDirectory {
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));
         // A doc's own signals first, the batch's signal changes over them.
         const signals = [...docs.map(signalsOf).filter((s) => s !== null), ...(batch.signals ?? [])];
-        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, this.signalsFd(snapshot), signals);
+        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, snapshot?.signalsFd ?? null, signals);
         this.commit(next);
       } finally {
         snapshot?.close();
@@ -270,10 +270,6 @@ export class FileIndexDirectory implements IndexDirectory {
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
-  }
-
-  private signalsFd(snapshot: FileSnapshot | null): number | null {
-    return snapshot?.signalsFd ?? null;
   }
 
   private withDeletes(entry: SegmentEntry, reader: FileSnapshot['segments'][number], gone: readonly number[], generation: number): SegmentEntry {

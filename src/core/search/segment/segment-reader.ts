@@ -118,13 +118,6 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     const t = this.dictionary.find(term);
     return t < 0 ? 0 : this.dictionary.df[t]!;
   }
-  /** Deleted documents, by the deletes file only. */
-  get deletedInFile(): number {
-    let count = 0;
-    for (const byte of this.fileDeletes) for (let b = byte; b; b &= b - 1) count++;
-    return count;
-  }
-
   /** Bytes this reader holds in memory: doc table, dictionary, slot and deletes arrays. */
   get memoryBytes(): number {
     return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength;

@@ -258,6 +258,20 @@ describe('opening an index that cannot be trusted', () => {
     assert.match(((await directory(tempDir()).open(EXPECT)) as { rebuild: string }).rebuild, /no index/);
   });
 
+  it('asks for a rebuild when the index was built from another database, whatever its feed position', async () => {
+    const path = tempDir();
+    const dir = directory(path);
+    const papers = randomPapers(random(9), 20);
+    (await dir.rebuild(iterate(papers), { feedSeq: 5, vectorFeedSeq: 0, storeId: 'store-a' })).close();
+    (await opened(dir, { ...EXPECT, storeId: 'store-a' })).close();
+    const other = await dir.open({ ...EXPECT, storeId: 'store-b', storeLastChangeSeq: 1_000 });
+    assert.match((other as { rebuild: string }).rebuild, /another database \(store store-a, this one is store-b\)/);
+    // A write keeps the identity it was built with.
+    (await dir.write({ docs: randomPapers(random(10), 2, 30), removed: [], signals: [], feedSeq: 6, vectorFeedSeq: 0 }, { ...EXPECT, storeId: 'store-a' })).close();
+    assert.equal((JSON.parse(readFileSync(join(path, 'MANIFEST'), 'utf8')) as { storeId: string }).storeId, 'store-a');
+    assert.ok('rebuild' in (await dir.open({ ...EXPECT, storeId: 'store-b' })));
+  });
+
   it('lets one writer at a time in, and takes over the lock of a dead process', async () => {
     const path = tempDir();
     const dir = directory(path);

@@ -148,6 +148,8 @@ export interface OpenExpectation {
   dims: number;
   /** The store's last change_seq: a manifest beyond it belongs to another (replaced) store. */
   storeLastChangeSeq: number;
+  /** The store's identity (PaperStore.storeId): an index recording another one was built from another database. */
+  storeId?: string | null;
 }
 
 /** One write: the changes since the last generation, applied atomically as a new generation. */
@@ -182,7 +184,7 @@ export interface IndexDirectory {
   /** Writes a new generation (takes and releases LOCK); returns it opened. */
   write(batch: WriteBatch, expect: OpenExpectation): Promise<Snapshot>;
   /** Builds a fresh generation from every paper (in increasing seq order) and vector of the store, replacing whatever is there. */
-  rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number }, vectors?: VectorSource): Promise<Snapshot>;
+  rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number; storeId?: string | null }, vectors?: VectorSource): Promise<Snapshot>;
   /** Applies the merge policy (more than 8 segments, or over 25% deleted); returns the new generation or null when nothing was merged. */
   merge(expect: OpenExpectation): Promise<Snapshot | null>;
   /** Generation of the MANIFEST on disk now (cheap stat + read), -1 when none. */

@@ -134,6 +134,9 @@ export class FileIndexDirectory implements IndexDirectory {
   private mismatch(m: Manifest, expect: OpenExpectation): string | null {
     if (!sameFields(m.fields, this.options.fields) || m.k1 !== this.options.k1) return 'the index was built with other BM25F fields or k1';
     if (expect.model !== null && m.vectorSegments.length > 0 && (m.model !== expect.model || m.dims !== expect.dims)) return `the index holds vectors of ${m.model ?? 'no model'} (${m.dims} dims), the configured model is ${expect.model} (${expect.dims} dims)`;
+    if (expect.storeId && m.storeId !== expect.storeId) {
+      return `the index was built from another database (store ${m.storeId ?? 'unknown'}, this one is ${expect.storeId}): was the database replaced?`;
+    }
     if (m.feedSeq > expect.storeLastChangeSeq || m.vectorFeedSeq > expect.storeLastChangeSeq) {
       return `the index is at change ${Math.max(m.feedSeq, m.vectorFeedSeq)}, beyond the store's last change ${expect.storeLastChangeSeq} (was the database replaced?)`;
     }
@@ -146,6 +149,7 @@ export class FileIndexDirectory implements IndexDirectory {
       generation: previous?.generation ?? this.firstFree(/(?:del-|signals-)(\d+)/) - 1,
       feedSeq: 0,
       vectorFeedSeq: 0,
+      storeId: expect.storeId ?? null,
       model: expect.model,
       dims: expect.dims,
       fields: this.options.fields.map((f) => ({ ...f })),
@@ -250,7 +254,7 @@ export class FileIndexDirectory implements IndexDirectory {
       const { base, snapshot } = this.writerBase(expect);
       try {
         const generation = base.generation + 1;
-        const next: Manifest = { ...base, generation, feedSeq: batch.feedSeq, vectorFeedSeq: batch.vectorFeedSeq, model: expect.model ?? base.model, dims: expect.model ? expect.dims : base.dims, created: new Date(this.now()).toISOString() };
+        const next: Manifest = { ...base, generation, feedSeq: batch.feedSeq, vectorFeedSeq: batch.vectorFeedSeq, storeId: expect.storeId ?? base.storeId, model: expect.model ?? base.model, dims: expect.model ? expect.dims : base.dims, created: new Date(this.now()).toISOString() };
         const removed = new Set(batch.removed);
         const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
@@ -307,8 +311,8 @@ export class FileIndexDirectory implements IndexDirectory {
     return opened;
   }
 
-  async rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number }, vectors?: VectorSource): Promise<Snapshot> {
-    const expect: OpenExpectation = { model: vectors?.model ?? null, dims: vectors?.dims ?? 0, storeLastChangeSeq: Number.MAX_SAFE_INTEGER };
+  async rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number; storeId?: string | null }, vectors?: VectorSource): Promise<Snapshot> {
+    const expect: OpenExpectation = { model: vectors?.model ?? null, dims: vectors?.dims ?? 0, storeLastChangeSeq: Number.MAX_SAFE_INTEGER, storeId: positions.storeId ?? null };
     await this.withLock(async (lock) => {
       const previous = this.readManifest();
       const next = this.emptyManifest(expect, previous && !('invalid' in previous) ? previous : null);

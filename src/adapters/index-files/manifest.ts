@@ -34,6 +34,8 @@ export const manifestSchema = z.object({
   generation: z.number().int().nonnegative(),
   feedSeq: z.number().int().nonnegative(),
   vectorFeedSeq: z.number().int().nonnegative(),
+  /** Identity of the database the index follows (PaperStore.storeId); null when none was given. */
+  storeId: z.string().nullable().default(null),
   model: z.string().nullable(),
   dims: z.number().int().nonnegative(),
   fields: z.array(z.object({ name: z.string(), weight: z.number(), b: z.number() })),

@@ -53,6 +53,17 @@ describe('searching', () => {
     assert.equal(page2.total, 2);
   });
 
+  it('matches the author filter by whole name tokens in the authors field, accents folded (a substring of a name no longer matches)', async () => {
+    const e = engine();
+    const ids = async (author: string) => (await e.search({ query: '', author, mode: 'lexical' })).hits.map((h) => h.id);
+    assert.deepEqual(await ids('Lovelace'), ['2401.00001']);
+    assert.deepEqual(await ids('ada LOVELACE'), ['2401.00001']);
+    assert.deepEqual(await ids('Kurt Gödel'), ['2401.00002']);
+    assert.deepEqual(await ids('Lovel'), [], 'a part of a name is not a name');
+    assert.deepEqual(await ids('Ada Turing'), [], 'every word of the author query must occur');
+    assert.deepEqual(await ids('--'), [], 'no words: no match');
+  });
+
   it('counts the matches per month for the results chart, following updates and removals', async () => {
     const e = engine();
     e.upsert({ docId: 1000, id: '2412.00009', title: 'Neural strings in December', abstract: 'Graph neural networks.', authors: ['A B'], categories: ['cs.LG'], date: '2024-12-31' });

@@ -44,7 +44,7 @@ export function createSearchService(deps: SearchServiceDeps, options: Omit<Searc
       papers++;
     }
     if (papers > 1000) {
-      for (const _ of engine.lexical.warmSteps()) await pause();
+      for (const _ of engine.memory!.lexical.warmSteps()) await pause();
     }
     if (deps.embedder) {
       const vectorPass = vectorsMark.scan();

@@ -66,16 +66,9 @@ const digestPaper = (text: PaperText): DigestPaper => ({ id: text.id, title: tex
 
 /** Browsing (trending, daily, newest), paper pages, votes and lists, over the search index's document table. */
 export function createCatalog(deps: CatalogDeps) {
-  let votesLoaded: Promise<void> | null = null;
-  const loadVotes = async (service: SearchService) => {
-    for (const [id, n] of await deps.accounts.voteCounts()) service.engine.setLocalVotes(id, n);
-  };
-  const engine = async () => {
-    const service = await deps.search();
-    votesLoaded ??= loadVotes(service);
-    await votesLoaded;
-    return service.engine;
-  };
+  // Vote counts reach the index through the store's change feed (a vote bumps its paper's change):
+  // lists in every process catch up at the next refresh.
+  const engine = async () => (await deps.search()).engine;
 
   const card = (docs: DocTable, seq: number, text: PaperText, now: number): PaperCard => {
     const signals = docs.signals(seq);
@@ -112,14 +105,6 @@ export function createCatalog(deps: CatalogDeps) {
   const latest = (docs: DocTable, day: string) => dateOfDay(docs.latestDay(dayOfDate(day)));
 
   return {
-    /**
-     * Re-reads vote counts from the store: other worker processes record votes too, so lists in
-     * this process catch up at each refresh; paper pages always read the stored count.
-     */
-    async reloadVotes(): Promise<void> {
-      await loadVotes(await deps.search());
-    },
-
     /** Papers in the index (the empty-database notice), without touching the store. */
     async size(): Promise<number> {
       return (await engine()).size;

@@ -32,6 +32,11 @@ export interface SearchServiceDeps {
   directory?: IndexDirectory;
   /** Told when the on-disk index has to be rebuilt, with the reason (the CLI prints a notice). */
   onRebuild?: (reason: string) => void;
+  /**
+   * The model whose vectors the index holds, when it differs from `embedder` (a command that only
+   * writes the index, e.g. the end of an import, does not load the model). Default: the embedder's.
+   */
+  model?: { modelId: string; dims: number } | null;
   /** Clock for the flush policy (ms). */
   now?: () => number;
 }
@@ -101,15 +106,16 @@ export function storeTexts(store: Pick<PaperStore, 'readIndexed'>): TextSource {
 
 export function createSearchService(deps: SearchServiceDeps, options: SearchServiceOptions = {}): SearchService {
   const { store, embedder, logger, directory } = deps;
+  const model = deps.model !== undefined ? deps.model : embedder ? { modelId: embedder.modelId, dims: embedder.dims } : null;
   const now = deps.now ?? Date.now;
   const deltaOptions = {
     ...(options.fields ? { fields: options.fields } : {}), ...(options.k1 !== undefined ? { k1: options.k1 } : {}),
-    ...(embedder ? { dims: embedder.dims } : {}), ...(options.ann ? { ann: options.ann } : {}),
+    ...(model ? { dims: model.dims } : {}), ...(options.ann ? { ann: options.ann } : {}),
     ...(options.exactThreshold !== undefined ? { exactThreshold: options.exactThreshold } : {}), ...(options.annCandidates !== undefined ? { annCandidates: options.annCandidates } : {}),
   };
   const stateOf = (snapshot: Snapshot): State => {
     const delta = new IndexDelta(snapshot, deltaOptions);
-    return { snapshot, delta, view: layeredView(snapshot, delta, embedder !== null) };
+    return { snapshot, delta, view: layeredView(snapshot, delta, model !== null) };
   };
   let state = stateOf(emptySnapshot());
   let opened = false;
@@ -121,7 +127,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
   const flushChanges = options.flushChanges ?? 2000;
   const flushAgeMs = options.flushAgeMs ?? 60_000;
 
-  const expectation = async (): Promise<OpenExpectation> => ({ model: embedder?.modelId ?? null, dims: embedder?.dims ?? 0, storeLastChangeSeq: await store.lastChangeSeq() });
+  const expectation = async (): Promise<OpenExpectation> => ({ model: model?.modelId ?? null, dims: model?.dims ?? 0, storeLastChangeSeq: await store.lastChangeSeq() });
 
   /** Replaces the state; the old generation stays readable a while for searches in flight. */
   const swap = (next: State) => {
@@ -153,9 +159,9 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     if (papers > 1000) {
       for (const _ of s.delta.index.lexical.warmSteps()) await pause();
     }
-    if (embedder) {
+    if (model) {
       for (;;) {
-        const page = await store.embeddingChangesSince(embedder.modelId, s.delta.vectorFeedSeq, PAGE);
+        const page = await store.embeddingChangesSince(model.modelId, s.delta.vectorFeedSeq, PAGE);
         for (const change of page) {
           s.delta.applyVector(change.seq, change.changeSeq, change.vector);
           vectors++;
@@ -200,7 +206,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
       }
     }
     const started = performance.now();
-    const snapshot = await dir.rebuild(docs(), { feedSeq: position, vectorFeedSeq: position }, embedder ? { model: embedder.modelId, dims: embedder.dims, vectors: vectors(embedder.modelId) } : undefined);
+    const snapshot = await dir.rebuild(docs(), { feedSeq: position, vectorFeedSeq: position }, model ? { model: model.modelId, dims: model.dims, vectors: vectors(model.modelId) } : undefined);
     logger.info('index.rebuilt', { generation: snapshot.generation, docs: snapshot.size, vectors: snapshot.vectorCount, ms: Math.round(performance.now() - started) });
     rebuilt = reason;
     return snapshot;
@@ -250,7 +256,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     if (!opened) await open();
     else await switchIfNewer();
     const result = await follow(state);
-    logger.info('search.refresh', { ...result, generation: state.snapshot.generation, indexed: state.view.docs.size, embedded: state.delta.vectorCount });
+    if (result.papers + result.vectors > 0) logger.info('search.refresh', { ...result, generation: state.snapshot.generation, indexed: state.view.docs.size, embedded: state.delta.vectorCount });
     return result;
   };
 
@@ -281,7 +287,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     const batch = {
       docs,
       removed: [...removed],
-      ...(embedder ? { vectors: { set: vectorSeqs.map((seq) => ({ seq, vector: d.vector(seq)! })).filter((v) => v.vector), removed: [...removed] } } : {}),
+      ...(model ? { vectors: { set: vectorSeqs.map((seq) => ({ seq, vector: d.vector(seq)! })).filter((v) => v.vector), removed: [...removed] } } : {}),
       signals: [...d.overlay].map(([seq, s]) => ({ seq, hfUpvotes: s.hfUpvotes ?? 0, githubStars: s.githubStars ?? 0, localVotes: s.localVotes })),
       feedSeq: d.feedSeq,
       vectorFeedSeq: d.vectorFeedSeq,

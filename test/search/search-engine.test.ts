@@ -64,6 +64,16 @@ describe('searching', () => {
     assert.deepEqual(await ids('--'), [], 'no words: no match');
   });
 
+  it('sorts by trending as the lists do: score, then attention, then the newer paper, then relevance (one order, ranking.ts)', async () => {
+    const e = engine();
+    const now = Date.parse('2024-03-01T00:00:00Z');
+    // No signals anywhere: every score ties at 0, so the newer paper comes first, not the more relevant.
+    const r = await e.search({ query: 'graph neural molecules', mode: 'lexical', sort: 'trending', now });
+    assert.deepEqual(r.hits.map((h) => h.id), ['2401.00002', '2401.00001']);
+    const browse = await e.search({ query: '', categories: ['cs.LG'], mode: 'lexical', sort: 'trending', now });
+    assert.deepEqual(browse.hits.map((h) => h.id), ['2401.00002', '2401.00001']);
+  });
+
   it('counts the matches per month for the results chart, following updates and removals', async () => {
     const e = engine();
     e.upsert({ docId: 1000, id: '2412.00009', title: 'Neural strings in December', abstract: 'Graph neural networks.', authors: ['A B'], categories: ['cs.LG'], date: '2024-12-31' });

@@ -98,23 +98,30 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
     (searchPromise ??= embedder().then(async (e) => {
-      const service = createSearchService({ store, embedder: e, logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
+      // A model that failed to load still names the index's vectors (the index stays the same one).
+      const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
       await service.refresh();
       return service;
     }));
   /**
-   * After a command that changed papers or vectors: write what changed into the on-disk index now
-   * (without loading the model: the index's model is read from the model folder), so that the
-   * next search opens it instead of catching up. Skipped while another process writes the index.
+   * The index without the model (lexical searches, `paperboy index`, the end of an import): the
+   * model's id and dimensions are read from its folder, so the index stays the same one, and a
+   * lexical search does not pay for loading the model.
+   */
+  let indexPromise: Promise<SearchService> | undefined;
+  const indexService = () =>
+    searchPromise ??
+    (indexPromise ??= (async () => {
+      const service = createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) });
+      await service.refresh();
+      return service;
+    })());
+  /**
+   * After a command that changed papers or vectors: write what changed into the on-disk index now,
+   * so that the next search opens it instead of catching up. Skipped while another process writes it.
    */
   const updateIndex = async () => {
-    if (!directory) return;
-    const service = searchPromise ? await searchPromise : createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, directory, ...(onRebuild ? { onRebuild } : {}) });
-    try {
-      await service.flush({ force: true });
-    } finally {
-      if (!searchPromise) await service.close();
-    }
+    if (directory) await (await indexService()).flush({ force: true });
   };
   const modelProblem = async () =>
     (await embedder())
@@ -134,7 +141,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   return {
     dataDir: config.dataDir,
     starter: { file: existsSync(starterFile) ? starterFile : null, onFirstStart: config.starter === 'on' },
-    search: async (request) => (await searchService()).engine.search(request),
+    search: async (request) => (await (request.mode === 'lexical' ? indexService() : searchService())).engine.search(request),
     similar: async (id, limit) => {
       const { engine } = await searchService();
       const found = engine.docIdOf(id.replace(/v\d+$/, '')) !== undefined;
@@ -171,10 +178,10 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     stats: () => store.stats(),
     index: async ({ rebuild }) => {
-      const service = await searchService();
+      const service = await indexService();
       if (rebuild) await service.rebuild('asked for (--rebuild)');
       else await service.flush({ force: true });
-      return { dir: indexDir, bytes: directoryBytes(indexDir), model: (await embedder())?.modelId ?? null, ...service.status() };
+      return { dir: indexDir, bytes: directoryBytes(indexDir), model: modelIdentity(config.modelDir)?.modelId ?? null, ...service.status() };
     },
     digestRun: async (opts) => {
       const mailer = createMailer(config, logger);
@@ -263,7 +270,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       };
     },
     close: async () => {
-      if (searchPromise) await (await searchPromise.catch(() => null))?.close();
+      for (const pending of [searchPromise, indexPromise]) await (await pending?.catch(() => null))?.close();
       await store.close();
     },
   };

@@ -249,12 +249,17 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       for (const old of e ? otherModels(e.modelId) : []) {
         logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
       }
+      // Embedding starts once the index is open: its first round reads every paper's text (seconds
+      // at 75k) and would otherwise hold up the first searches.
+      const embedLoop = () =>
+        startBackgroundLoop('embed', async () => {
+          const result = await embedPapers({ store, embedder: e! }, { limit: 128 });
+          if (result.embedded > 0) logger.info('embed.progress', { model: e!.modelId, ...result });
+          return { more: result.remaining > 0 };
+        }, { logger, intervalMs: 60_000 });
+      let stopping = false;
       const embedding = e
-        ? startBackgroundLoop('embed', async () => {
-            const result = await embedPapers({ store, embedder: e }, { limit: 128 });
-            if (result.embedded > 0) logger.info('embed.progress', { model: e.modelId, ...result });
-            return { more: result.remaining > 0 };
-          }, { logger, intervalMs: 60_000 })
+        ? searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
         : null;
       // Digests: planned and sent on a schedule inside the service (worker 0 only when clustered).
       const scheduler = config.digest.schedule !== 'off' && (!clustered || process.env.PAPERBOY_WORKER_INDEX === '0')
@@ -263,7 +268,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return {
         url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
         stop: async () => {
-          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop()]);
+          stopping = true;
+          await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), scheduler?.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
           await mail.close();
           await mailer.close();

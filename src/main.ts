@@ -22,6 +22,7 @@ import { createAccountService } from './app/accounts.ts';
 import { createMailQueue } from './app/mail-queue.ts';
 import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-store.ts';
 import { createCatalog } from './app/catalog.ts';
+import type { Embedder } from './ports/embedder.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { IndexDirectory } from './ports/search-index.ts';
 import { FileIndexDirectory } from './adapters/index-files/index-directory.ts';
@@ -91,9 +92,30 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   const onRebuild = purpose === 'command'
     ? (reason: string) => process.stderr.write(`paperboy: building the search index in ${indexDir} (${reason}); later commands open it at once\n`)
     : undefined;
+  /**
+   * The installed model as the index and the engine see it before it has loaded: its id and
+   * dimensions from its folder, its fusion settings from the model catalog; queries wait for the
+   * model. The index opens (and lexical searches run) while the model loads. Null without a model
+   * on disk (the first use may then download it: that path waits for the model).
+   */
+  const modelBeforeLoad = (): Embedder | null => {
+    const identity = modelIdentity(config.modelDir);
+    if (!identity) return null;
+    const loaded = async () => {
+      const e = await embedder();
+      if (!e) throw new Error((await modelProblem()) ?? 'the embedding model failed to load');
+      return e;
+    };
+    const { minRelevance, fusion } = config.modelSpec.settings;
+    return {
+      modelId: identity.modelId, dims: identity.dims, minRelevance, fusion,
+      embedQuery: async (text) => (await loaded()).embedQuery(text),
+      embedDocuments: async (texts) => (await loaded()).embedDocuments(texts),
+    };
+  };
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
-    (searchPromise ??= embedder().then(async (e) => {
+    (searchPromise ??= (async () => modelBeforeLoad() ?? (await embedder()))().then(async (e) => {
       // A model that failed to load still names the index's vectors (the index stays the same one).
       const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
       await service.refresh();

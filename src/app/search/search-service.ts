@@ -262,7 +262,9 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
 
   const flush = async (force: boolean): Promise<boolean> => {
     if (!directory) return false;
+    // The batch is written over the generation on disk: start from the newest one.
     if (!opened) await open();
+    else await switchIfNewer();
     await follow(state);
     const d = state.delta;
     const due = force ? d.pending : d.textChanges + d.vectorChanges >= flushChanges || (d.oldestChangeAt !== null && now() - d.oldestChangeAt >= flushAgeMs);

@@ -83,6 +83,13 @@ describe('change feed (SQLite)', () => {
     const recategorised = (await latest(store, '2401.00001'))!;
     assert.equal(recategorised.textSeq, recategorised.changeSeq, 'a category change is a text change');
     assert.ok(recategorised.textSeq > after.changeSeq);
+    await store.upsertPapers([paper(1, { categories: ['cs.IR', 'cs.DB'], comments: '12 pages' })], merge);
+    const commented = (await latest(store, '2401.00001'))!;
+    assert.ok(commented.changeSeq > recategorised.changeSeq);
+    assert.equal(commented.textSeq, recategorised.textSeq, 'a field the index does not hold is no text change');
+    await store.upsertPapers([paper(1, { categories: ['cs.IR', 'cs.DB'], comments: '12 pages', announcedAt: '2024-01-01' })], merge);
+    const moved = (await latest(store, '2401.00001'))!;
+    assert.equal(moved.textSeq, moved.changeSeq, 'an earlier announcement day is a text change (dates filter and sort)');
     await store.close();
   });
 

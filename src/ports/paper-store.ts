@@ -112,7 +112,9 @@ export interface PaperStore {
    * merge, deletion, signal import, vote) gives each row it writes a new changeSeq inside its own
    * transaction, so changeSeqs are handed out in commit order: a reader that applied everything up to
    * S and asks again from S never misses a later commit. A paper appears once, at its latest change;
-   * deleted papers appear with `deleted: true`. Page by passing the last changeSeq returned.
+   * deleted papers appear with `deleted: true`. Page by passing the last changeSeq returned (each
+   * row has its own changeSeq, so a page may end anywhere; a store may return fewer than `limit`
+   * rows, the SQLite one at most 10,000, and an empty page means nothing more has committed).
    */
   changesSince(afterChangeSeq: number, limit: number): Promise<PaperChange[]>;
   /** The same for the embeddings of `model` (saved or replaced after `afterChangeSeq`), in commit order. */

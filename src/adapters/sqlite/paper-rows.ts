@@ -26,6 +26,10 @@ export interface PaperRow {
   title_key: number | null;
   first_seen_at: string;
   last_changed_at: string;
+  /** Change feed (migration 8): NULL for a row not written since, whose change is then its seq. */
+  change_seq: number | null;
+  text_seq: number | null;
+  local_votes: number | null;
 }
 
 export interface SignalRow {

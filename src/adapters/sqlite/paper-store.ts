@@ -48,13 +48,13 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   const renames = ['votes', 'library', 'hidden_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
 
   type Loaded = { seq: number; textSeq: number; paper: StoredPaper };
-  function fromRow(row: (PaperRow & { text_seq: number | null }) | undefined): Loaded | undefined {
+  function fromRow(row: PaperRow | undefined): Loaded | undefined {
     if (!row) return undefined;
     return { seq: row.seq, textSeq: row.text_seq ?? row.seq, paper: rowToPaper(row, selectSignals.all(row.seq) as SignalRow[]) };
   }
 
   function load(id: string): Loaded | undefined {
-    return fromRow(selectPaper.get(id) as (PaperRow & { text_seq: number | null }) | undefined);
+    return fromRow(selectPaper.get(id) as PaperRow | undefined);
   }
 
   /** The stored twin of a record: its arXiv paper for a record without id, and the other way round. */
@@ -65,7 +65,7 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
     const select = isUnidentified(input.id) ? selectArxivTwins : unidentifiedStored && isArxivId(input.id) ? selectUnidentifiedTwins : null;
     if (!select) return undefined;
     // The column holds a hash of the key: the first row whose own key is equal (a hash collision is not a twin).
-    const rows = select.all(titleKeyHash(input.title)) as (PaperRow & { text_seq: number | null })[];
+    const rows = select.all(titleKeyHash(input.title)) as PaperRow[];
     return fromRow(rows.find((row) => titleKey(row.title) === key));
   }
 

@@ -197,7 +197,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     stats: () => store.stats(),
     index: async ({ rebuild }) => {
       const service = await indexService();
-      if (rebuild) await service.rebuild('asked for (--rebuild)');
+      // An index just built because it was missing is not built a second time.
+      if (rebuild && service.status().rebuilt === null) await service.rebuild('asked for (--rebuild)');
       else await service.flush({ force: true });
       return { dir: indexDir, bytes: directoryBytes(indexDir), model: modelIdentity(config.modelDir)?.modelId ?? null, ...service.status() };
     },

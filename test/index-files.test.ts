@@ -1,60 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
+import type { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { IndexLockedError, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
-import type { IndexDoc, OpenExpectation, Snapshot } from '../src/ports/search-index.ts';
+import type { IndexDoc, Snapshot } from '../src/ports/search-index.ts';
 import { tempDir } from './helpers.ts';
-import { FIELDS, random, randomQuery, VOCAB } from './unit/segment-helpers.ts';
-
-const split = (text: string, emit: (term: string) => void) => text.split(/[\s;]+/).filter(Boolean).forEach((w) => emit(w));
-const EXPECT: OpenExpectation = { model: 'test-model', dims: 8, storeLastChangeSeq: 1_000_000 };
-
-function directory(dir: string, options: { maxSegments?: number; graphAbove?: number; segmentDocs?: number; analyze?: boolean; buildThreads?: number } = {}) {
-  return new FileIndexDirectory({
-    dir,
-    fields: FIELDS,
-    k1: 1.2,
-    ...(options.analyze === false ? {} : { analyze: split }),
-    buildThreads: options.buildThreads ?? 1,
-    ...(options.maxSegments ? { maxSegments: options.maxSegments } : {}),
-    ...(options.graphAbove !== undefined ? { graphAbove: options.graphAbove } : {}),
-    ...(options.segmentDocs ? { segmentDocs: options.segmentDocs } : {}),
-  });
-}
-
-function randomPapers(rand: () => number, count: number, firstSeq = 1): IndexDoc[] {
-  const word = () => VOCAB[Math.min(VOCAB.length - 1, Math.floor(1 / (rand() + 0.02)) - 1)]!;
-  const text = (n: number) => Array.from({ length: n }, word).join(' ');
-  return Array.from({ length: count }, (_, i) => ({
-    seq: firstSeq + i,
-    id: `2401.${String(firstSeq + i).padStart(5, '0')}`,
-    title: text(2 + Math.floor(rand() * 6)),
-    abstract: text(5 + Math.floor(rand() * 30)),
-    authors: [word()],
-    categories: rand() < 0.5 ? ['cs.LG'] : ['math.CO'],
-    date: `2024-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
-    signals: { hfUpvotes: Math.floor(rand() * 5), githubStars: 0, localVotes: 0 },
-  }));
-}
-
-function lexicalOf(docs: Iterable<IndexDoc>): LexicalIndex {
-  const index = new LexicalIndex({ fields: FIELDS, k1: 1.2, analyze: split });
-  for (const d of docs) index.add(d.seq, { title: d.title, abstract: d.abstract, authors: d.authors.join(' ; ') });
-  return index;
-}
-
-async function* iterate<T>(items: Iterable<T>): AsyncIterable<T> {
-  yield* items;
-}
-
-function unitVector(rand: () => number, dims = 8): Float32Array {
-  const v = Float32Array.from({ length: dims }, () => rand() - 0.5);
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
+import { directory, EXPECT, iterate, lexicalOf, randomPapers, unitVector } from './index-files-helpers.ts';
+import { FIELDS, random, randomQuery } from './unit/segment-helpers.ts';
 
 const opened = async (dir: FileIndexDirectory, expect = EXPECT): Promise<Snapshot> => {
   const result = await dir.open(expect);
@@ -93,13 +48,19 @@ describe('the index directory', () => {
     const day = snapshot.day(paper.seq);
     assert.ok(snapshot.byDay(day, day).includes(paper.seq));
     assert.equal(snapshot.latestDay(100_000), Math.max(...papers.map((p) => snapshot.day(p.seq))));
+    // A retained snapshot stays readable until its last user closes it; then reads throw, never answer.
+    const query = { should: [{ term: 'w1' }, { term: 'w2' }] };
+    snapshot.retain();
     snapshot.close();
+    assert.ok(snapshot.search(query, { limit: 5 }).length > 0);
+    snapshot.close();
+    assert.throws(() => snapshot.search(query, { limit: 5 }), /closed/);
   });
 
   it('builds on two worker threads and merges to the policy; results match one in-memory index', async () => {
     const rand = random(8);
     const papers = randomPapers(rand, 1200);
-    const dir = directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100 });
+    const dir = directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100, singleSegmentBelow: 0 });
     const snapshot = await dir.rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 0 });
     // 12 segments built, merged down to 8.
     assert.equal(snapshot.parts.length, 8);
@@ -115,6 +76,14 @@ describe('the index directory', () => {
     }
     assert.ok(common / 50 > 0.85, `top 10s agree ${common / 50}`);
     snapshot.close();
+    // A rebuild of fewer papers than singleSegmentBelow (default 500,000) ends in one segment: exact.
+    const single = await directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100 }).rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 0 });
+    assert.equal(single.parts.length, 1);
+    for (let q = 0; q < 50; q++) {
+      const query = randomQuery(rand);
+      assertSameHits(single.search(query, { limit: 10 }), lexical.search(query, { limit: 10 }), JSON.stringify(query));
+    }
+    single.close();
   });
 
   it('writes replace, delete and add documents; merging everything equals a rebuild', async () => {
@@ -125,7 +94,7 @@ describe('the index directory', () => {
     let feed = 0;
     for (let round = 0; round < 6; round++) {
       const added = randomPapers(rand, 40, 1 + round * 30); // overlaps the previous round: replacements
-      const removed = [...live.keys()].filter(() => rand() < 0.1);
+      const removed = [...live.keys()].filter((seq) => rand() < 0.1 && !added.some((d) => d.seq === seq));
       for (const seq of removed) live.delete(seq);
       for (const d of added) live.set(d.seq, d);
       feed += 5;
@@ -150,6 +119,20 @@ describe('the index directory', () => {
       assertSameHits(b.search(query, { limit: 10 }), reference.search(query, { limit: 10 }), JSON.stringify(query));
     }
     for (const s of [a, b, c]) s.close();
+  });
+
+  it('a flushed segment of a few long papers scores as one index of every paper would (global averages)', async () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 50}`).join(' ');
+    const paper = (seq: number, abstract: string): IndexDoc => ({ seq, id: `2401.${String(seq).padStart(5, '0')}`, title: `paper ${seq}`, abstract, authors: ['A B'], categories: ['cs.IR'], date: '2024-01-01' });
+    const base = Array.from({ length: 200 }, (_, i) => paper(i + 1, `${i < 5 ? 'graphene ' : ''}${filler(20)}`));
+    const flushed = [paper(500, `graphene ${filler(200)}`), paper(501, `graphene ${filler(200)}`)];
+    const dir = directory(tempDir());
+    (await dir.rebuild(iterate(base), { feedSeq: 1, vectorFeedSeq: 0 })).close();
+    const snapshot = await dir.write({ docs: flushed, removed: [], feedSeq: 2, vectorFeedSeq: 0 }, EXPECT);
+    assert.equal(snapshot.parts.length, 2);
+    const reference = lexicalOf([...base, ...flushed]);
+    assertSameHits(snapshot.search({ should: [{ term: 'graphene' }] }, { limit: 7 }), reference.search({ should: [{ term: 'graphene' }] }, { limit: 7 }), 'graphene');
+    snapshot.close();
   });
 
   it('searches segments plus an in-memory delta with global stats; superseded seqs are hidden', async () => {
@@ -199,7 +182,8 @@ describe('the index directory', () => {
       // A write replaces a vector and removes another.
       const replaced = unitVector(rand);
       snapshot.close();
-      const next = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 7, vector: replaced }], removed: [9] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
+      // The batch sets seq 7 twice: the last vector counts, and the generation opens.
+      const next = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 7, vector: unitVector(rand) }, { seq: 7, vector: replaced }], removed: [9] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
       assert.deepEqual(next.vector(7), replaced);
       assert.equal(next.vector(9), null);
       assert.equal(next.vectorCount, 399);
@@ -244,9 +228,12 @@ describe('opening an index that cannot be trusted', () => {
       const bytes = readFileSync(join(copy, file));
       bytes[Math.floor(bytes.length / 2)]! ^= 0x40;
       writeFileSync(join(copy, file), bytes);
-      const result = await directory(copy).open(EXPECT);
-      assert.ok('rebuild' in result, `${file} corrupted but the index opened`);
-      assert.match(result.rebuild, /corrupt/, file);
+      // Small files are always read in full; large ones when their mtime changed (fullCheckBytes 0: every file is "large").
+      for (const fullCheckBytes of [8 << 20, 0]) {
+        const result = await directory(copy, { fullCheckBytes }).open(EXPECT);
+        assert.ok('rebuild' in result, `${file} corrupted but the index opened`);
+        assert.match(result.rebuild, /corrupt/, file);
+      }
     }
   });
 
@@ -272,7 +259,14 @@ describe('opening an index that cannot be trusted', () => {
     const held = WriterLock.acquire(path);
     await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
     held.release();
-    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, time: '2020-01-01T00:00:00Z' }));
+    // A live process's lock is never taken over, however old; nor is an unreadable one younger than a minute.
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: process.ppid, start: null, host: hostname(), token: 'parent' }));
+    utimesSync(join(path, 'LOCK'), new Date('2020-01-01'), new Date('2020-01-01'));
+    await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
+    writeFileSync(join(path, 'LOCK'), '');
+    await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
+    // A dead process's lock is taken over.
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: null, host: hostname(), token: 'dead' }));
     (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
     assert.ok(!readdirSync(path).includes('LOCK'));
   });

@@ -135,7 +135,9 @@ export interface Snapshot {
   supersedeVector(seq: number): void;
   /** The `k` nearest live vectors passing `filter`, by exact cosine (ANN candidates re-scored). */
   nearest(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[];
-  /** Releases file descriptors and mapped graphs; the snapshot must not be used after. */
+  /** One more user of this snapshot (a search in flight): each `retain` needs one more `close`. */
+  retain(): void;
+  /** Releases this user; the last one releases file descriptors and mapped graphs (reads after that throw). */
   close(): void;
 }
 
@@ -152,7 +154,7 @@ export interface OpenExpectation {
 export interface WriteBatch {
   /** New or changed papers; each replaces any older copy of its seq. */
   docs: readonly IndexDoc[];
-  /** Seqs removed from the index (deleted papers). */
+  /** Seqs removed from the index (deleted papers), with their vectors; a seq also in `docs` is removed. */
   removed: readonly number[];
   /** Vectors set (replacing older ones) and removed. */
   vectors?: { set: readonly { seq: number; vector: Float32Array }[]; removed: readonly number[] };
@@ -179,7 +181,7 @@ export interface IndexDirectory {
   open(expect: OpenExpectation): Promise<Snapshot | { rebuild: string }>;
   /** Writes a new generation (takes and releases LOCK); returns it opened. */
   write(batch: WriteBatch, expect: OpenExpectation): Promise<Snapshot>;
-  /** Builds a fresh generation from every paper (and vector) of the store, replacing whatever is there. */
+  /** Builds a fresh generation from every paper (in increasing seq order) and vector of the store, replacing whatever is there. */
   rebuild(docs: AsyncIterable<IndexDoc>, positions: { feedSeq: number; vectorFeedSeq: number }, vectors?: VectorSource): Promise<Snapshot>;
   /** Applies the merge policy (more than 8 segments, or over 25% deleted); returns the new generation or null when nothing was merged. */
   merge(expect: OpenExpectation): Promise<Snapshot | null>;

@@ -1,7 +1,7 @@
 /** Shared helpers of the segment tests: random corpora and queries, in-memory segments. */
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import type { FieldSpec, TermClause } from '../../src/core/search/lexical-types.ts';
-import { buildSegment, type SegmentDoc, type SegmentSchema } from '../../src/core/search/segment/segment-builder.ts';
+import { buildSegment, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../src/core/search/segment/segment-builder.ts';
 import { SegmentReader, SegmentScratch } from '../../src/core/search/segment/segment-reader.ts';
 import { ScoringScratch } from '../../src/core/search/segment/scorer.ts';
 
@@ -49,9 +49,9 @@ export function lexicalOf(docs: readonly SegmentDoc[]): LexicalIndex {
 }
 
 /** A segment built and opened in memory (positional reads from a byte array). */
-export function memorySegment(docs: readonly SegmentDoc[], scratch = new SegmentScratch(new ScoringScratch()), name = 'seg-test'): { reader: SegmentReader; postings: Uint8Array; built: ReturnType<typeof buildSegment> } {
+export function memorySegment(docs: readonly SegmentDoc[], scratch = new SegmentScratch(new ScoringScratch()), name = 'seg-test', base?: BaseStats): { reader: SegmentReader; postings: Uint8Array; built: ReturnType<typeof buildSegment> } {
   const chunks: Uint8Array[] = [];
-  const built = buildSegment(docs, SCHEMA, (chunk) => chunks.push(chunk.slice()));
+  const built = buildSegment(docs, SCHEMA, (chunk) => chunks.push(chunk.slice()), base);
   const postings = concat(chunks);
   const reader = new SegmentReader(name, built.docTable, built.terms, readFrom(postings), FIELDS, 1.2, scratch, null);
   return { reader, postings, built };
@@ -73,4 +73,10 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
     at += c.length;
   }
   return out;
+}
+
+/** Documents and field-length sums of `docs` (the split analyser counts words): a segment's base stats. */
+export function statsOf(docs: readonly SegmentDoc[]): BaseStats {
+  const lengthSums = FIELDS.map((_, f) => docs.reduce((n, d) => n + (d.texts[f] ?? '').split(/\s+/).filter(Boolean).length, 0));
+  return { docs: docs.length, lengthSums };
 }

@@ -14,6 +14,8 @@ export class BuildPool {
   private readonly idle: Worker[] = [];
   private readonly waiting: ((worker: Worker) => void)[] = [];
   private nextId = 0;
+  private broken: Error | null = null;
+  private closing = false;
   private readonly pending = new Map<number, { resolve: (entry: SegmentEntry) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly threads: number, private readonly schema: SegmentSchema) {
@@ -27,9 +29,17 @@ export class BuildPool {
         if (message.entry) job?.resolve(message.entry);
         else job?.reject(new Error(`index build worker: ${message.error}`));
       });
-      worker.on('error', (error) => {
+      // A worker that fails or exits fails every job in flight and the pool (the rebuild then
+      // releases its lock rather than wait forever).
+      const fail = (error: Error) => {
+        this.broken ??= error;
         for (const job of this.pending.values()) job.reject(error);
         this.pending.clear();
+        for (const wait of this.waiting.splice(0)) wait(worker);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!this.closing) fail(new Error(`index build worker exited (code ${code})`));
       });
       this.workers.push(worker);
       this.idle.push(worker);
@@ -53,7 +63,9 @@ export class BuildPool {
 
   async build(dir: string, name: string, docs: SegmentDoc[]): Promise<SegmentEntry> {
     if (!this.threaded) return buildSegmentFiles(dir, name, docs, this.schema);
+    if (this.broken) throw this.broken;
     const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
+    if (this.broken) throw this.broken;
     const id = this.nextId++;
     const job: BuildJob = { id, dir, name, fields: this.schema.fields, k1: this.schema.k1, docs };
     return new Promise<SegmentEntry>((resolve, reject) => {
@@ -63,6 +75,7 @@ export class BuildPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -7,6 +7,8 @@ export interface FileRecord {
   file: string;
   bytes: number;
   crc32: number;
+  /** Modification time right after writing: a large file whose size and mtime still match is not re-read at open. */
+  mtimeMs?: number;
 }
 
 /** A file written once: chunks appended, crc32 computed on the way, fsynced on `finish`. */
@@ -15,7 +17,8 @@ export class FileSink {
   private crc = 0;
   private bytes = 0;
   constructor(private readonly path: string, private readonly file: string) {
-    this.fd = openSync(path, 'w');
+    // Exclusive: a generation's files are new names; a leftover of a crashed writer was removed first.
+    this.fd = openSync(path, 'wx');
   }
   write(chunk: Uint8Array): void {
     let at = 0;
@@ -25,8 +28,9 @@ export class FileSink {
   }
   finish(): FileRecord {
     fsyncSync(this.fd);
+    const mtimeMs = fstatSync(this.fd).mtimeMs;
     closeSync(this.fd);
-    return { file: this.file, bytes: this.bytes, crc32: this.crc >>> 0 };
+    return { file: this.file, bytes: this.bytes, crc32: this.crc >>> 0, mtimeMs };
   }
   abandon(): void {
     try {
@@ -84,13 +88,15 @@ export function crcOfFd(fd: number, size: number, scratch = new Uint8Array(4 << 
   return crc >>> 0;
 }
 
-export function crcOf(bytes: Uint8Array): number {
-  return crc32(bytes) >>> 0;
+/** Shared by the readers of one snapshot: once closed, their descriptors may be reused by other files. */
+export interface ReadGuard {
+  closed: boolean;
 }
 
 /** Positional reads of an open file: what a segment reads its postings with. */
-export function positionalReader(fd: number, name: string, size: number): ReadAt {
+export function positionalReader(fd: number, name: string, size: number, guard?: ReadGuard): ReadAt {
   return (position, length, into) => {
+    if (guard?.closed) throw new Error(`index file ${name}: read after its snapshot was closed`);
     if (position < 0 || position + length > size) throw new Error(`index file ${name}: read of ${length} bytes at ${position} past its end (${size} bytes)`);
     let at = 0;
     while (at < length) {

@@ -1,8 +1,11 @@
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
-import type { FieldSpec } from '../../core/search/lexical-types.ts';
+import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
+import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
-import type { SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import { averagesWith, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
+import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
@@ -14,7 +17,7 @@ import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Ma
 import { openGeneration } from './open-generation.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
-import { WriterLock } from './writer-lock.ts';
+import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 
 export interface IndexDirectoryOptions {
   /** The index folder (created when missing). */
@@ -27,15 +30,37 @@ export interface IndexDirectoryOptions {
   segmentDocs?: number;
   /** Threads a rebuild builds segments on (default 2; 1 = this thread). */
   buildThreads?: number;
+  /** A rebuild of at most this many papers ends merged into one segment (default 500,000): exact and fastest to search. */
+  singleSegmentBelow?: number;
   /** Merge policy: more segments than this are merged (default 8). */
   maxSegments?: number;
   /** Vector segments larger than this get an HNSW graph (default 20,000). */
   graphAbove?: number;
   now?: () => number;
+  /** Files above this size are crc-checked at open only when their mtime changed since written (default 8 MiB). */
+  fullCheckBytes?: number;
+  /** Merges and rebuild steps are logged at info level. */
+  logger?: Logger;
+}
+
+/** The paper index in `dir` with the paper fields (core/search/lexical-types.ts PAPER_FIELDS). */
+export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDirectoryOptions, 'dir'>> = {}): FileIndexDirectory {
+  return new FileIndexDirectory({ fields: PAPER_FIELDS, k1: PAPER_K1, ...options, dir });
 }
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
 const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp)$/;
+
+/** Documents (deleted ones included, as statistics count them) and field-length sums of segments. */
+function baseStats(segments: readonly SegmentReader[]): BaseStats {
+  const lengthSums: number[] = [];
+  let docs = 0;
+  for (const s of segments) {
+    docs += s.docTable.count;
+    s.docTable.lengthSums.forEach((sum, f) => (lengthSums[f] = (lengthSums[f] ?? 0) + sum));
+  }
+  return { docs, lengthSums };
+}
 
 const toSegmentDoc = (doc: IndexDoc): SegmentDoc => ({
   seq: doc.seq,
@@ -87,7 +112,10 @@ export class FileIndexDirectory implements IndexDirectory {
       const mismatch = this.mismatch(m, expect);
       if (mismatch) return { rebuild: mismatch };
       try {
-        return openGeneration(this.dir, m, this.schema, expect.model !== null);
+        // An index without vectors opens for any model; for another model than the one it recorded,
+        // its vector position restarts at 0 so the caller loads every embedding of the new model.
+        const sameModel = m.model === expect.model && m.dims === expect.dims;
+        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;
@@ -115,7 +143,7 @@ export class FileIndexDirectory implements IndexDirectory {
   private emptyManifest(expect: OpenExpectation, previous: Manifest | null): Manifest {
     return {
       format: INDEX_FORMAT_VERSION,
-      generation: previous?.generation ?? 0,
+      generation: previous?.generation ?? this.firstFree(/(?:del-|signals-)(\d+)/) - 1,
       feedSeq: 0,
       vectorFeedSeq: 0,
       model: expect.model,
@@ -125,13 +153,33 @@ export class FileIndexDirectory implements IndexDirectory {
       segments: [],
       vectorSegments: [],
       signals: null,
-      nextName: previous?.nextName ?? 1,
+      nextName: previous?.nextName ?? this.firstFree(/^(?:seg|vec)-(\d+)\./),
       created: new Date(this.now()).toISOString(),
     };
   }
 
+  /** Segment numbers and generations above every file in the folder (when no readable manifest says which are next). */
+  private firstFree(pattern: RegExp): number {
+    let max = 0;
+    try {
+      for (const name of readdirSync(this.dir)) {
+        const match = pattern.exec(name);
+        if (match) max = Math.max(max, Number(match[1]));
+      }
+    } catch {
+      // no folder yet
+    }
+    return max + 1;
+  }
+
   /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */
   private commit(m: Manifest): void {
+    // Fencing: only the lock's holder commits, and only on top of the generation it started from.
+    this.lock?.assertHeld();
+    const current = this.currentGeneration();
+    if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
+    // The new generation must open (every file present, sizes and checksums right) before it is named.
+    openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
     const tmp = `${this.dir}/MANIFEST.tmp`;
     const fd = openSync(tmp, 'w');
     try {
@@ -140,6 +188,7 @@ export class FileIndexDirectory implements IndexDirectory {
     } finally {
       closeSync(fd);
     }
+    fsyncDirectory(this.dir); // the new files' names are durable before the manifest names them
     renameSync(tmp, `${this.dir}/MANIFEST`);
     fsyncDirectory(this.dir);
     this.removeFilesOutside(m);
@@ -167,10 +216,24 @@ export class FileIndexDirectory implements IndexDirectory {
     }
   }
 
-  private withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
+  private lock: WriterLock | null = null;
+
+  /**
+   * Runs a write under LOCK. Files a crashed writer left behind are removed first (the names a new
+   * generation takes are created exclusively, so two writers can never truncate each other's files).
+   */
+  private async withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const lock = WriterLock.acquire(this.dir, this.now);
-    return work(lock).finally(() => lock.release());
+    this.lock = lock;
+    try {
+      const m = this.readManifest();
+      if (m && !('invalid' in m)) this.removeFilesOutside(m);
+      return await work(lock);
+    } finally {
+      this.lock = null;
+      lock.release();
+    }
   }
 
   /** The current manifest for a writer: absent -> an empty one; unreadable -> an error (rebuild first). */
@@ -179,7 +242,7 @@ export class FileIndexDirectory implements IndexDirectory {
     if (m === null) return { base: this.emptyManifest(expect, null), snapshot: null };
     if ('invalid' in m) throw new IndexFileError(`cannot write to the index: ${m.invalid}; rebuild it (paperboy index --rebuild)`);
     if (expect.model !== null && m.vectorSegments.length > 0 && (m.model !== expect.model || m.dims !== expect.dims)) throw new IndexFileError(`cannot write ${expect.model} vectors to an index of ${m.model} vectors; rebuild it`);
-    return { base: m, snapshot: openGeneration(this.dir, m, this.schema, true) };
+    return { base: m, snapshot: openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes) };
   }
 
   async write(batch: WriteBatch, expect: OpenExpectation): Promise<Snapshot> {
@@ -188,16 +251,18 @@ export class FileIndexDirectory implements IndexDirectory {
       try {
         const generation = base.generation + 1;
         const next: Manifest = { ...base, generation, feedSeq: batch.feedSeq, vectorFeedSeq: batch.vectorFeedSeq, model: expect.model ?? base.model, dims: expect.model ? expect.dims : base.dims, created: new Date(this.now()).toISOString() };
-        const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()];
+        const removed = new Set(batch.removed);
+        const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
-        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema));
-        const vectorsSet = batch.vectors?.set ?? [];
+        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema, baseStats(snapshot?.segments ?? [])));
+        const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()].filter((v) => !removed.has(v.seq));
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
         next.vectorSegments = base.vectorSegments.map((entry, i) => this.withVectorDeletes(entry, snapshot!, i, vectorsGone, generation));
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));
-        const signals = [...(batch.signals ?? []), ...docs.map(signalsOf).filter((s) => s !== null)];
-        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, this.signalsFd(snapshot), signals);
+        // A doc's own signals first, the batch's signal changes over them.
+        const signals = [...docs.map(signalsOf).filter((s) => s !== null), ...(batch.signals ?? [])];
+        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, snapshot?.signalsFd ?? null, signals);
         this.commit(next);
       } finally {
         snapshot?.close();
@@ -205,10 +270,6 @@ export class FileIndexDirectory implements IndexDirectory {
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
-  }
-
-  private signalsFd(snapshot: FileSnapshot | null): number | null {
-    return snapshot?.signalsFd ?? null;
   }
 
   private withDeletes(entry: SegmentEntry, reader: FileSnapshot['segments'][number], gone: readonly number[], generation: number): SegmentEntry {
@@ -268,7 +329,11 @@ export class FileIndexDirectory implements IndexDirectory {
           batch = [];
           lock.refresh();
         };
+        let last = -1;
         for await (const doc of docs) {
+          // Segments cover seq ranges: the store scans in seq order, and a seq appears once.
+          if (doc.seq <= last) throw new Error(`index rebuild: papers must come in increasing seq order (seq ${doc.seq} after ${last})`);
+          last = doc.seq;
           batch.push(toSegmentDoc(doc));
           const s = signalsOf(doc);
           if (s && (s.hfUpvotes || s.githubStars || s.localVotes)) signals.push(s);
@@ -283,9 +348,39 @@ export class FileIndexDirectory implements IndexDirectory {
       if (vectors) next.vectorSegments = [await this.vectorSegment(`vec-${next.nextName++}`, vectors.dims, vectors.vectors, next.generation)];
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
       this.commit(next);
+      const total = next.segments.reduce((n, s) => n + s.docs, 0);
+      if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
+      else this.resaturate(expect);
+      this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
+  }
+
+  /**
+   * Segments built in parallel computed `sat` with their own average field lengths: those more than
+   * 0.5% off the index's averages are rewritten with them (postings re-used, no analysis), so that
+   * queries use stored contributions rather than recompute them.
+   */
+  private resaturate(expect: OpenExpectation): void {
+    const { base, snapshot } = this.writerBase(expect);
+    if (!snapshot) return;
+    try {
+      const all = baseStats(snapshot.segments);
+      const avg = averagesWith(all, all.lengthSums.map(() => 0), 0);
+      let changed = false;
+      const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
+      next.segments = base.segments.map((entry, i) => {
+        const reader = snapshot.segments[i]!;
+        if (!drifted(reader.dictionary.satAvg, avg)) return entry;
+        changed = true;
+        const others = baseStats(snapshot.segments.filter((_, j) => j !== i));
+        return writeSegmentFiles(this.dir, `seg-${next.nextName++}`, (sink) => mergeSegments([reader], this.schema, sink, others));
+      });
+      if (changed) this.commit(next);
+    } finally {
+      snapshot.close();
+    }
   }
 
   async merge(expect: OpenExpectation): Promise<Snapshot | null> {
@@ -294,20 +389,20 @@ export class FileIndexDirectory implements IndexDirectory {
   }
 
   /** Applies the merge policy to text and vector segments, one generation per merge; true when anything merged. */
-  private async mergeLocked(expect: OpenExpectation): Promise<boolean> {
+  private async mergeLocked(expect: OpenExpectation, maxSegments = this.options.maxSegments ?? MAX_SEGMENTS): Promise<boolean> {
     let merged = false;
     for (;;) {
       const { base, snapshot } = this.writerBase(expect);
       if (!snapshot) return merged;
       try {
-        const max = this.options.maxSegments ?? MAX_SEGMENTS;
-        const text = planMerge(base.segments, max);
-        const vectors = text ? null : planMerge(base.vectorSegments.map((v) => ({ docs: v.count, deleted: v.deleted })), max);
+        const text = planMerge(base.segments, maxSegments);
+        const vectors = text ? null : planMerge(base.vectorSegments.map((v) => ({ docs: v.count, deleted: v.deleted })), maxSegments);
         if (!text && !vectors) return merged;
         const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
         if (text) {
           const name = `seg-${next.nextName++}`;
-          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink));
+          const others = snapshot.segments.filter((_, i) => !text.includes(i));
+          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink, baseStats(others)));
           next.segments = [...base.segments.slice(0, text[0]!), entry, ...base.segments.slice(text[text.length - 1]! + 1)].filter((s) => s.docs > 0);
         } else if (vectors) {
           const readers = vectors.map((i) => snapshot.vectorSegments[i]!);
@@ -317,6 +412,7 @@ export class FileIndexDirectory implements IndexDirectory {
           next.vectorSegments = [...base.vectorSegments.slice(0, vectors[0]!), entry, ...base.vectorSegments.slice(vectors[vectors.length - 1]! + 1)].filter((v) => v.count > 0);
         }
         this.commit(next);
+        this.options.logger?.info('index.merged', { generation: next.generation, text: text?.length ?? 0, vectors: vectors?.length ?? 0 });
         merged = true;
       } finally {
         snapshot.close();

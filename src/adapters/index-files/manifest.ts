@@ -7,7 +7,7 @@ import type { FieldSpec } from '../../core/search/lexical-types.ts';
  */
 export const INDEX_FORMAT_VERSION = 1;
 
-const fileRecord = z.object({ file: z.string().regex(/^[a-z0-9.-]+$/), bytes: z.number().int().nonnegative(), crc32: z.number().int().nonnegative() });
+const fileRecord = z.object({ file: z.string().regex(/^[a-z0-9.-]+$/), bytes: z.number().int().nonnegative(), crc32: z.number().int().nonnegative(), mtimeMs: z.number().optional() });
 
 const segment = z.object({
   name: z.string(),

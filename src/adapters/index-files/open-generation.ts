@@ -15,21 +15,28 @@ import { SignalsReader } from './signals-file.ts';
  */
 const verified = new Map<string, string>();
 
-export function verifyFile(dir: string, fd: number, record: FileRecord): void {
+/** Files up to this size are checked in full at every open; larger ones when their mtime changed. */
+export const FULL_CHECK_BYTES = 8 << 20;
+
+/**
+ * Checks a file against its manifest record. Small files (doc tables, dictionaries, deletes,
+ * signals) are read and crc-checked in full. A large file (postings, vector rows, graph) is read in
+ * full when its size or modification time differs from the one recorded right after it was written
+ * (any write to it changes its mtime), otherwise its size is enough: that keeps opening a large
+ * index fast (one process reads gigabytes of postings only when something touched them).
+ */
+export function verifyFile(dir: string, fd: number, record: FileRecord, fullCheckBytes = FULL_CHECK_BYTES): void {
   const stat = fstatSync(fd);
   const path = `${dir}/${record.file}`;
   const identity = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${record.crc32}`;
   if (verified.get(path) === identity) return;
-  const crc = crcOfFd(fd, stat.size);
-  if (crc !== record.crc32) throw new IndexFileError(`${record.file} is corrupt (crc32 ${crc.toString(16)}, the manifest says ${record.crc32.toString(16)})`);
+  const untouched = stat.size > fullCheckBytes && record.mtimeMs !== undefined && stat.mtimeMs === record.mtimeMs && stat.size === record.bytes;
+  if (!untouched) {
+    const crc = crcOfFd(fd, stat.size);
+    if (crc !== record.crc32) throw new IndexFileError(`${record.file} is corrupt (crc32 ${crc.toString(16)}, the manifest says ${record.crc32.toString(16)})`);
+  }
   if (verified.size > 10_000) verified.clear();
   verified.set(path, identity);
-}
-
-/** Records a file this process just wrote as verified (its crc was computed while writing). */
-export function markVerified(dir: string, record: FileRecord, fd: number): void {
-  const stat = fstatSync(fd);
-  verified.set(`${dir}/${record.file}`, `${stat.ino}:${stat.size}:${stat.mtimeMs}:${record.crc32}`);
 }
 
 /**
@@ -37,24 +44,25 @@ export function markVerified(dir: string, record: FileRecord, fd: number): void 
  * SegmentFormatError) when anything is missing or corrupt; the caller turns that into a rebuild.
  * Vectors are opened only when `withVectors` (the manifest's model is the configured one).
  */
-export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean): FileSnapshot {
+export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES): FileSnapshot {
   const fds: number[] = [];
   const vectorReaders: VectorSegmentReader[] = [];
+  const guard = { closed: false };
   try {
     const scratch = new SegmentScratch(new ScoringScratch());
     const segments = manifest.segments.map((entry) => {
-      const reader = openSegment(dir, entry, schema, scratch, fds, (fd, record) => verifyFile(dir, fd, record));
+      const reader = openSegment(dir, entry, schema, scratch, fds, (fd, record) => verifyFile(dir, fd, record, fullCheckBytes), guard);
       if (reader.docTable.count !== entry.docs) throw new IndexFileError(`${entry.name} holds ${reader.docTable.count} documents, the manifest says ${entry.docs}`);
       return reader;
     });
     const open = (record: FileRecord) => {
       const fd = openRecorded(dir, record);
       fds.push(fd);
-      verifyFile(dir, fd, record);
+      verifyFile(dir, fd, record, fullCheckBytes);
       return fd;
     };
     let signals: SignalsReader | null = null;
-    if (manifest.signals) signals = new SignalsReader(open(manifest.signals), manifest.signals.file, manifest.signals.bytes);
+    if (manifest.signals) signals = new SignalsReader(open(manifest.signals), manifest.signals.file, manifest.signals.bytes, guard);
     if (withVectors) {
       for (const v of manifest.vectorSegments) {
         const seqs = readWholeFd(open(v.seqs));
@@ -63,16 +71,16 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
           // The graph is memory-mapped by usearch (`view`), not read through an fd of ours.
           const fd = openRecorded(dir, v.graph);
           try {
-            verifyFile(dir, fd, v.graph);
+            verifyFile(dir, fd, v.graph, fullCheckBytes);
           } finally {
             closeSync(fd);
           }
         }
         const deletes = v.deletes ? readWholeFd(open(v.deletes)) : null;
-        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes));
+        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard));
       }
     }
-    return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds);
+    return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds, guard);
   } catch (error) {
     for (const v of vectorReaders) v.close();
     for (const fd of fds) {

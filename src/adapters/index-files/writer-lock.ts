@@ -1,4 +1,6 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 
 /** Another live process writes the index now. */
 export class IndexLockedError extends Error {
@@ -9,8 +11,35 @@ export class IndexLockedError extends Error {
   }
 }
 
-/** A lock older than this whose holder did not refresh it is stale. */
+/** This process no longer holds the lock it took (another writer judged it stale): nothing was committed. */
+export class IndexLockLostError extends Error {
+  readonly code = 'index_lock_lost';
+  constructor(path: string) {
+    super(`the index writer lock ${path} was taken over by another process; this write was abandoned`);
+    this.name = 'IndexLockLostError';
+  }
+}
+
+/** A lock held from another host is stale when not refreshed for this long. */
 export const STALE_LOCK_MS = 10 * 60_000;
+
+interface Holder {
+  pid: number;
+  /** Process start time (/proc/<pid>/stat field 22), so a reused pid is not mistaken for the holder. */
+  start: string | null;
+  host: string;
+  token: string;
+}
+
+/** Start time of a process in clock ticks since boot, null where /proc is not available or it is gone. */
+function startOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -21,56 +50,91 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the holder of a lock on this host is gone (dead, or its pid now belongs to another process). */
+function holderGone(holder: Holder): boolean {
+  if (!alive(holder.pid)) return true;
+  const start = startOf(holder.pid);
+  return holder.start !== null && start !== null && start !== holder.start;
+}
+
 /**
- * The writer lock: `LOCK` created exclusively (`wx`) holding pid and time. A lock whose process is
- * dead, or that was not refreshed for 10 minutes, is stale and taken over. Long writes `refresh` it.
+ * The writer lock: `LOCK` holds pid, process start time, host and a random token. It is created
+ * whole (written to a temporary name, then hard-linked to LOCK, which fails if LOCK exists), so it
+ * is never seen empty. On this host a lock is stale only when its process is gone; from another
+ * host, when not refreshed for 10 minutes. A writer checks `held()` (the token) right before it
+ * commits, so a writer whose lock was taken over commits nothing.
  */
 export class WriterLock {
-  private constructor(private readonly path: string) {}
+  private constructor(private readonly path: string, private readonly token: string) {}
 
   static acquire(dir: string, now: () => number = Date.now): WriterLock {
     const path = `${dir}/LOCK`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, time: new Date(now()).toISOString() }));
-        closeSync(fd);
-        return new WriterLock(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const me: Holder = { pid: process.pid, start: startOf(process.pid), host: hostname(), token: randomBytes(8).toString('hex') };
+    const temp = `${path}.${process.pid}.${me.token}`;
+    writeFileSync(temp, JSON.stringify(me));
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          linkSync(temp, path);
+          return new WriterLock(path, me.token);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+        let holder: Holder | null = null;
+        let stale: boolean;
+        try {
+          holder = JSON.parse(readFileSync(path, 'utf8')) as Holder;
+          const age = now() - statSync(path).mtimeMs;
+          stale = holder.host === me.host ? holderGone(holder) : age > STALE_LOCK_MS;
+        } catch {
+          // Gone meanwhile, or not ours to read (an older format): stale once a minute old.
+          try {
+            stale = now() - statSync(path).mtimeMs > 60_000;
+          } catch {
+            stale = true;
+          }
+        }
+        if (!stale) throw new IndexLockedError(path, holder ? `pid ${holder.pid} on ${holder.host}` : 'unknown holder');
+        try {
+          unlinkSync(path);
+        } catch {
+          // another process took it over first
+        }
       }
-      let holder = 'unknown holder';
-      let stale = false;
+      throw new IndexLockedError(path, 'contended');
+    } finally {
       try {
-        const text = readFileSync(path, 'utf8');
-        const { pid } = JSON.parse(text) as { pid?: unknown };
-        holder = typeof pid === 'number' ? `pid ${pid}` : holder;
-        const age = now() - statSync(path).mtimeMs;
-        stale = typeof pid !== 'number' || !alive(pid) || age > STALE_LOCK_MS;
+        unlinkSync(temp);
       } catch {
-        // Unreadable or half-written lock (its writer died between create and write): stale.
-        stale = true;
-      }
-      if (!stale) throw new IndexLockedError(path, holder);
-      try {
-        unlinkSync(path);
-      } catch {
-        // another process took it over first
+        // already gone
       }
     }
-    throw new IndexLockedError(path, 'contended');
   }
 
-  /** Marks the lock as still held (long builds call it between segments). */
-  refresh(): void {
-    const t = new Date();
+  /** Whether LOCK still holds this writer's token (checked right before a commit). */
+  held(): boolean {
+    try {
+      return (JSON.parse(readFileSync(this.path, 'utf8')) as Holder).token === this.token;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Throws IndexLockLostError unless this writer still holds the lock. */
+  assertHeld(): void {
+    if (!this.held()) throw new IndexLockLostError(this.path);
+  }
+
+  /** Marks the lock as still held (seen from other hosts); long builds call it between segments. */
+  refresh(now: () => number = Date.now): void {
+    const t = new Date(now());
     utimesSync(this.path, t, t);
   }
 
   release(): void {
+    if (!this.held()) return;
     try {
-      const { pid } = JSON.parse(readFileSync(this.path, 'utf8')) as { pid?: unknown };
-      if (pid === process.pid) unlinkSync(this.path);
+      unlinkSync(this.path);
     } catch {
       // already gone
     }

@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
-import { topK } from '../../core/search/top-k.ts';
+import { topK, TopHeap } from '../../core/search/top-k.ts';
 import type { VectorHit } from '../../ports/search-index.ts';
-import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord } from '../index-files/file-io.ts';
+import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord, type ReadGuard } from '../index-files/file-io.ts';
 
 type UsearchModule = typeof Usearch;
 // usearch's ESM entry cannot find its prebuilt binary; its CommonJS entry can (see usearch-ann.ts).
@@ -103,8 +103,8 @@ function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, l
   const out = openSync(`${dir}/${file}`, 'r+');
   try {
     fsyncSync(out);
-    const size = fstatSync(out).size;
-    return { file, bytes: size, crc32: crcOfFd(out, size) };
+    const { size, mtimeMs } = fstatSync(out);
+    return { file, bytes: size, crc32: crcOfFd(out, size), mtimeMs };
   } finally {
     closeSync(out);
   }
@@ -128,10 +128,12 @@ export class VectorSegmentReader {
     rows: FileRecord,
     graphPath: string | null,
     deletes: Uint8Array | null,
+    guard?: ReadGuard,
   ) {
-    const n = seqsBytes.byteLength / 4 / 2;
-    if (!Number.isInteger(n) || rows.bytes !== n * dims * 4) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows for ${n} seqs of ${dims} dimensions`);
+    // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
+    const n = rows.bytes / (dims * 4);
     const all = new Int32Array(seqsBytes.buffer, seqsBytes.byteOffset, seqsBytes.byteLength / 4);
+    if (!Number.isInteger(n) || all.length < n || all.length > 2 * n) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows and ${all.length} seqs for ${dims} dimensions`);
     this.rowSeq = all.subarray(0, n);
     this.dead = new Uint8Array(n);
     this.liveCount = n;
@@ -145,7 +147,7 @@ export class VectorSegmentReader {
     }
     // Rows ordered by seq, live ones first written: `order` lists each seq's one live row.
     this.order = all.subarray(n).filter(() => true);
-    this.read = positionalReader(rowsFd, rows.file, rows.bytes);
+    this.read = positionalReader(rowsFd, rows.file, rows.bytes, guard);
     if (graphPath) {
       this.graph = newGraph(dims);
       this.graph.view(graphPath);
@@ -154,6 +156,10 @@ export class VectorSegmentReader {
 
   get count(): number {
     return this.liveCount;
+  }
+  /** Bytes held in memory (the graph is memory-mapped, not counted). */
+  get memoryBytes(): number {
+    return this.rowSeq.byteLength * 2 + this.dead.byteLength;
   }
   /** Rows, deleted ones included. */
   get rows(): number {
@@ -210,12 +216,12 @@ export class VectorSegmentReader {
     return s;
   }
 
-  /** Exact scan of every live row, read in blocks. */
+  /** Exact scan of every live row, read in blocks, kept in a bounded heap (no object per row). */
   private scan(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[] {
     const block = 1024;
     const buffer = new Float32Array(block * this.dims);
     const bytes = new Uint8Array(buffer.buffer);
-    const hits: VectorHit[] = [];
+    const heap = new TopHeap(k);
     for (let start = 0; start < this.rows; start += block) {
       const count = Math.min(block, this.rows - start);
       this.read(start * this.dims * 4, count * this.dims * 4, bytes);
@@ -224,10 +230,10 @@ export class VectorSegmentReader {
         if (this.dead[row]) continue;
         const seq = this.rowSeq[row]!;
         if (filter && !filter(seq)) continue;
-        hits.push({ seq, score: this.dot(query, buffer, i * this.dims) });
+        heap.offer(seq, this.dot(query, buffer, i * this.dims));
       }
     }
-    return topK(hits.map((h) => ({ docId: h.seq, score: h.score })), k).map((h) => ({ seq: h.docId, score: h.score }));
+    return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
   }
 
   nearest(query: Float32Array, k: number, candidates: number, filter?: (seq: number) => boolean): VectorHit[] {

@@ -32,6 +32,7 @@ export function emptySnapshot(): Snapshot {
     vector: () => null,
     supersedeVector: () => undefined,
     nearest: () => [],
+    retain: () => undefined,
     close: () => undefined,
   };
 }

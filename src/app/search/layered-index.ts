@@ -118,6 +118,10 @@ export function layeredView(snapshot: Snapshot, delta: IndexDelta, withVectors: 
   return {
     docs,
     lexical,
+    hold: () => {
+      snapshot.retain();
+      return () => snapshot.close();
+    },
     vectors: withVectors ? new LayeredVectors(snapshot, delta) : null,
     setLocalVotes: (seq, votes) => {
       const entry = delta.index.docs.entry(seq);

@@ -31,6 +31,8 @@ export interface IndexView {
   vectors: VectorSide | null;
   /** Records a paper's local vote count until the index next reads it from the store. */
   setLocalVotes(seq: number, votes: number): void;
+  /** Keeps the view's files open until the returned release is called (a search in flight). */
+  hold?(): () => void;
 }
 
 /**
@@ -151,11 +153,20 @@ export class SearchEngine {
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {
+    const view = this.view();
+    const release = view.hold?.();
+    try {
+      return await this.searchIn(view, request);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async searchIn(view: IndexView, request: SearchRequest): Promise<SearchResponse> {
     const parsed = request.syntax === false ? plainQuery(request.query) : parseQuery(request.query);
     const limit = Math.max(0, request.limit ?? 10);
     const offset = Math.max(0, request.offset ?? 0);
     const notices: string[] = [];
-    const view = this.view();
     if (parsed.paperId) return this.idLookup(view, request, parsed.paperId);
 
     let mode: SearchMode = request.mode ?? 'hybrid';

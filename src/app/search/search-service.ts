@@ -86,10 +86,10 @@ interface State {
   view: IndexView;
 }
 
-/** Whether an error says another process holds the index's writer lock. */
+/** Whether an error says another process holds (or took over) the index's writer lock: its generation wins, ours is retried later. */
 function isLocked(error: unknown): boolean {
   const e = error as { name?: string; code?: string };
-  return e?.name === 'IndexLockedError' || e?.code === 'index_locked';
+  return e?.name === 'IndexLockedError' || e?.code === 'index_locked' || e?.code === 'index_lock_lost';
 }
 
 /** The texts of papers for hits and phrase checks, read from the store (deleted papers left out). */
@@ -181,17 +181,25 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     logger.info('index.rebuild', { reason });
     deps.onRebuild?.(reason);
     const position = await store.lastChangeSeq();
+    // Papers in seq order (segments cover seq ranges); each page's rows are read once more by seq
+    // for their vote counts. A paper changed after `position` may come in newer: the feed after
+    // `position` re-applies its change, which is idempotent.
     async function* docs(): AsyncIterable<IndexDoc> {
-      let after = 0;
-      for (;;) {
-        const page = await store.changesSince(after, PAGE);
-        for (const c of page) {
-          if (c.changeSeq > position) return;
-          after = c.changeSeq;
-          if (!c.deleted) yield { seq: c.seq, id: c.id, title: c.title, abstract: c.abstract, authors: c.authors, categories: c.categories, date: c.date, signals: { hfUpvotes: c.hfUpvotes ?? 0, githubStars: c.githubStars ?? 0, localVotes: c.localVotes } };
+      let seqs: number[] = [];
+      const page = async function* () {
+        const rows = await store.readIndexed(seqs);
+        for (const seq of seqs) {
+          const c = rows.get(seq);
+          if (c && !c.deleted) yield { seq, id: c.id, title: c.title, abstract: c.abstract, authors: c.authors, categories: c.categories, date: c.date, signals: { hfUpvotes: c.hfUpvotes ?? 0, githubStars: c.githubStars ?? 0, localVotes: c.localVotes } };
         }
-        if (page.length < PAGE) return;
+        seqs = [];
+      };
+      for await (const row of store.scanIndexable()) {
+        if (row.deleted) continue;
+        seqs.push(row.seq);
+        if (seqs.length >= PAGE) yield* page();
       }
+      yield* page();
     }
     async function* vectors(model: string): AsyncIterable<{ seq: number; vector: Float32Array }> {
       let after = 0;

@@ -27,3 +27,11 @@ export interface LexicalHit {
   docId: number;
   score: number;
 }
+
+/** The paper index's BM25F fields (title, abstract, authors), tuned on SciFact train (docs/quality.md). */
+export const PAPER_FIELDS: readonly FieldSpec[] = Object.freeze([
+  { name: 'title', weight: 1.5, b: 0.6 },
+  { name: 'abstract', weight: 1, b: 0.8 },
+  { name: 'authors', weight: 1, b: 0.3 },
+]);
+export const PAPER_K1 = 1.2;

@@ -10,59 +10,91 @@ export const DOC_TABLE_MAGIC = 'PBDT';
 export const DOC_TABLE_VERSION = 1;
 const SECTIONS = 10;
 
-/** One document's row, as the builder and merger produce them. */
-export interface DocRow {
-  seq: number;
-  id: string;
-  day: number;
-  categories: readonly string[];
-  /** Field lengths (tokens), in field order. */
-  lengths: ArrayLike<number>;
+/** Growable typed array helpers. */
+function grown<T extends Int32Array | Uint16Array>(array: T, needed: number, make: (n: number) => T): T {
+  if (needed <= array.length) return array;
+  const out = make(Math.max(needed, array.length * 2));
+  out.set(array);
+  return out;
 }
 
-export function encodeDocTable(rows: readonly DocRow[], fieldCount: number, lengthSums: readonly number[]): Uint8Array {
-  const n = rows.length;
-  const seqs = new Int32Array(n);
-  const days = new Int32Array(n);
-  const catOffsets = new Uint32Array(n + 1);
-  const catNames: string[] = [];
-  const catIndex = new Map<string, number>();
-  const catIds: number[] = [];
-  const lengths = new Uint16Array(n * fieldCount);
-  rows.forEach((row, i) => {
-    if (i > 0 && row.seq <= rows[i - 1]!.seq) throw new Error(`doc table: seqs must increase (${rows[i - 1]!.seq} then ${row.seq})`);
-    seqs[i] = row.seq;
-    days[i] = row.day;
-    for (const c of row.categories) {
-      let id = catIndex.get(c);
+/**
+ * Accumulates a segment's documents in seq order, in columns (typed arrays, one string per paper
+ * id): what the builder and the merger fill, then `encode` packs. No object per document.
+ */
+export class DocTableWriter {
+  private seqs = new Int32Array(1024);
+  private days = new Int32Array(1024);
+  private catOffsets = new Int32Array(1025);
+  private catIds = new Uint16Array(2048);
+  private lengths: Uint16Array;
+  private readonly ids: string[] = [];
+  private readonly catNames: string[] = [];
+  private readonly catIndex = new Map<string, number>();
+  private readonly sums: number[];
+  private n = 0;
+  private cats = 0;
+
+  constructor(private readonly fieldCount: number) {
+    this.lengths = new Uint16Array(1024 * fieldCount);
+    this.sums = new Array<number>(fieldCount).fill(0);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Appends a document; seqs must increase. `lengths` are its field lengths (saturated at 65535). */
+  add(seq: number, id: string, day: number, categories: readonly string[], lengths: ArrayLike<number>): void {
+    const i = this.n;
+    if (i > 0 && seq <= this.seqs[i - 1]!) throw new Error(`doc table: seqs must increase (${this.seqs[i - 1]} then ${seq})`);
+    this.seqs = grown(this.seqs, i + 1, (n) => new Int32Array(n));
+    this.days = grown(this.days, i + 1, (n) => new Int32Array(n));
+    this.catOffsets = grown(this.catOffsets, i + 2, (n) => new Int32Array(n));
+    this.lengths = grown(this.lengths, (i + 1) * this.fieldCount, (n) => new Uint16Array(n));
+    this.catIds = grown(this.catIds, this.cats + categories.length, (n) => new Uint16Array(n));
+    this.seqs[i] = seq;
+    this.days[i] = day;
+    for (const c of categories) {
+      let id = this.catIndex.get(c);
       if (id === undefined) {
-        id = catNames.length;
+        id = this.catNames.length;
         if (id > 0xffff) throw new Error('doc table: more than 65536 categories in one segment');
-        catIndex.set(c, id);
-        catNames.push(c);
+        this.catIndex.set(c, id);
+        this.catNames.push(c);
       }
-      catIds.push(id);
+      this.catIds[this.cats++] = id;
     }
-    catOffsets[i + 1] = catIds.length;
-    for (let f = 0; f < fieldCount; f++) lengths[i * fieldCount + f] = Math.min(65535, row.lengths[f] ?? 0);
-  });
-  const ids = rows.map((r) => r.id);
-  const order = Int32Array.from(ids.keys()).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
-  const [idOffsets, idBlob] = StringTable.pack(ids);
-  const [catNameOffsets, catNameBlob] = StringTable.pack(catNames);
-  const info = new TextEncoder().encode(JSON.stringify({ docs: n, fields: fieldCount }));
-  return packSections(DOC_TABLE_MAGIC, DOC_TABLE_VERSION, [
-    bytesOf(seqs),
-    bytesOf(days),
-    bytesOf(catOffsets),
-    bytesOf(Uint16Array.from(catIds)),
-    catNameOffsets,
-    catNameBlob,
-    idOffsets,
-    idBlob,
-    bytesOf(order),
-    packLengths(lengths, lengthSums, info),
-  ]);
+    this.catOffsets[i + 1] = this.cats;
+    for (let f = 0; f < this.fieldCount; f++) {
+      const length = lengths[f] ?? 0;
+      this.lengths[i * this.fieldCount + f] = Math.min(65535, length);
+      this.sums[f]! += length;
+    }
+    this.ids.push(id);
+    this.n++;
+  }
+
+  encode(): Uint8Array {
+    const n = this.n;
+    const ids = this.ids;
+    const order = Int32Array.from(ids.keys()).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
+    const [idOffsets, idBlob] = StringTable.pack(ids);
+    const [catNameOffsets, catNameBlob] = StringTable.pack(this.catNames);
+    const info = new TextEncoder().encode(JSON.stringify({ docs: n, fields: this.fieldCount }));
+    return packSections(DOC_TABLE_MAGIC, DOC_TABLE_VERSION, [
+      bytesOf(this.seqs.subarray(0, n)),
+      bytesOf(this.days.subarray(0, n)),
+      bytesOf(Uint32Array.from(this.catOffsets.subarray(0, n + 1))),
+      bytesOf(this.catIds.subarray(0, this.cats)),
+      catNameOffsets,
+      catNameBlob,
+      idOffsets,
+      idBlob,
+      bytesOf(order),
+      packLengths(this.lengths.subarray(0, n * this.fieldCount), this.sums, info),
+    ]);
+  }
 }
 
 // The last section: field-length sums (f64 x F), then the lengths (u16 x n x F), then a JSON info.

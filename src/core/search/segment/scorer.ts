@@ -66,6 +66,28 @@ export class ScoringScratch {
   }
 }
 
+/**
+ * tf~/(k1+tf~) of posting i: tf~ = sum over fields f of w_f * tf_f / (1 - b_f + b_f * len_f / avg_f).
+ * The one saturation formula of every index (in-memory, segment builder, merge, drift recompute).
+ */
+export function saturation(fields: readonly FieldSpec[], k1: number, tfs: ArrayLike<number>, i: number, lengths: ArrayLike<number>, slot: number, avg: readonly number[]): number {
+  const F = fields.length;
+  let tf = 0;
+  for (let f = 0; f < F; f++) {
+    const raw = tfs[i * F + f]!;
+    if (raw === 0) continue;
+    const field = fields[f]!;
+    tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
+  }
+  return tf / (k1 + tf);
+}
+
+/** Whether averages drifted more than 0.5% (in any field) from those cached contributions were computed with. */
+export function drifted(used: ArrayLike<number>, avg: readonly number[]): boolean {
+  for (let f = 0; f < avg.length; f++) if (Math.abs(avg[f]! - used[f]!) > 0.005 * used[f]!) return true;
+  return false;
+}
+
 export function idfOf(stats: ScoringStats, term: string): number {
   const df = stats.docFreq(term);
   return Math.log(1 + (stats.docs - df + 0.5) / (df + 0.5));

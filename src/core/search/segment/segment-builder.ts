@@ -1,7 +1,8 @@
 import { eachTerm } from '../analyzer.ts';
 import type { FieldSpec } from '../lexical-types.ts';
 import { Postings } from '../postings.ts';
-import { encodeDocTable, type DocRow } from './doc-table.ts';
+import { DocTableWriter } from './doc-table.ts';
+import { saturation } from './scorer.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /** How a segment's documents are analysed and scored (the index's fields, k1 and analyser). */
@@ -19,6 +20,18 @@ export interface SegmentDoc {
   day: number;
   categories: readonly string[];
   texts: readonly string[];
+}
+
+/** Documents and field-length sums of the rest of the index, for global average field lengths. */
+export interface BaseStats {
+  docs: number;
+  lengthSums: readonly number[];
+}
+
+/** Average field lengths over `base` plus a segment's own documents. */
+export function averagesWith(base: BaseStats | undefined, sums: readonly number[], docs: number): number[] {
+  const n = docs + (base?.docs ?? 0);
+  return sums.map((s, f) => (n > 0 ? (s + (base?.lengthSums[f] ?? 0)) / n : 1) || 1);
 }
 
 /** The files of a built segment, besides the postings the builder streamed to its sink. */
@@ -53,17 +66,18 @@ export class PostingsSink {
 
 /**
  * Builds a segment from documents (any order, distinct seqs): analyses every field, computes each
- * posting's saturated contribution tf~/(k1+tf~) with this segment's average field lengths, and
- * streams the postings to `sink` in term order. Pure: the caller writes the bytes somewhere.
+ * posting's saturated contribution tf~/(k1+tf~) with the index's average field lengths (`base`: the
+ * other segments' documents and length sums, added to this segment's own), records those averages,
+ * and streams the postings to `sink` in term order. Pure: the caller writes the bytes somewhere.
  */
-export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void): BuiltSegment {
+export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, base?: BaseStats): BuiltSegment {
   const analyze = schema.analyze ?? ((text: string, emit: (term: string) => void) => eachTerm(text, emit));
   const F = schema.fields.length;
   const docs = [...input].sort((a, b) => a.seq - b.seq);
   const postings = new Map<string, Postings>();
   const lengths = new Uint32Array(docs.length * F);
   const sums = new Array<number>(F).fill(0);
-  const rows: DocRow[] = [];
+  const table = new DocTableWriter(F);
   docs.forEach((doc, d) => {
     const tfs = new Map<string, number[]>();
     for (let f = 0; f < F; f++) {
@@ -82,9 +96,9 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
       if (!list) postings.set(term, (list = new Postings(F)));
       list.push(d, r);
     }
-    rows.push({ seq: doc.seq, id: doc.id, day: doc.day, categories: doc.categories, lengths: lengths.subarray(d * F, (d + 1) * F) });
+    table.add(doc.seq, doc.id, doc.day, doc.categories, lengths.subarray(d * F, (d + 1) * F));
   });
-  const avg = sums.map((s) => (docs.length > 0 ? s / docs.length : 1) || 1);
+  const avg = averagesWith(base, sums, docs.length);
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
   let sat = new Float32Array(1024);
@@ -98,16 +112,8 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     }
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
-      const d = list.docs[i]!;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = list.tfs[i * F + f]!;
-        tf8[i * F + f] = Math.min(255, raw);
-        if (raw === 0) continue;
-        const field = schema.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[d * F + f]!) / avg[f]!);
-      }
-      sat[i] = tf / (schema.k1 + tf);
+      for (let f = 0; f < F; f++) tf8[i * F + f] = Math.min(255, list.tfs[i * F + f]!);
+      sat[i] = saturation(schema.fields, schema.k1, list.tfs, i, lengths, list.docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -116,5 +122,5 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     out.write(tf8.subarray(0, n * F));
   }
   out.flush();
-  return { docs: docs.length, docTable: encodeDocTable(rows, F, sums), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(avg), postingsBytes: out.position };
 }

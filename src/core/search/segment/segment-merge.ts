@@ -1,39 +1,54 @@
-import { encodeDocTable, type DocRow } from './doc-table.ts';
-import { PostingsSink, type BuiltSegment, type SegmentSchema } from './segment-builder.ts';
+import { DocTableWriter } from './doc-table.ts';
+import { averagesWith, PostingsSink, type BaseStats, type BuiltSegment, type SegmentSchema } from './segment-builder.ts';
+import { saturation } from './scorer.ts';
 import type { SegmentReader } from './segment-reader.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /**
  * Merges segments into one without re-analysing text: the live documents of every input (its
  * deletes file applied) are renumbered in seq order, each term's postings are concatenated in the
- * new order, and `sat` is recomputed with the merged segment's average field lengths from the
- * stored field lengths and term frequencies. Postings stream to `sink` term by term.
+ * new order, and `sat` is recomputed with the index's average field lengths (`base`: the segments
+ * not merged, plus the merged documents) from the stored field lengths and term frequencies. Postings stream to `sink` term by term.
  * Inputs must not hold the same live seq twice (a newer copy always deletes the older one).
  */
-export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void): BuiltSegment {
+export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, base?: BaseStats): BuiltSegment {
   const F = schema.fields.length;
-  // Live documents of every input, in seq order, and each input's doc -> new doc map.
-  const owners: { seq: number; input: number; doc: number }[] = [];
-  inputs.forEach((reader, input) => {
-    const table = reader.docTable;
-    for (let doc = 0; doc < table.count; doc++) if (!(reader.fileDeletes[doc >> 3]! & (1 << (doc & 7)))) owners.push({ seq: table.seqs[doc]!, input, doc });
-  });
-  owners.sort((a, b) => a.seq - b.seq);
+  // Live documents of every input, renumbered in seq order by a k-way merge (inputs are seq-sorted).
   const remap = inputs.map((reader) => new Int32Array(reader.docTable.count).fill(-1));
-  const lengths = new Uint16Array(owners.length * F);
-  const sums = new Array<number>(F).fill(0);
-  const rows: DocRow[] = owners.map((o, i) => {
-    if (i > 0 && owners[i - 1]!.seq === o.seq) throw new Error(`merge: seq ${o.seq} is live in two segments`);
-    remap[o.input]![o.doc] = i;
-    const table = inputs[o.input]!.docTable;
-    for (let f = 0; f < F; f++) {
-      const length = table.lengths[o.doc * F + f]!;
-      lengths[i * F + f] = length;
-      sums[f]! += length;
+  const table = new DocTableWriter(F);
+  const live = (input: number, doc: number) => !(inputs[input]!.fileDeletes[doc >> 3]! & (1 << (doc & 7)));
+  const at = inputs.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let bestSeq = Infinity;
+    for (let input = 0; input < inputs.length; input++) {
+      const t = inputs[input]!.docTable;
+      while (at[input]! < t.count && !live(input, at[input]!)) at[input]!++;
+      if (at[input]! < t.count && t.seqs[at[input]!]! < bestSeq) {
+        bestSeq = t.seqs[at[input]!]!;
+        best = input;
+      }
     }
-    return { seq: o.seq, id: table.id(o.doc), day: table.days[o.doc]!, categories: table.categories(o.doc), lengths: lengths.subarray(i * F, (i + 1) * F) };
+    if (best < 0) break;
+    const doc = at[best]!++;
+    const t = inputs[best]!.docTable;
+    remap[best]![doc] = table.count;
+    table.add(bestSeq, t.id(doc), t.days[doc]!, t.categories(doc), t.lengths.subarray(doc * F, (doc + 1) * F));
+  }
+  const count = table.count;
+  const lengths = new Uint16Array(count * F);
+  const sums = new Array<number>(F).fill(0);
+  inputs.forEach((reader, input) => {
+    const t = reader.docTable;
+    remap[input]!.forEach((to, doc) => {
+      if (to < 0) return;
+      for (let f = 0; f < F; f++) {
+        lengths[to * F + f] = t.lengths[doc * F + f]!;
+        sums[f]! += t.lengths[doc * F + f]!;
+      }
+    });
   });
-  const avg = sums.map((s) => (owners.length > 0 ? s / owners.length : 1) || 1);
+  const avg = averagesWith(base, sums, count);
 
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
@@ -91,15 +106,7 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     if (n === 0) continue;
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
-      const d = docs[i]!;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = tfs[i * F + f]!;
-        if (raw === 0) continue;
-        const field = schema.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[d * F + f]!) / avg[f]!);
-      }
-      sat[i] = tf / (schema.k1 + tf);
+      sat[i] = saturation(schema.fields, schema.k1, tfs, i, lengths, docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -108,5 +115,5 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     out.write(tfs.subarray(0, n * F));
   }
   out.flush();
-  return { docs: owners.length, docTable: encodeDocTable(rows, F, sums), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: count, docTable: table.encode(), terms: dictionary.encode(avg), postingsBytes: out.position };
 }

@@ -1,6 +1,6 @@
 import type { FieldSpec, LexicalHit, TermClause } from '../lexical-types.ts';
 import { DocTable } from './doc-table.ts';
-import { postingInFields, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
+import { drifted, postingInFields, saturation, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
 import { TermDictionary } from './term-dictionary.ts';
 
 /**
@@ -15,9 +15,10 @@ export class SegmentScratch {
   private next = 0;
   readonly small = new Uint8Array(64);
   constructor(readonly scoring: ScoringScratch) {}
-  /** Starts a query: every buffer may be reused. */
+  /** Starts a query: every buffer may be reused (all are dropped once they exceed 64 MiB together). */
   reset(): void {
     this.next = 0;
+    if (this.bytes > 64 << 20) this.buffers = [];
   }
   /** A buffer of at least `bytes` bytes, not handed out again before the next `reset`. */
   take(bytes: number): Uint8Array {
@@ -38,12 +39,14 @@ export class SegmentScratch {
 /** One term's postings read for the query in progress. */
 export class SegmentPostings implements TermPostings {
   tfBytes: Uint8Array | null = null;
+  /** Contributions recomputed for the query's averages (when the stored ones drifted). */
+  recomputed: Float32Array | null = null;
   constructor(
     readonly term: number,
     readonly length: number,
     readonly docs: Int32Array,
     readonly satValues: Float32Array,
-    readonly maxSat: number,
+    public maxSat: number,
   ) {}
 }
 
@@ -60,6 +63,8 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   /** Doc numbers deleted by the generation's deletes file (a bitmap). */
   readonly fileDeletes: Uint8Array;
   private live: number;
+  private readonly docTableBytes: number;
+  private readonly termsBytes: number;
   private listCache = new Map<string, SegmentPostings | null>();
 
   constructor(
@@ -74,6 +79,8 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   ) {
     this.docTable = new DocTable(docTable, fields.length);
     this.dictionary = new TermDictionary(terms);
+    this.docTableBytes = docTable.byteLength;
+    this.termsBytes = terms.byteLength;
     const n = this.docTable.count;
     this.fileDeletes = new Uint8Array((n + 7) >> 3);
     if (deletes) {
@@ -111,11 +118,15 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     const t = this.dictionary.find(term);
     return t < 0 ? 0 : this.dictionary.df[t]!;
   }
-  /** Deleted documents, by the deletes file only. */
-  get deletedInFile(): number {
-    let count = 0;
-    for (const byte of this.fileDeletes) for (let b = byte; b; b &= b - 1) count++;
-    return count;
+  /** Bytes this reader holds in memory: doc table, dictionary, slot and deletes arrays. */
+  get memoryBytes(): number {
+    return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength;
+  }
+
+  /** Bytes of the scratch shared with the other segments (accumulators and postings buffers). */
+  get scratchBytes(): number {
+    const { scores, marks, touched } = this.scratch.scoring;
+    return this.scratch.bytes + scores.byteLength + marks.byteLength + touched.byteLength;
   }
 
   /** Doc number of a live seq, -1 otherwise. */
@@ -165,8 +176,26 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     return list;
   }
 
-  sat(list: SegmentPostings): Float32Array {
-    return list.satValues;
+  /**
+   * The stored contributions while the averages searched with stay within 0.5% of those they were
+   * computed with (the LexicalIndex rule); otherwise recomputed for this query from the stored term
+   * frequencies and field lengths, with the bound `maxSat` to match.
+   */
+  sat(list: SegmentPostings, avg: readonly number[]): Float32Array {
+    if (!drifted(this.dictionary.satAvg, avg)) return list.satValues;
+    if (!list.recomputed) {
+      const tfs = this.tfs(list);
+      const bytes = this.scratch.take(list.length * 4);
+      const out = new Float32Array(bytes.buffer, bytes.byteOffset, list.length);
+      let max = 0;
+      for (let i = 0; i < list.length; i++) {
+        out[i] = saturation(this.fields, this.k1, tfs, i, this.docTable.lengths, list.docs[i]!, avg);
+        if (out[i]! > max) max = out[i]!;
+      }
+      list.recomputed = out;
+      list.maxSat = max;
+    }
+    return list.recomputed;
   }
 
   tfs(list: SegmentPostings): Uint8Array {

@@ -179,6 +179,11 @@ describe('the index directory', () => {
         recall += got.filter((h) => want.has(h.seq)).length / 10;
       }
       assert.ok(recall / 20 >= 0.9, `recall@10 ${recall / 20} with graphAbove ${graphAbove}`);
+      // A filter passing 8 papers of 400: every one of them is found (wider candidates, then a scan).
+      const rare = (seq: number) => seq % 50 === 0;
+      const query = unitVector(rand);
+      const expected = [...vectors].filter(([seq]) => rare(seq)).map(([seq, v]) => ({ seq, score: v.reduce((s, x, d) => s + x * query[d]!, 0) })).sort((a, b) => b.score - a.score || a.seq - b.seq);
+      assert.deepEqual(snapshot.nearest(query, 20, rare).map((h) => h.seq), expected.map((h) => h.seq));
       // A write replaces a vector and removes another.
       const replaced = unitVector(rand);
       snapshot.close();

@@ -236,22 +236,32 @@ export class VectorSegmentReader {
     return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
   }
 
+  /**
+   * Graph candidates re-scored exactly. When too few pass the deletes and the filter, ten times as
+   * many are asked for (up to 40,000), and only then is the segment scanned exactly: a filter never
+   * loses results.
+   */
   nearest(query: Float32Array, k: number, candidates: number, filter?: (seq: number) => boolean): VectorHit[] {
     if (this.liveCount === 0 || k <= 0) return [];
     if (!this.graph) return this.scan(query, k, filter);
-    const matches = this.graph.search(Float32Array.from(query), Math.min(Math.max(2 * k, candidates), this.rows), 1);
     const row = new Float32Array(this.dims);
-    const hits: { docId: number; score: number }[] = [];
-    for (const key of matches.keys) {
-      const r = Number(key);
-      if (this.dead[r]) continue;
-      const seq = this.rowSeq[r]!;
-      if (filter && !filter(seq)) continue;
-      hits.push({ docId: seq, score: this.dot(query, this.rowVector(r, row), 0) });
+    const probe = Float32Array.from(query);
+    for (let want = Math.max(2 * k, candidates); ; want *= 10) {
+      const matches: { keys: BigUint64Array } = this.graph.search(probe, Math.min(want, this.rows), 1);
+      const heap = new TopHeap(k);
+      let passed = 0;
+      for (const key of matches.keys) {
+        const r = Number(key);
+        if (this.dead[r]) continue;
+        const seq = this.rowSeq[r]!;
+        if (filter && !filter(seq)) continue;
+        passed++;
+        heap.offer(seq, this.dot(query, this.rowVector(r, row), 0));
+      }
+      const enough = passed >= Math.min(k, this.liveCount) || matches.keys.length === passed;
+      if (enough) return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
+      if (want >= 40_000 || want >= this.rows) return this.scan(query, k, filter);
     }
-    // Too few candidates pass the deletes and the filter: the exact scan answers, so none is lost.
-    if (hits.length < Math.min(k, this.liveCount) && matches.keys.length > hits.length) return this.scan(query, k, filter);
-    return topK(hits, k).map((h) => ({ seq: h.docId, score: h.score }));
   }
 
   close(): void {

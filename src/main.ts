@@ -3,8 +3,7 @@
  * configuration and hands them to the CLI.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { serve as serveHono } from '@hono/node-server';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
@@ -18,17 +17,17 @@ import { createUsearchAnn } from './adapters/vector/usearch-ann.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
 import { createLogMailer } from './adapters/mail/log-mailer.ts';
-import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { createSqliteMailLog } from './adapters/sqlite/mail-log.ts';
 import { createAccountService } from './app/accounts.ts';
 import { createMailQueue } from './app/mail-queue.ts';
 import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-store.ts';
-import { createDigestService, DIGEST_DEFAULTS } from './app/digests.ts';
-import { startDigestScheduler } from './jobs/digest-scheduler.ts';
 import { createCatalog } from './app/catalog.ts';
 import { createSignalServices } from './signal-wiring.ts';
-import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
+import type { Embedder } from './ports/embedder.ts';
 import type { Mailer } from './ports/mailer.ts';
+import type { IndexDirectory } from './ports/search-index.ts';
+import { FileIndexDirectory } from './adapters/index-files/index-directory.ts';
+import { DEFAULT_FIELDS } from './app/search/memory-index.ts';
 import type { Config } from './config/load-config.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
@@ -40,7 +39,6 @@ import { loadConfig } from './config/load-config.ts';
 import { DEFAULT_MODEL } from './config/models.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 import { parseTrustedProxies } from './core/trusted-proxies.ts';
-import { createApp } from './http/create-app.ts';
 import { startBackgroundLoop } from './jobs/background-loop.ts';
 import { systemClock } from './ports/clock.ts';
 import { join } from 'node:path';
@@ -88,13 +86,62 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         return null;
       });
     })());
+  // The search index lives on disk under the data directory (docs/search.md): every process opens
+  // the same files; whoever holds its lock writes new generations.
+  const indexDir = join(config.dataDir, 'index');
+  const directory = openIndexDirectory(indexDir);
+  const onRebuild = purpose === 'command'
+    ? (reason: string) => process.stderr.write(`paperboy: building the search index in ${indexDir} (${reason}); later commands open it at once\n`)
+    : undefined;
+  /**
+   * The installed model as the index and the engine see it before it has loaded: its id and
+   * dimensions from its folder, its fusion settings from the model catalog; queries wait for the
+   * model. The index opens (and lexical searches run) while the model loads. Null without a model
+   * on disk (the first use may then download it: that path waits for the model).
+   */
+  const modelBeforeLoad = (): Embedder | null => {
+    const identity = modelIdentity(config.modelDir);
+    if (!identity) return null;
+    const loaded = async () => {
+      const e = await embedder();
+      if (!e) throw new Error((await modelProblem()) ?? 'the embedding model failed to load');
+      return e;
+    };
+    const { minRelevance, fusion } = config.modelSpec.settings;
+    return {
+      modelId: identity.modelId, dims: identity.dims, minRelevance, fusion,
+      embedQuery: async (text) => (await loaded()).embedQuery(text),
+      embedDocuments: async (texts) => (await loaded()).embedDocuments(texts),
+    };
+  };
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
-    (searchPromise ??= embedder().then(async (e) => {
-      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createUsearchAnn(dims) });
+    (searchPromise ??= (async () => modelBeforeLoad() ?? (await embedder()))().then(async (e) => {
+      // A model that failed to load still names the index's vectors (the index stays the same one).
+      const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
       await service.refresh();
       return service;
     }));
+  /**
+   * The index without the model (lexical searches, `paperboy index`, the end of an import): the
+   * model's id and dimensions are read from its folder, so the index stays the same one, and a
+   * lexical search does not pay for loading the model.
+   */
+  let indexPromise: Promise<SearchService> | undefined;
+  const indexService = () =>
+    searchPromise ??
+    (indexPromise ??= (async () => {
+      const service = createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) });
+      await service.refresh();
+      return service;
+    })());
+  /**
+   * After a command that changed papers or vectors: write what changed into the on-disk index now,
+   * so that the next search opens it instead of catching up. Skipped while another process writes it.
+   */
+  const updateIndex = async () => {
+    if (directory) await (await indexService()).flush({ force: true });
+  };
   const modelProblem = async () =>
     (await embedder())
       ? null
@@ -114,7 +161,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   return {
     dataDir: config.dataDir,
     starter: { file: existsSync(starterFile) ? starterFile : null, onFirstStart: config.starter === 'on' },
-    search: async (request) => (await searchService()).engine.search(request),
+    search: async (request) => (await (request.mode === 'lexical' ? indexService() : searchService())).engine.search(request),
     similar: async (id, limit) => {
       const { engine } = await searchService();
       const found = engine.docIdOf(id.replace(/v\d+$/, '')) !== undefined;
@@ -125,6 +172,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       if (!e) return null;
       const previous = otherModels(e.modelId);
       const result = await embedPapers({ store, embedder: e }, { ...(limit ? { limit } : {}), ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
+      await updateIndex();
       return { model: e.modelId, previous, ...result };
     },
     evaluate: async (dir, split, variants, onProgress) => {
@@ -135,19 +183,31 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     modelProblem,
     harvestDefaults: { sets: config.harvest.sets, metadataPrefix: config.harvest.metadataPrefix, baseUrl: config.harvest.baseUrl },
-    importFiles: (paths, options) => importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options),
+    importFiles: async (paths, options) => {
+      const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options);
+      await updateIndex();
+      return report;
+    },
     harvest: (options) => {
       const source = createOaiHttpClient({
         baseUrl: config.harvest.baseUrl, clock, logger, userAgent,
         minIntervalMs: config.harvest.minIntervalMs, timeoutMs: config.harvest.timeoutMs, maxAttempts: config.harvest.maxAttempts,
         backoffBaseMs: config.harvest.backoffBaseMs,
       });
-      return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options });
+      return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options }).finally(updateIndex);
     },
     harvestHf: (options) => signalServices.harvestHf(options),
     stats: () => store.stats(),
+    index: async ({ rebuild }) => {
+      const service = await indexService();
+      // An index just built because it was missing is not built a second time.
+      if (rebuild && service.status().rebuilt === null) await service.rebuild('asked for (--rebuild)');
+      else await service.flush({ force: true });
+      return { dir: indexDir, bytes: directoryBytes(indexDir), model: modelIdentity(config.modelDir)?.modelId ?? null, ...service.status() };
+    },
     digestRun: async (opts) => {
-      const mailer = createMailer(config, logger);
+      const mailer = await createMailer(config, logger);
+      const { createDigestService } = await import('./app/digests.ts');
       try {
         const baseUrl = publicUrl(config, config.host, config.port);
         if (!config.baseUrl) {
@@ -155,7 +215,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         }
         const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock, trending: signalServices.trending });
         const mail = mailQueue(config, mailer, store.db, logger);
-        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
+        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, await digestOptions(config, baseUrl));
         const planned = await digests.plan(opts);
         const sent = opts.dryRun ? { sent: 0, retried: 0, failed: 0 } : await digests.send();
         return { ...planned, ...sent };
@@ -165,7 +225,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     serve: async ({ host, port }) => {
       const hostname = host ?? config.host;
-      const mailer = createMailer(config, logger);
+      // The web layer, mail and digests load here, not at start-up: one-off commands (a search, an
+      // import) do not pay for modules they never use.
+      const [{ serve: serveHono }, { createApp }, { RATE_LIMIT_DEFAULTS }, { createDigestService }, { startDigestScheduler }] = await Promise.all([
+        import('@hono/node-server'), import('./http/create-app.ts'), import('./http/security.ts'), import('./app/digests.ts'), import('./jobs/digest-scheduler.ts'),
+      ]);
+      const mailer = await createMailer(config, logger);
       const accountStore = createSqliteAccountStore(store.db);
       const secret = config.secret ?? loadSecret(config.dataDir);
       // The app needs the public URL, which needs the port actually bound (port 0 picks one).
@@ -181,7 +246,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const accounts = createAccountService({ accounts: accountStore, mail, clock, logger, baseUrl });
       const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock, trending: signalServices.trending });
       const subscriptions = createSqliteSubscriptionStore(store.db);
-      const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
+      const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, await digestOptions(config, baseUrl));
       if (config.trustProxy) {
         logger.warn('config.deprecated', { setting: 'PAPERBOY_TRUST_PROXY', trustedProxies: config.trustedProxies, message: 'PAPERBOY_TRUST_PROXY is deprecated: alone it means PAPERBOY_TRUSTED_PROXIES=1 (one proxy hop); set PAPERBOY_TRUSTED_PROXIES instead (docs/web.md)' });
       }
@@ -191,30 +256,36 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       });
       // Build the search index now rather than on the first request.
       void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
-      // Papers imported or harvested by other processes join the index; new papers are embedded.
+      // Papers, votes and vectors written by other processes reach the index through the store's
+      // change feed; a generation another process wrote is switched to (both checked every second).
+      // One process writes the on-disk index: worker 0 when clustered (the others only read it).
       const clustered = process.env.PAPERBOY_WORKER_INDEX !== undefined;
+      const writer = !clustered || process.env.PAPERBOY_WORKER_INDEX === '0';
       const indexing = startBackgroundLoop('index', async () => {
         if (searchPromise) {
-          await (await searchPromise).refresh();
-          if (clustered) await catalog.reloadVotes();
+          const service = await searchPromise;
+          await service.refresh();
+          if (writer) await service.flush();
         }
         return { more: false };
-      }, { logger, intervalMs: clustered ? 15_000 : 30_000 });
+      }, { logger, intervalMs: 1000 });
       // With several workers, only worker 0 embeds (the others pick the vectors up when refreshing).
       const e = clustered && process.env.PAPERBOY_WORKER_INDEX !== '0' ? null : await embedder();
       if (!e && !clustered) logger.warn('model.unavailable', { message: await modelProblem() });
       for (const old of e ? otherModels(e.modelId) : []) {
         logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
       }
+      // Embedding starts once the index is open: its first round reads every paper's text (seconds
+      // at 75k) and would otherwise hold up the first searches.
+      const embedLoop = () =>
+        startBackgroundLoop('embed', async () => {
+          const result = await embedPapers({ store, embedder: e! }, { limit: 128 });
+          if (result.embedded > 0) logger.info('embed.progress', { model: e!.modelId, ...result });
+          return { more: result.remaining > 0 };
+        }, { logger, intervalMs: 60_000 });
+      let stopping = false;
       const embedding = e
-        ? startBackgroundLoop('embed', async () => {
-            const result = await embedPapers({ store, embedder: e }, { limit: 128 });
-            if (result.embedded > 0) {
-              logger.info('embed.progress', { model: e.modelId, ...result });
-              if (searchPromise) await (await searchPromise).refresh();
-            }
-            return { more: result.remaining > 0 };
-          }, { logger, intervalMs: 60_000 })
+        ? searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
         : null;
       // Digests: planned and sent on a schedule inside the service (worker 0 only when clustered).
       const scheduler = config.digest.schedule !== 'off' && (!clustered || process.env.PAPERBOY_WORKER_INDEX === '0')
@@ -225,7 +296,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return {
         url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
         stop: async () => {
-          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop(), signalJobs.stop()]);
+          stopping = true;
+          await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), scheduler?.stop(), signalJobs.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
           await mail.close();
           await mailer.close();
@@ -233,11 +305,46 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         },
       };
     },
-    close: () => store.close(),
+    close: async () => {
+      for (const pending of [searchPromise, indexPromise]) await (await pending?.catch(() => null))?.close();
+      await store.close();
+    },
   };
 }
 
-function digestOptions(config: Config, baseUrl: string) {
+/** The on-disk index folder, scored with the engine's BM25F fields. */
+function openIndexDirectory(dir: string): IndexDirectory {
+  return new FileIndexDirectory({ dir, fields: DEFAULT_FIELDS, k1: 1.2 });
+}
+
+/** Bytes of the files in the index folder (0 when it does not exist). */
+function directoryBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir).reduce((sum, name) => {
+    try {
+      return sum + statSync(join(dir, name)).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/**
+ * Id and dimensions of the model in `modelDir`, from its paperboy-model.json, without loading it
+ * (the same id the loaded model reports: onnx-embedder.ts); null when there is none.
+ */
+function modelIdentity(modelDir: string): { modelId: string; dims: number } | null {
+  try {
+    const manifest = JSON.parse(readFileSync(join(modelDir, 'paperboy-model.json'), 'utf8')) as { id?: string; variant?: string; dims?: number };
+    if (!manifest.id || !manifest.dims || !hasModel(modelDir)) return null;
+    return { modelId: `${manifest.id}${manifest.variant ? `@${manifest.variant}` : ''}`, dims: manifest.dims };
+  } catch {
+    return null;
+  }
+}
+
+async function digestOptions(config: Config, baseUrl: string) {
+  const { DIGEST_DEFAULTS } = await import('./app/digests.ts');
   return {
     ...DIGEST_DEFAULTS,
     ratePerMinute: config.digest.ratePerMinute,
@@ -258,9 +365,10 @@ function publicUrl(config: Config, hostname: string, port: number): string {
   return config.baseUrl ?? `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
 }
 
-function createMailer(config: Config, logger: ReturnType<typeof createJsonLogger>): Mailer {
+async function createMailer(config: Config, logger: ReturnType<typeof createJsonLogger>): Promise<Mailer> {
   const smtp = config.smtp;
   if (!smtp.host) return createLogMailer(logger, smtp.from);
+  const { createSmtpMailer } = await import('./adapters/mail/smtp-mailer.ts');
   return createSmtpMailer({
     host: smtp.host, port: smtp.port, secure: smtp.secure, requireTls: smtp.requireTls, rejectUnauthorized: smtp.rejectUnauthorized,
     from: smtp.from, maxConnections: smtp.maxConnections, ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}),

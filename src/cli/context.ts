@@ -4,6 +4,7 @@ import type { ImportOptions, ImportReport } from '../app/import-files.ts';
 import type { EvalRow, EvalVariant } from '../app/search/evaluate.ts';
 import type { SearchHit, SearchRequest, SearchResponse } from '../app/search/search-engine.ts';
 import type { PaperStats } from '../ports/paper-store.ts';
+import type { IndexStatus } from '../app/search/search-service.ts';
 
 /** Options every subcommand accepts. */
 export interface GlobalOptions {
@@ -24,6 +25,8 @@ export interface CliServices {
   /** Hugging Face daily papers from the checkpoint (or the days given), with their signals' daily values. */
   harvestHf(options: HfHarvestOptions): Promise<HfHarvestReport>;
   stats(): Promise<PaperStats>;
+  /** The on-disk search index's state, after rebuilding it when asked (or when it cannot be trusted). */
+  index(options: { rebuild: boolean }): Promise<IndexStatus & { dir: string; bytes: number; model: string | null }>;
   search(request: SearchRequest): Promise<SearchResponse>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
   /** Embeds papers whose embedding is missing or stale; null when no model is available. */

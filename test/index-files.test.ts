@@ -170,6 +170,29 @@ describe('the index directory', () => {
     }
   });
 
+  it('a vector batch or rebuild repeating a seq keeps its last vector, and the generation opens', async () => {
+    const rand = random(23);
+    const papers = randomPapers(rand, 30);
+    const [a, b, c, d] = [unitVector(rand), unitVector(rand), unitVector(rand), unitVector(rand)];
+    const dir = directory(tempDir());
+    // A rebuild's vector source repeating seq 2 (rows 2, 3, 2).
+    const rebuilt = await dir.rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 1 }, { model: 'test-model', dims: 8, vectors: iterate([{ seq: 2, vector: a }, { seq: 3, vector: b }, { seq: 2, vector: c }]) });
+    assert.deepEqual(rebuilt.vector(2), c);
+    assert.equal(rebuilt.vectorCount, 2);
+    rebuilt.close();
+    assert.deepEqual((await opened(dir)).vector(2), c);
+    // A write repeating seq 1: the last one wins, and the committed generation opens again.
+    const written = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 1, vector: a }, { seq: 5, vector: b }, { seq: 1, vector: d }], removed: [] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
+    written.close();
+    const again = await opened(dir);
+    assert.equal(again.vectorFeedSeq, 2);
+    assert.deepEqual(again.vector(1), d);
+    assert.deepEqual(again.vector(5), b);
+    assert.deepEqual(again.vector(2), c);
+    assert.equal(again.vectorCount, 4);
+    again.close();
+  });
+
   it('signal-only writes leave text files alone', async () => {
     const dir = directory(tempDir());
     const papers = randomPapers(random(2), 50);

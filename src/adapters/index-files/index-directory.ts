@@ -156,8 +156,16 @@ export class FileIndexDirectory implements IndexDirectory {
     return max + 1;
   }
 
-  /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */
+  /**
+   * Makes `m` the current generation: its files opened and checked first (a generation that would
+   * not open never becomes current), MANIFEST.tmp written and fsynced, renamed, folder fsynced.
+   */
   private commit(m: Manifest): void {
+    try {
+      openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
+    } catch (error) {
+      throw new IndexFileError(`the index generation ${m.generation} just written does not open, the current one is kept: ${this.describe(error)}`);
+    }
     const tmp = `${this.dir}/MANIFEST.tmp`;
     const fd = openSync(tmp, 'w');
     try {
@@ -219,7 +227,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
         if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema));
-        const vectorsSet = batch.vectors?.set ?? [];
+        // The last vector of a seq wins: one row per seq in the new segment.
+        const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()];
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
         next.vectorSegments = base.vectorSegments.map((entry, i) => this.withVectorDeletes(entry, snapshot!, i, vectorsGone, generation));
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));

@@ -129,8 +129,11 @@ export class VectorSegmentReader {
     graphPath: string | null,
     deletes: Uint8Array | null,
   ) {
-    const n = seqsBytes.byteLength / 4 / 2;
-    if (!Number.isInteger(n) || rows.bytes !== n * dims * 4) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows for ${n} seqs of ${dims} dimensions`);
+    // `.seqs` holds one seq per row (n = rows written, repeated seqs included), then the live rows
+    // ordered by seq (one per distinct seq): the row count comes from the rows file.
+    const n = rows.bytes / (dims * 4);
+    const stored = seqsBytes.byteLength / 4;
+    if (!Number.isInteger(n) || !Number.isInteger(stored) || stored < n || stored > 2 * n) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows of ${dims} dimensions do not match ${seqsBytes.byteLength} bytes of seqs`);
     const all = new Int32Array(seqsBytes.buffer, seqsBytes.byteOffset, seqsBytes.byteLength / 4);
     this.rowSeq = all.subarray(0, n);
     this.dead = new Uint8Array(n);

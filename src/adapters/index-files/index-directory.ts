@@ -3,7 +3,7 @@ import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexica
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
-import type { SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { OtherDocs, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
@@ -226,7 +226,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
-        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema));
+        // Contributions computed with the new generation's averages: the base's documents (deleted ones count until merged) plus these.
+        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema, this.otherDocs(snapshot?.segments ?? [])));
         // The last vector of a seq wins: one row per seq in the new segment.
         const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()];
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
@@ -242,6 +243,17 @@ export class FileIndexDirectory implements IndexDirectory {
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
+  }
+
+  /** Documents and field-length sums of segments as search statistics count them. */
+  private otherDocs(segments: readonly FileSnapshot['segments'][number][]): OtherDocs {
+    const sums = new Array<number>(this.options.fields.length).fill(0);
+    let docs = 0;
+    for (const s of segments) {
+      docs += s.statDocs;
+      s.fieldLengthSums().forEach((sum, f) => (sums[f]! += sum));
+    }
+    return { docs, sums };
   }
 
   private signalsFd(snapshot: FileSnapshot | null): number | null {
@@ -350,7 +362,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
         if (text) {
           const name = `seg-${next.nextName++}`;
-          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink));
+          const others = this.otherDocs(snapshot.segments.filter((_, i) => !text.includes(i)));
+          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink, others));
           next.segments = [...base.segments.slice(0, text[0]!), entry, ...base.segments.slice(text[text.length - 1]! + 1)].filter((s) => s.docs > 0);
         } else if (vectors) {
           const readers = vectors.map((i) => snapshot.vectorSegments[i]!);

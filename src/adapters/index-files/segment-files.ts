@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import type { BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { BuiltSegment, OtherDocs, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { buildSegment } from '../../core/search/segment/segment-builder.ts';
 import { SegmentReader, type SegmentScratch } from '../../core/search/segment/segment-reader.ts';
 import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord } from './file-io.ts';
@@ -24,11 +24,13 @@ export function writeSegmentFiles(dir: string, name: string, produce: (sink: (ch
     terms: writeFileSynced(dir, `${name}.terms`, built.terms),
     postings: postingsRecord,
     deletes: null,
+    satAvg: built.satAvg,
   };
 }
 
-export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema): SegmentEntry {
-  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink));
+/** Builds a segment's files; `others` (the rest of the index) makes its contributions use the global averages. */
+export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema, others?: OtherDocs): SegmentEntry {
+  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink, others));
 }
 
 /** Opens a file the manifest names, checking its size; the caller closes the fd. */
@@ -62,5 +64,5 @@ export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSch
   const terms = readWholeFd(read(entry.terms));
   const postingsFd = read(entry.postings);
   const deletes = entry.deletes ? readWholeFd(read(entry.deletes)) : null;
-  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes), schema.fields, schema.k1, scratch, deletes);
+  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes), schema.fields, schema.k1, scratch, deletes, entry.satAvg);
 }

@@ -1,7 +1,7 @@
 import { eachTerm } from './analyzer.ts';
 import { findPosting, Postings } from './postings.ts';
 import { topK } from './top-k.ts';
-import { postingInFields, ScoringScratch, searchSource, type ScoringQuery, type ScoringSource, type ScoringStats } from './segment/scorer.ts';
+import { averagesDrifted, averagesOf, postingInFields, saturate, ScoringScratch, searchSource, type ScoringQuery, type ScoringSource, type ScoringStats } from './segment/scorer.ts';
 
 export { topK };
 export type { FieldSpec, LexicalHit, LexicalIndexOptions, TermClause } from './lexical-types.ts';
@@ -158,7 +158,7 @@ export class LexicalIndex {
   }
 
   private averages(): number[] {
-    return Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
+    return averagesOf(this.lengthSums, this.live);
   }
 
   /** The index seen by the shared scorer: ordinals are its slots. */
@@ -190,7 +190,7 @@ export class LexicalIndex {
    * lazily, term by term. Scores may thus differ from exact BM25F by well under 0.5% on a live index.
    */
   private avgGenerationFor(avg: readonly number[]): number {
-    const drifted = !this.avgUsed || avg.some((a, f) => Math.abs(a - this.avgUsed![f]!) > 0.005 * this.avgUsed![f]!);
+    const drifted = !this.avgUsed || averagesDrifted(avg, this.avgUsed);
     if (drifted) {
       this.avgUsed = [...avg];
       this.avgGeneration++;
@@ -217,7 +217,6 @@ export class LexicalIndex {
     const generation = this.avgGenerationFor(avg);
     if (list.sat && list.satGeneration === generation && list.satLength === list.length) return list.sat;
     const used = this.avgUsed!;
-    const F = this.fields.length;
     let sat = list.sat;
     if (!sat || sat.length < list.length) {
       const grown = new Float32Array(list.docs.length);
@@ -227,15 +226,7 @@ export class LexicalIndex {
     const from = list.satGeneration === generation ? list.satLength : 0;
     let max = from === 0 ? 0 : list.maxSat;
     for (let i = from; i < list.length; i++) {
-      const ordinal = list.docs[i]!;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = list.tfs[i * F + f]!;
-        if (raw === 0) continue;
-        const field = this.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * this.lengths[ordinal * F + f]!) / used[f]!);
-      }
-      sat[i] = tf / (this.k1 + tf);
+      sat[i] = saturate(this.fields, this.k1, list.tfs, i, this.lengths, list.docs[i]!, used);
       if (sat[i]! > max) max = sat[i]!;
     }
     list.maxSat = max;

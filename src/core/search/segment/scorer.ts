@@ -66,6 +66,36 @@ export class ScoringScratch {
   }
 }
 
+/**
+ * The one BM25F saturation: tf~/(k1+tf~) of posting `i` (its term frequencies at tfs[i * F + f])
+ * in the document whose field lengths are at lengths[slot * F + f], with average field lengths
+ * `avg`. `weights` (a fielded clause: 0 outside its fields) replaces the fields' weights. 0 when
+ * the term is in none of the weighted fields.
+ */
+export function saturate(fields: readonly FieldSpec[], k1: number, tfs: ArrayLike<number>, i: number, lengths: ArrayLike<number>, slot: number, avg: readonly number[], weights?: readonly number[]): number {
+  const F = fields.length;
+  let tf = 0;
+  for (let f = 0; f < F; f++) {
+    const raw = tfs[i * F + f]!;
+    if (raw === 0) continue;
+    const w = weights ? weights[f]! : fields[f]!.weight;
+    if (w === 0) continue;
+    const field = fields[f]!;
+    tf += (w * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
+  }
+  return tf === 0 ? 0 : tf / (k1 + tf);
+}
+
+/** Averages differ by more than 0.5% (relative to `used`) in some field: contributions computed with `used` are recomputed. */
+export function averagesDrifted(avg: readonly number[], used: readonly number[]): boolean {
+  return avg.some((a, f) => Math.abs(a - used[f]!) > 0.005 * used[f]!);
+}
+
+/** Average field lengths from field-length sums over `docs` documents (1 where there is nothing). */
+export function averagesOf(sums: ArrayLike<number>, docs: number): number[] {
+  return Array.from(sums, (s) => (docs > 0 ? s / docs : 1) || 1);
+}
+
 export function idfOf(stats: ScoringStats, term: string): number {
   const df = stats.docFreq(term);
   return Math.log(1 + (stats.docs - df + 0.5) / (df + 0.5));
@@ -214,16 +244,10 @@ export function searchSource<L extends TermPostings>(
     for (let i = 0; i < list.length; i++) {
       const slot = list.docs[i]!;
       if (slotDoc[slot] === -1) continue;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = tfs[i * F + f]!;
-        if (raw === 0 || weights[f] === 0) continue;
-        const field = fields[f]!;
-        tf += (weights[f]! * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
-      }
-      if (tf === 0) continue;
+      const sat = saturate(fields, source.k1, tfs, i, lengths, slot, avg, weights);
+      if (sat === 0) continue;
       touch(slot);
-      scores[slot]! += (weight * tf) / (source.k1 + tf);
+      scores[slot]! += weight * sat;
     }
   }
 

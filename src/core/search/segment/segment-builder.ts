@@ -1,6 +1,7 @@
 import { eachTerm } from '../analyzer.ts';
 import type { FieldSpec } from '../lexical-types.ts';
 import { Postings } from '../postings.ts';
+import { averagesOf, saturate } from './scorer.ts';
 import { DocTableWriter } from './doc-table.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
@@ -27,6 +28,19 @@ export interface BuiltSegment {
   docTable: Uint8Array;
   terms: Uint8Array;
   postingsBytes: number;
+  /** The average field lengths `sat` was computed with (searches with other averages recompute it). */
+  satAvg: number[];
+}
+
+/** The index's other documents as its statistics count them (deleted ones included until merged). */
+export interface OtherDocs {
+  docs: number;
+  sums: readonly number[];
+}
+
+/** Average field lengths over a segment's documents plus the index's others: the global ones once it is committed. */
+export function globalAverages(sums: readonly number[], docs: number, others: OtherDocs | undefined): number[] {
+  return averagesOf(sums.map((s, f) => s + (others?.sums[f] ?? 0)), docs + (others?.docs ?? 0));
 }
 
 /** Buffers postings bytes and hands them to the sink in large chunks; tracks the write position. */
@@ -53,10 +67,11 @@ export class PostingsSink {
 
 /**
  * Builds a segment from documents (any order, distinct seqs): analyses every field, computes each
- * posting's saturated contribution tf~/(k1+tf~) with this segment's average field lengths, and
- * streams the postings to `sink` in term order. Pure: the caller writes the bytes somewhere.
+ * posting's saturated contribution tf~/(k1+tf~) with the average field lengths of this segment's
+ * documents plus `others` (the rest of the index: the global averages), and streams the postings
+ * to `sink` in term order. Pure: the caller writes the bytes somewhere.
  */
-export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void): BuiltSegment {
+export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, others?: OtherDocs): BuiltSegment {
   const analyze = schema.analyze ?? ((text: string, emit: (term: string) => void) => eachTerm(text, emit));
   const F = schema.fields.length;
   const docs = [...input].sort((a, b) => a.seq - b.seq);
@@ -84,7 +99,7 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     }
     table.add(doc.seq, doc.id, doc.day, doc.categories, lengths.subarray(d * F, (d + 1) * F));
   });
-  const avg = sums.map((s) => (docs.length > 0 ? s / docs.length : 1) || 1);
+  const avg = globalAverages(sums, docs.length, others);
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
   let sat = new Float32Array(1024);
@@ -98,16 +113,8 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     }
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
-      const d = list.docs[i]!;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = list.tfs[i * F + f]!;
-        tf8[i * F + f] = Math.min(255, raw);
-        if (raw === 0) continue;
-        const field = schema.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[d * F + f]!) / avg[f]!);
-      }
-      sat[i] = tf / (schema.k1 + tf);
+      for (let f = 0; f < F; f++) tf8[i * F + f] = Math.min(255, list.tfs[i * F + f]!);
+      sat[i] = saturate(schema.fields, schema.k1, list.tfs, i, lengths, list.docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -116,5 +123,5 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     out.write(tf8.subarray(0, n * F));
   }
   out.flush();
-  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position, satAvg: avg };
 }

@@ -1,16 +1,18 @@
 import { DocTableWriter } from './doc-table.ts';
-import { PostingsSink, type BuiltSegment, type SegmentSchema } from './segment-builder.ts';
+import { globalAverages, PostingsSink, type BuiltSegment, type OtherDocs, type SegmentSchema } from './segment-builder.ts';
+import { saturate } from './scorer.ts';
 import type { SegmentReader } from './segment-reader.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /**
  * Merges segments into one without re-analysing text: the live documents of every input (its
  * deletes file applied) are renumbered in seq order, each term's postings are concatenated in the
- * new order, and `sat` is recomputed with the merged segment's average field lengths from the
- * stored field lengths and term frequencies. Postings stream to `sink` term by term.
+ * new order, and `sat` is recomputed from the stored field lengths and term frequencies with the
+ * average field lengths of the merged documents plus `others` (the index's other segments: the
+ * global averages once the merge is committed). Postings stream to `sink` term by term.
  * Inputs must not hold the same live seq twice (a newer copy always deletes the older one).
  */
-export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void): BuiltSegment {
+export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, others?: OtherDocs): BuiltSegment {
   const F = schema.fields.length;
   // Live documents of every input, renumbered in seq order by a k-way merge (inputs are seq-sorted).
   const remap = inputs.map((reader) => new Int32Array(reader.docTable.count).fill(-1));
@@ -47,7 +49,7 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
       }
     });
   });
-  const avg = sums.map((s) => (count > 0 ? s / count : 1) || 1);
+  const avg = globalAverages(sums, count, others);
 
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
@@ -105,15 +107,7 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     if (n === 0) continue;
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
-      const d = docs[i]!;
-      let tf = 0;
-      for (let f = 0; f < F; f++) {
-        const raw = tfs[i * F + f]!;
-        if (raw === 0) continue;
-        const field = schema.fields[f]!;
-        tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[d * F + f]!) / avg[f]!);
-      }
-      sat[i] = tf / (schema.k1 + tf);
+      sat[i] = saturate(schema.fields, schema.k1, tfs, i, lengths, docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -122,5 +116,5 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     out.write(tfs.subarray(0, n * F));
   }
   out.flush();
-  return { docs: count, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position };
+  return { docs: count, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position, satAvg: avg };
 }

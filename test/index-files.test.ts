@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
-import { IndexLockedError, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
+import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
+import { IndexLockedError, processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
 import type { IndexDoc, Snapshot } from '../src/ports/search-index.ts';
 import { tempDir } from './helpers.ts';
@@ -274,8 +275,74 @@ describe('opening an index that cannot be trusted', () => {
     const held = WriterLock.acquire(path);
     await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
     held.release();
-    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, time: '2020-01-01T00:00:00Z' }));
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: '1', host: hostname(), token: 'dead', time: '2020-01-01T00:00:00Z' }));
     (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
     assert.ok(!readdirSync(path).includes('LOCK'));
+  });
+
+  it('never takes over the lock of a live writer: an empty LOCK, an old one, one whose pid is alive', () => {
+    const path = tempDir();
+    const lock = join(path, 'LOCK');
+    // An empty LOCK (an older writer between creating and writing it): held until 10 minutes old.
+    writeFileSync(lock, '');
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    const old = new Date(Date.now() - STALE_LOCK_MS - 60_000);
+    utimesSync(lock, old, old);
+    WriterLock.acquire(path).release();
+    // A live holder on this host whose lock was not refreshed for 11 minutes (a long merge): still held.
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, start: processStart(process.ppid), host: hostname(), token: 'parent', time: old.toISOString() }));
+    utimesSync(lock, old, old);
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    // The same pid with another start time is another process: the holder is dead.
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, start: '1', host: hostname(), token: 'reused', time: old.toISOString() }));
+    WriterLock.acquire(path).release();
+    // A holder on another host is judged by age only.
+    writeFileSync(lock, JSON.stringify({ pid: 1, start: '1', host: `not-${hostname()}`, token: 'far' }));
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    utimesSync(lock, old, old);
+    const taken = WriterLock.acquire(path);
+    assert.equal(taken.holds(), true);
+    taken.release();
+    assert.ok(!readdirSync(path).includes('LOCK'));
+  });
+
+  it('a dead holder\'s lock is taken over by exactly one of two contenders; the loser cannot commit', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: '1', host: hostname(), token: 'dead' }));
+    let second = null as WriterLock | Error | null;
+    // Both judge the lock stale; the second takes it over while the first is between judging and taking.
+    const first = (() => {
+      try {
+        return WriterLock.acquire(path, Date.now, () => {
+          if (second) return;
+          try {
+            second = WriterLock.acquire(path);
+          } catch (error) {
+            second = error as Error;
+          }
+        });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    assert.ok(second instanceof WriterLock, `the second contender got ${String(second)}`);
+    assert.ok(first instanceof IndexLockedError, `the first contender got ${String(first)}`);
+    assert.equal((second as WriterLock).holds(), true);
+    (second as WriterLock).release();
+    // Fencing: a writer whose lock was taken over abandons its commit.
+    // The clock is read once by the lock and once more while writing: there, another process takes LOCK.
+    let calls = 0;
+    let armed = false;
+    const now = () => {
+      if (armed && ++calls === 2) writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: process.pid, start: processStart(process.pid), host: hostname(), token: 'thief' }));
+      return Date.now();
+    };
+    const dir = new FileIndexDirectory({ dir: path, fields: FIELDS, k1: 1.2, buildThreads: 1, now });
+    (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
+    const generation = dir.currentGeneration();
+    armed = true;
+    await assert.rejects(dir.write({ docs: randomPapers(random(2), 3), removed: [], feedSeq: 2, vectorFeedSeq: 0 }, EXPECT), /taken over by pid/);
+    assert.equal(calls >= 2, true);
+    assert.equal(dir.currentGeneration(), generation);
   });
 });

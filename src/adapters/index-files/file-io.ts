@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { crc32 } from '@node-rs/crc32';
 import type { ReadAt } from '../../core/search/segment/segment-reader.ts';
 
@@ -17,7 +17,10 @@ export class FileSink {
   private crc = 0;
   private bytes = 0;
   constructor(private readonly path: string, private readonly file: string) {
-    this.fd = openSync(path, 'w');
+    // Never truncate a file another process may hold open (a reader, or a writer that lost its
+    // lock): a leftover of that name is unlinked, and a new file created exclusively.
+    rmSync(path, { force: true });
+    this.fd = openSync(path, 'wx');
   }
   write(chunk: Uint8Array): void {
     let at = 0;

@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
 import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
@@ -15,7 +16,7 @@ import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Ma
 import { openGeneration } from './open-generation.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
-import { WriterLock } from './writer-lock.ts';
+import { removeDeadLockTemps, WriterLock } from './writer-lock.ts';
 
 export interface IndexDirectoryOptions {
   /** The index folder (created when missing). */
@@ -47,7 +48,7 @@ export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDir
 }
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
-const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp)$/;
+const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;
 
 const toSegmentDoc = (doc: IndexDoc): SegmentDoc => ({
   seq: doc.seq,
@@ -68,6 +69,8 @@ export class FileIndexDirectory implements IndexDirectory {
   readonly dir: string;
   private readonly schema: SegmentSchema;
   private readonly now: () => number;
+  /** The writer lock while this object writes (checked before each commit). */
+  private held: WriterLock | null = null;
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
@@ -160,26 +163,39 @@ export class FileIndexDirectory implements IndexDirectory {
    * Makes `m` the current generation: its files opened and checked first (a generation that would
    * not open never becomes current), MANIFEST.tmp written and fsynced, renamed, folder fsynced.
    */
-  private commit(m: Manifest): void {
+  private commit(m: Manifest, baseGeneration: number): void {
     try {
       openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
     } catch (error) {
       throw new IndexFileError(`the index generation ${m.generation} just written does not open, the current one is kept: ${this.describe(error)}`);
     }
-    const tmp = `${this.dir}/MANIFEST.tmp`;
-    const fd = openSync(tmp, 'w');
+    // A name of its own: a writer that lost its lock cannot overwrite the holder's.
+    const tmp = `${this.dir}/MANIFEST.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const fd = openSync(tmp, 'wx');
     try {
-      writeSync(fd, JSON.stringify(m, null, 1));
+      writeFileSync(fd, JSON.stringify(m, null, 1));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, `${this.dir}/MANIFEST`);
+    try {
+      // The new files' names durable before MANIFEST names them.
+      fsyncDirectory(this.dir);
+      // Fencing: LOCK still ours, and nobody committed since this write read its base.
+      this.held?.verify();
+      const current = this.currentGeneration();
+      if (current !== baseGeneration) throw new IndexFileError(`the index moved to generation ${current} while this write was based on ${baseGeneration}; the write is abandoned`);
+      renameSync(tmp, `${this.dir}/MANIFEST`);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
     fsyncDirectory(this.dir);
     this.removeFilesOutside(m);
   }
 
   private removeFilesOutside(m: Manifest): void {
+    removeDeadLockTemps(this.dir);
     const keep = new Set(manifestFiles(m).map((f) => f.file));
     for (const name of readdirSync(this.dir)) {
       if (!INDEX_FILE.test(name) || keep.has(name)) continue;
@@ -204,7 +220,11 @@ export class FileIndexDirectory implements IndexDirectory {
   private withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const lock = WriterLock.acquire(this.dir, this.now);
-    return work(lock).finally(() => lock.release());
+    this.held = lock;
+    return work(lock).finally(() => {
+      this.held = null;
+      lock.release();
+    });
   }
 
   /** The current manifest for a writer: absent -> an empty one; unreadable -> an error (rebuild first). */
@@ -236,7 +256,7 @@ export class FileIndexDirectory implements IndexDirectory {
         // A doc's own signals first, the batch's signal changes over them.
         const signals = [...docs.map(signalsOf).filter((s) => s !== null), ...(batch.signals ?? [])];
         if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, this.signalsFd(snapshot), signals);
-        this.commit(next);
+        this.commit(next, snapshot ? base.generation : -1);
       } finally {
         snapshot?.close();
       }
@@ -335,7 +355,7 @@ export class FileIndexDirectory implements IndexDirectory {
       }
       if (vectors) next.vectorSegments = [await this.vectorSegment(`vec-${next.nextName++}`, vectors.dims, vectors.vectors, next.generation)];
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
-      this.commit(next);
+      this.commit(next, previous && !('invalid' in previous) ? previous.generation : -1);
       const total = next.segments.reduce((n, s) => n + s.docs, 0);
       if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
       this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
@@ -372,7 +392,7 @@ export class FileIndexDirectory implements IndexDirectory {
           })(), next.generation);
           next.vectorSegments = [...base.vectorSegments.slice(0, vectors[0]!), entry, ...base.vectorSegments.slice(vectors[vectors.length - 1]! + 1)].filter((v) => v.count > 0);
         }
-        this.commit(next);
+        this.commit(next, base.generation);
         this.options.logger?.info('index.merged', { generation: next.generation, text: text?.length ?? 0, vectors: vectors?.length ?? 0 });
         merged = true;
       } finally {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 import { topK, TopHeap } from '../../core/search/top-k.ts';
@@ -99,6 +99,8 @@ function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, l
     closeSync(fd);
   }
   const file = `${name}.hnsw`;
+  // A new file, never a truncated one another process may have mapped.
+  rmSync(`${dir}/${file}`, { force: true });
   index.save(`${dir}/${file}`);
   const out = openSync(`${dir}/${file}`, 'r+');
   try {

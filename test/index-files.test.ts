@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import { BuildPool } from '../src/adapters/index-files/build-pool.ts';
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { IndexLockedError, processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
@@ -182,6 +184,24 @@ describe('the index directory', () => {
       assert.equal(next.vectorCount, 399);
       assert.deepEqual(next.nearest(replaced, 1).map((h) => h.seq), [7]);
       next.close();
+    }
+  });
+
+  it('a build worker that dies fails the jobs in flight, waiting and later: a rebuild never hangs', { timeout: 60_000 }, async () => {
+    const pool = new BuildPool(2, { fields: FIELDS, k1: 1.2 });
+    try {
+      const workers = (pool as unknown as { workers: Worker[] }).workers;
+      assert.equal(workers.length, 2);
+      const path = tempDir();
+      const docs = randomPapers(random(3), 20).map((d) => ({ seq: d.seq, id: d.id, day: 1, categories: d.categories, texts: [d.title, d.abstract, d.authors.join(' ; ')] }));
+      // Both threads busy, a third job waiting for one; then a thread dies.
+      const jobs = [pool.build(path, 'seg-1', docs), pool.build(path, 'seg-2', docs), pool.build(path, 'seg-3', docs)].map((p) => p.then(() => 'built', (e: Error) => e.message));
+      await workers[0]!.terminate();
+      const outcomes = await Promise.all(jobs);
+      for (const o of outcomes) assert.match(o, /^built$|index build worker exited/);
+      await assert.rejects(pool.build(path, 'seg-4', docs), /index build worker exited/);
+    } finally {
+      await pool.close();
     }
   });
 

@@ -12,7 +12,10 @@ import { buildSegmentFiles } from './segment-files.ts';
 export class BuildPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: ((worker: Worker) => void)[] = [];
+  private readonly waiting: { resolve: (worker: Worker) => void; reject: (error: Error) => void }[] = [];
+  /** Set when a worker failed or exited: every job waiting or in flight, and every later one, fails with it. */
+  private failure: Error | null = null;
+  private closing = false;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (entry: SegmentEntry) => void; reject: (error: Error) => void }>();
 
@@ -27,9 +30,9 @@ export class BuildPool {
         if (message.entry) job?.resolve(message.entry);
         else job?.reject(new Error(`index build worker: ${message.error}`));
       });
-      worker.on('error', (error) => {
-        for (const job of this.pending.values()) job.reject(error);
-        this.pending.clear();
+      worker.on('error', (error) => this.fail(new Error(`index build worker failed: ${error.message}`)));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`index build worker exited (code ${code})`));
       });
       this.workers.push(worker);
       this.idle.push(worker);
@@ -47,13 +50,22 @@ export class BuildPool {
 
   private release(worker: Worker): void {
     const next = this.waiting.shift();
-    if (next) next(worker);
+    if (next) next.resolve(worker);
     else this.idle.push(worker);
+  }
+
+  /** A worker is gone: the rebuild fails (and releases the lock) instead of waiting for it forever. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const job of this.pending.values()) job.reject(this.failure);
+    this.pending.clear();
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
   }
 
   async build(dir: string, name: string, docs: SegmentDoc[]): Promise<SegmentEntry> {
     if (!this.threaded) return buildSegmentFiles(dir, name, docs, this.schema);
-    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
+    if (this.failure) throw this.failure;
+    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve, reject) => this.waiting.push({ resolve, reject })));
     const id = this.nextId++;
     const job: BuildJob = { id, dir, name, fields: this.schema.fields, k1: this.schema.k1, docs };
     return new Promise<SegmentEntry>((resolve, reject) => {
@@ -63,6 +75,7 @@ export class BuildPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -228,6 +228,18 @@ describe('the index directory', () => {
     again.close();
   });
 
+  it('an index without vectors of the configured model opens at vector feed position 0', async () => {
+    const dir = directory(tempDir());
+    (await dir.rebuild(iterate(randomPapers(random(4), 10)), { feedSeq: 5, vectorFeedSeq: 5 })).close();
+    const snapshot = await opened(dir);
+    assert.equal(snapshot.feedSeq, 5);
+    assert.equal(snapshot.vectorFeedSeq, 0);
+    snapshot.close();
+    const textOnly = await opened(dir, { ...EXPECT, model: null, dims: 0 });
+    assert.equal(textOnly.vectorFeedSeq, 5);
+    textOnly.close();
+  });
+
   it('signal-only writes leave text files alone', async () => {
     const dir = directory(tempDir());
     const papers = randomPapers(random(2), 50);

@@ -102,7 +102,10 @@ export class FileIndexDirectory implements IndexDirectory {
       const mismatch = this.mismatch(m, expect);
       if (mismatch) return { rebuild: mismatch };
       try {
-        return openGeneration(this.dir, m, this.schema, expect.model !== null, this.options.fullCheckBytes);
+        // Vectors of another model (none stored, or the index would need a rebuild) do not count: the
+        // configured model's vectors are all still to be read from the feed.
+        const own = expect.model === null || m.model === expect.model ? m : { ...m, vectorFeedSeq: 0 };
+        return openGeneration(this.dir, own, this.schema, expect.model !== null, this.options.fullCheckBytes);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;

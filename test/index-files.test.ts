@@ -240,6 +240,16 @@ describe('the index directory', () => {
     textOnly.close();
   });
 
+  it('without a readable manifest, generations are numbered above every file found (no name is reused)', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'signals-7.bin'), 'left over');
+    writeFileSync(join(path, 'seg-2.del-9'), 'left over');
+    const dir = directory(path);
+    const snapshot = await dir.rebuild(iterate(randomPapers(random(4), 10)), { feedSeq: 1, vectorFeedSeq: 0 });
+    assert.ok(snapshot.generation > 9, `generation ${snapshot.generation}`);
+    snapshot.close();
+  });
+
   it('signal-only writes leave text files alone', async () => {
     const dir = directory(tempDir());
     const papers = randomPapers(random(2), 50);

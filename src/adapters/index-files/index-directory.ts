@@ -133,7 +133,7 @@ export class FileIndexDirectory implements IndexDirectory {
   private emptyManifest(expect: OpenExpectation, previous: Manifest | null): Manifest {
     return {
       format: INDEX_FORMAT_VERSION,
-      generation: previous?.generation ?? 0,
+      generation: previous?.generation ?? this.highestGenerationFound(),
       feedSeq: 0,
       vectorFeedSeq: 0,
       model: expect.model,
@@ -146,6 +146,20 @@ export class FileIndexDirectory implements IndexDirectory {
       nextName: previous?.nextName ?? this.firstFreeName(),
       created: new Date(this.now()).toISOString(),
     };
+  }
+
+  /** The highest generation a file in the folder was written by (signals, deletes): a new index numbers its generations above. */
+  private highestGenerationFound(): number {
+    let max = 0;
+    try {
+      for (const name of readdirSync(this.dir)) {
+        const match = /^(?:signals-(\d+)\.bin|.+\.del-(\d+))$/.exec(name);
+        if (match) max = Math.max(max, Number(match[1] ?? match[2]));
+      }
+    } catch {
+      // no folder yet
+    }
+    return max;
   }
 
   /** A segment number above every file in the folder (when no readable manifest says which is next). */

@@ -135,7 +135,9 @@ export interface Snapshot {
   supersedeVector(seq: number): void;
   /** The `k` nearest live vectors passing `filter`, by exact cosine (ANN candidates re-scored). */
   nearest(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[];
-  /** Releases file descriptors and mapped graphs; the snapshot must not be used after. */
+  /** One more user of this snapshot (a search in flight): each `retain` needs one more `close`. */
+  retain(): void;
+  /** Releases this user; the last one releases file descriptors and mapped graphs (reads after that throw). */
   close(): void;
 }
 

@@ -1,8 +1,7 @@
 /** Shared helpers of the segment tests: random corpora and queries, in-memory segments. */
-import assert from 'node:assert/strict';
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import type { FieldSpec, TermClause } from '../../src/core/search/lexical-types.ts';
-import { buildSegment, type OtherDocs, type SegmentDoc, type SegmentSchema } from '../../src/core/search/segment/segment-builder.ts';
+import { buildSegment, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../src/core/search/segment/segment-builder.ts';
 import { SegmentReader, SegmentScratch } from '../../src/core/search/segment/segment-reader.ts';
 import { ScoringScratch } from '../../src/core/search/segment/scorer.ts';
 
@@ -50,11 +49,11 @@ export function lexicalOf(docs: readonly SegmentDoc[]): LexicalIndex {
 }
 
 /** A segment built and opened in memory (positional reads from a byte array). */
-export function memorySegment(docs: readonly SegmentDoc[], scratch = new SegmentScratch(new ScoringScratch()), name = 'seg-test', others?: OtherDocs): { reader: SegmentReader; postings: Uint8Array; built: ReturnType<typeof buildSegment> } {
+export function memorySegment(docs: readonly SegmentDoc[], scratch = new SegmentScratch(new ScoringScratch()), name = 'seg-test', base?: BaseStats): { reader: SegmentReader; postings: Uint8Array; built: ReturnType<typeof buildSegment> } {
   const chunks: Uint8Array[] = [];
-  const built = buildSegment(docs, SCHEMA, (chunk) => chunks.push(chunk.slice()), others);
+  const built = buildSegment(docs, SCHEMA, (chunk) => chunks.push(chunk.slice()), base);
   const postings = concat(chunks);
-  const reader = new SegmentReader(name, built.docTable, built.terms, readFrom(postings), FIELDS, 1.2, scratch, null, built.satAvg);
+  const reader = new SegmentReader(name, built.docTable, built.terms, readFrom(postings), FIELDS, 1.2, scratch, null);
   return { reader, postings, built };
 }
 
@@ -76,17 +75,8 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * The same hits: scores equal position by position to float32 rounding (parts sum their terms in
- * another order), and the same documents, except that documents tied within that rounding may swap.
- */
-export const exact = (a: { docId: number; score: number }[], b: { docId: number; score: number }[], label: string) => {
-  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y));
-  assert.equal(a.length, b.length, label);
-  a.forEach((h, i) => {
-    assert.ok(close(h.score, b[i]!.score), `${label} #${i}: ${h.score} vs ${b[i]!.score}`);
-    if (h.docId === b[i]!.docId) return;
-    const there = b.find((w) => w.docId === h.docId);
-    assert.ok(there ? close(h.score, there.score) : close(h.score, b[b.length - 1]!.score), `${label} #${i}: ${h.docId} (${h.score}) where the reference has ${b[i]!.docId} (${b[i]!.score})`);
-  });
-};
+/** Documents and field-length sums of `docs` (the split analyser counts words): a segment's base stats. */
+export function statsOf(docs: readonly SegmentDoc[]): BaseStats {
+  const lengthSums = FIELDS.map((_, f) => docs.reduce((n, d) => n + (d.texts[f] ?? '').split(/\s+/).filter(Boolean).length, 0));
+  return { docs: docs.length, lengthSums };
+}

@@ -12,11 +12,10 @@ import { buildSegmentFiles } from './segment-files.ts';
 export class BuildPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: { resolve: (worker: Worker) => void; reject: (error: Error) => void }[] = [];
-  /** Set when a worker failed or exited: every job waiting or in flight, and every later one, fails with it. */
-  private failure: Error | null = null;
-  private closing = false;
+  private readonly waiting: ((worker: Worker) => void)[] = [];
   private nextId = 0;
+  private broken: Error | null = null;
+  private closing = false;
   private readonly pending = new Map<number, { resolve: (entry: SegmentEntry) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly threads: number, private readonly schema: SegmentSchema) {
@@ -30,9 +29,17 @@ export class BuildPool {
         if (message.entry) job?.resolve(message.entry);
         else job?.reject(new Error(`index build worker: ${message.error}`));
       });
-      worker.on('error', (error) => this.fail(new Error(`index build worker failed: ${error.message}`)));
+      // A worker that fails or exits fails every job in flight and the pool (the rebuild then
+      // releases its lock rather than wait forever).
+      const fail = (error: Error) => {
+        this.broken ??= error;
+        for (const job of this.pending.values()) job.reject(error);
+        this.pending.clear();
+        for (const wait of this.waiting.splice(0)) wait(worker);
+      };
+      worker.on('error', fail);
       worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`index build worker exited (code ${code})`));
+        if (!this.closing) fail(new Error(`index build worker exited (code ${code})`));
       });
       this.workers.push(worker);
       this.idle.push(worker);
@@ -50,22 +57,15 @@ export class BuildPool {
 
   private release(worker: Worker): void {
     const next = this.waiting.shift();
-    if (next) next.resolve(worker);
+    if (next) next(worker);
     else this.idle.push(worker);
-  }
-
-  /** A worker is gone: the rebuild fails (and releases the lock) instead of waiting for it forever. */
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const job of this.pending.values()) job.reject(this.failure);
-    this.pending.clear();
-    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
   }
 
   async build(dir: string, name: string, docs: SegmentDoc[]): Promise<SegmentEntry> {
     if (!this.threaded) return buildSegmentFiles(dir, name, docs, this.schema);
-    if (this.failure) throw this.failure;
-    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve, reject) => this.waiting.push({ resolve, reject })));
+    if (this.broken) throw this.broken;
+    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
+    if (this.broken) throw this.broken;
     const id = this.nextId++;
     const job: BuildJob = { id, dir, name, fields: this.schema.fields, k1: this.schema.k1, docs };
     return new Promise<SegmentEntry>((resolve, reject) => {

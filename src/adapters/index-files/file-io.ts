@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from '@node-rs/crc32';
 import type { ReadAt } from '../../core/search/segment/segment-reader.ts';
 
@@ -17,9 +17,7 @@ export class FileSink {
   private crc = 0;
   private bytes = 0;
   constructor(private readonly path: string, private readonly file: string) {
-    // Never truncate a file another process may hold open (a reader, or a writer that lost its
-    // lock): a leftover of that name is unlinked, and a new file created exclusively.
-    rmSync(path, { force: true });
+    // Exclusive: a generation's files are new names; a leftover of a crashed writer was removed first.
     this.fd = openSync(path, 'wx');
   }
   write(chunk: Uint8Array): void {
@@ -90,13 +88,15 @@ export function crcOfFd(fd: number, size: number, scratch = new Uint8Array(4 << 
   return crc >>> 0;
 }
 
-export function crcOf(bytes: Uint8Array): number {
-  return crc32(bytes) >>> 0;
+/** Shared by the readers of one snapshot: once closed, their descriptors may be reused by other files. */
+export interface ReadGuard {
+  closed: boolean;
 }
 
 /** Positional reads of an open file: what a segment reads its postings with. */
-export function positionalReader(fd: number, name: string, size: number): ReadAt {
+export function positionalReader(fd: number, name: string, size: number, guard?: ReadGuard): ReadAt {
   return (position, length, into) => {
+    if (guard?.closed) throw new Error(`index file ${name}: read after its snapshot was closed`);
     if (position < 0 || position + length > size) throw new Error(`index file ${name}: read of ${length} bytes at ${position} past its end (${size} bytes)`);
     let at = 0;
     while (at < length) {

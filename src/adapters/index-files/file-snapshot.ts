@@ -2,6 +2,7 @@ import { closeSync } from 'node:fs';
 import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
 import { globalStats, searchParts } from '../../core/search/segment/multi-search.ts';
 import type { DocMeta, DocSignals, GlobalStats, LexicalHit, LexicalPart, LexicalQuery, Snapshot, TermClause, VectorHit } from '../../ports/search-index.ts';
+import type { ReadGuard } from './file-io.ts';
 import type { Manifest } from './manifest.ts';
 import { ZERO_SIGNALS, type SignalsReader } from './signals-file.ts';
 import type { VectorSegments } from '../vector/vector-files.ts';
@@ -21,6 +22,7 @@ export class FileSnapshot implements Snapshot {
   private live = 0;
   private byDayKeys: Float64Array | null = null;
   private closed = false;
+  private refs = 1;
 
   constructor(
     readonly manifest: Manifest,
@@ -28,6 +30,7 @@ export class FileSnapshot implements Snapshot {
     private readonly signalsReader: SignalsReader | null,
     private readonly vectors: VectorSegments,
     private readonly fds: number[],
+    private readonly guard: ReadGuard = { closed: false },
   ) {
     this.generation = manifest.generation;
     this.feedSeq = manifest.feedSeq;
@@ -192,9 +195,16 @@ export class FileSnapshot implements Snapshot {
     return this.vectors.nearest(query, k, filter);
   }
 
+  /** One more user: the files stay open until `close` was called once more than `retain`. */
+  retain(): void {
+    if (this.closed) throw new Error(`index generation ${this.generation}: retained after it was closed`);
+    this.refs++;
+  }
+
   close(): void {
-    if (this.closed) return;
+    if (this.closed || --this.refs > 0) return;
     this.closed = true;
+    this.guard.closed = true;
     this.vectors.close();
     for (const fd of this.fds) {
       try {

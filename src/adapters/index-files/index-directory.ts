@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
-import type { OtherDocs, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import { averagesWith, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
+import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
@@ -16,7 +17,7 @@ import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Ma
 import { openGeneration } from './open-generation.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
-import { removeDeadLockTemps, WriterLock } from './writer-lock.ts';
+import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 
 export interface IndexDirectoryOptions {
   /** The index folder (created when missing). */
@@ -48,7 +49,18 @@ export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDir
 }
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
-const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;
+const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp)$/;
+
+/** Documents (deleted ones included, as statistics count them) and field-length sums of segments. */
+function baseStats(segments: readonly SegmentReader[]): BaseStats {
+  const lengthSums: number[] = [];
+  let docs = 0;
+  for (const s of segments) {
+    docs += s.docTable.count;
+    s.docTable.lengthSums.forEach((sum, f) => (lengthSums[f] = (lengthSums[f] ?? 0) + sum));
+  }
+  return { docs, lengthSums };
+}
 
 const toSegmentDoc = (doc: IndexDoc): SegmentDoc => ({
   seq: doc.seq,
@@ -69,8 +81,6 @@ export class FileIndexDirectory implements IndexDirectory {
   readonly dir: string;
   private readonly schema: SegmentSchema;
   private readonly now: () => number;
-  /** The writer lock while this object writes (checked before each commit). */
-  private held: WriterLock | null = null;
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
@@ -102,10 +112,10 @@ export class FileIndexDirectory implements IndexDirectory {
       const mismatch = this.mismatch(m, expect);
       if (mismatch) return { rebuild: mismatch };
       try {
-        // Vectors of another model (none stored, or the index would need a rebuild) do not count: the
-        // configured model's vectors are all still to be read from the feed.
-        const own = expect.model === null || m.model === expect.model ? m : { ...m, vectorFeedSeq: 0 };
-        return openGeneration(this.dir, own, this.schema, expect.model !== null, this.options.fullCheckBytes);
+        // An index without vectors opens for any model; for another model than the one it recorded,
+        // its vector position restarts at 0 so the caller loads every embedding of the new model.
+        const sameModel = m.model === expect.model && m.dims === expect.dims;
+        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;
@@ -133,7 +143,7 @@ export class FileIndexDirectory implements IndexDirectory {
   private emptyManifest(expect: OpenExpectation, previous: Manifest | null): Manifest {
     return {
       format: INDEX_FORMAT_VERSION,
-      generation: previous?.generation ?? this.highestGenerationFound(),
+      generation: previous?.generation ?? this.firstFree(/(?:del-|signals-)(\d+)/) - 1,
       feedSeq: 0,
       vectorFeedSeq: 0,
       model: expect.model,
@@ -143,31 +153,17 @@ export class FileIndexDirectory implements IndexDirectory {
       segments: [],
       vectorSegments: [],
       signals: null,
-      nextName: previous?.nextName ?? this.firstFreeName(),
+      nextName: previous?.nextName ?? this.firstFree(/^(?:seg|vec)-(\d+)\./),
       created: new Date(this.now()).toISOString(),
     };
   }
 
-  /** The highest generation a file in the folder was written by (signals, deletes): a new index numbers its generations above. */
-  private highestGenerationFound(): number {
+  /** Segment numbers and generations above every file in the folder (when no readable manifest says which are next). */
+  private firstFree(pattern: RegExp): number {
     let max = 0;
     try {
       for (const name of readdirSync(this.dir)) {
-        const match = /^(?:signals-(\d+)\.bin|.+\.del-(\d+))$/.exec(name);
-        if (match) max = Math.max(max, Number(match[1] ?? match[2]));
-      }
-    } catch {
-      // no folder yet
-    }
-    return max;
-  }
-
-  /** A segment number above every file in the folder (when no readable manifest says which is next). */
-  private firstFreeName(): number {
-    let max = 0;
-    try {
-      for (const name of readdirSync(this.dir)) {
-        const match = /^(?:seg|vec)-(\d+)\./.exec(name);
+        const match = pattern.exec(name);
         if (match) max = Math.max(max, Number(match[1]));
       }
     } catch {
@@ -176,43 +172,29 @@ export class FileIndexDirectory implements IndexDirectory {
     return max + 1;
   }
 
-  /**
-   * Makes `m` the current generation: its files opened and checked first (a generation that would
-   * not open never becomes current), MANIFEST.tmp written and fsynced, renamed, folder fsynced.
-   */
-  private commit(m: Manifest, baseGeneration: number): void {
+  /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */
+  private commit(m: Manifest): void {
+    // Fencing: only the lock's holder commits, and only on top of the generation it started from.
+    this.lock?.assertHeld();
+    const current = this.currentGeneration();
+    if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
+    // The new generation must open (every file present, sizes and checksums right) before it is named.
+    openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
+    const tmp = `${this.dir}/MANIFEST.tmp`;
+    const fd = openSync(tmp, 'w');
     try {
-      openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
-    } catch (error) {
-      throw new IndexFileError(`the index generation ${m.generation} just written does not open, the current one is kept: ${this.describe(error)}`);
-    }
-    // A name of its own: a writer that lost its lock cannot overwrite the holder's.
-    const tmp = `${this.dir}/MANIFEST.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const fd = openSync(tmp, 'wx');
-    try {
-      writeFileSync(fd, JSON.stringify(m, null, 1));
+      writeSync(fd, JSON.stringify(m, null, 1));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    try {
-      // The new files' names durable before MANIFEST names them.
-      fsyncDirectory(this.dir);
-      // Fencing: LOCK still ours, and nobody committed since this write read its base.
-      this.held?.verify();
-      const current = this.currentGeneration();
-      if (current !== baseGeneration) throw new IndexFileError(`the index moved to generation ${current} while this write was based on ${baseGeneration}; the write is abandoned`);
-      renameSync(tmp, `${this.dir}/MANIFEST`);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw error;
-    }
+    fsyncDirectory(this.dir); // the new files' names are durable before the manifest names them
+    renameSync(tmp, `${this.dir}/MANIFEST`);
     fsyncDirectory(this.dir);
     this.removeFilesOutside(m);
   }
 
   private removeFilesOutside(m: Manifest): void {
-    removeDeadLockTemps(this.dir);
     const keep = new Set(manifestFiles(m).map((f) => f.file));
     for (const name of readdirSync(this.dir)) {
       if (!INDEX_FILE.test(name) || keep.has(name)) continue;
@@ -234,14 +216,24 @@ export class FileIndexDirectory implements IndexDirectory {
     }
   }
 
-  private withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
+  private lock: WriterLock | null = null;
+
+  /**
+   * Runs a write under LOCK. Files a crashed writer left behind are removed first (the names a new
+   * generation takes are created exclusively, so two writers can never truncate each other's files).
+   */
+  private async withLock<T>(work: (lock: WriterLock) => Promise<T>): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const lock = WriterLock.acquire(this.dir, this.now);
-    this.held = lock;
-    return work(lock).finally(() => {
-      this.held = null;
+    this.lock = lock;
+    try {
+      const m = this.readManifest();
+      if (m && !('invalid' in m)) this.removeFilesOutside(m);
+      return await work(lock);
+    } finally {
+      this.lock = null;
       lock.release();
-    });
+    }
   }
 
   /** The current manifest for a writer: absent -> an empty one; unreadable -> an error (rebuild first). */
@@ -263,38 +255,21 @@ export class FileIndexDirectory implements IndexDirectory {
         const docs = [...new Map(batch.docs.map((d) => [d.seq, d])).values()].filter((d) => !removed.has(d.seq));
         const gone = [...docs.map((d) => d.seq), ...batch.removed];
         next.segments = base.segments.map((entry, i) => this.withDeletes(entry, snapshot!.segments[i]!, gone, generation));
-        // Contributions computed with the new generation's averages: the base's documents (deleted ones count until merged) plus these.
-        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema, this.otherDocs(snapshot?.segments ?? [])));
-        // The last vector of a seq wins: one row per seq in the new segment.
-        const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()];
+        if (docs.length > 0) next.segments.push(buildSegmentFiles(this.dir, `seg-${next.nextName++}`, docs.map(toSegmentDoc), this.schema, baseStats(snapshot?.segments ?? [])));
+        const vectorsSet = [...new Map((batch.vectors?.set ?? []).map((v) => [v.seq, v])).values()].filter((v) => !removed.has(v.seq));
         const vectorsGone = [...vectorsSet.map((v) => v.seq), ...(batch.vectors?.removed ?? []), ...batch.removed];
         next.vectorSegments = base.vectorSegments.map((entry, i) => this.withVectorDeletes(entry, snapshot!, i, vectorsGone, generation));
         if (vectorsSet.length > 0) next.vectorSegments.push(await this.vectorSegment(`vec-${next.nextName++}`, next.dims, vectorsSet, generation));
         // A doc's own signals first, the batch's signal changes over them.
         const signals = [...docs.map(signalsOf).filter((s) => s !== null), ...(batch.signals ?? [])];
-        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, this.signalsFd(snapshot), signals);
-        this.commit(next, snapshot ? base.generation : -1);
+        if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${generation}.bin`, snapshot?.signalsFd ?? null, signals);
+        this.commit(next);
       } finally {
         snapshot?.close();
       }
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
-  }
-
-  /** Documents and field-length sums of segments as search statistics count them. */
-  private otherDocs(segments: readonly FileSnapshot['segments'][number][]): OtherDocs {
-    const sums = new Array<number>(this.options.fields.length).fill(0);
-    let docs = 0;
-    for (const s of segments) {
-      docs += s.statDocs;
-      s.fieldLengthSums().forEach((sum, f) => (sums[f]! += sum));
-    }
-    return { docs, sums };
-  }
-
-  private signalsFd(snapshot: FileSnapshot | null): number | null {
-    return snapshot?.signalsFd ?? null;
   }
 
   private withDeletes(entry: SegmentEntry, reader: FileSnapshot['segments'][number], gone: readonly number[], generation: number): SegmentEntry {
@@ -372,13 +347,40 @@ export class FileIndexDirectory implements IndexDirectory {
       }
       if (vectors) next.vectorSegments = [await this.vectorSegment(`vec-${next.nextName++}`, vectors.dims, vectors.vectors, next.generation)];
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
-      this.commit(next, previous && !('invalid' in previous) ? previous.generation : -1);
+      this.commit(next);
       const total = next.segments.reduce((n, s) => n + s.docs, 0);
       if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
+      else this.resaturate(expect);
       this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);
     });
     return this.openWritten(expect);
+  }
+
+  /**
+   * Segments built in parallel computed `sat` with their own average field lengths: those more than
+   * 0.5% off the index's averages are rewritten with them (postings re-used, no analysis), so that
+   * queries use stored contributions rather than recompute them.
+   */
+  private resaturate(expect: OpenExpectation): void {
+    const { base, snapshot } = this.writerBase(expect);
+    if (!snapshot) return;
+    try {
+      const all = baseStats(snapshot.segments);
+      const avg = averagesWith(all, all.lengthSums.map(() => 0), 0);
+      let changed = false;
+      const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
+      next.segments = base.segments.map((entry, i) => {
+        const reader = snapshot.segments[i]!;
+        if (!drifted(reader.dictionary.satAvg, avg)) return entry;
+        changed = true;
+        const others = baseStats(snapshot.segments.filter((_, j) => j !== i));
+        return writeSegmentFiles(this.dir, `seg-${next.nextName++}`, (sink) => mergeSegments([reader], this.schema, sink, others));
+      });
+      if (changed) this.commit(next);
+    } finally {
+      snapshot.close();
+    }
   }
 
   async merge(expect: OpenExpectation): Promise<Snapshot | null> {
@@ -399,8 +401,8 @@ export class FileIndexDirectory implements IndexDirectory {
         const next: Manifest = { ...base, generation: base.generation + 1, created: new Date(this.now()).toISOString() };
         if (text) {
           const name = `seg-${next.nextName++}`;
-          const others = this.otherDocs(snapshot.segments.filter((_, i) => !text.includes(i)));
-          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink, others));
+          const others = snapshot.segments.filter((_, i) => !text.includes(i));
+          const entry = writeSegmentFiles(this.dir, name, (sink) => mergeSegments(text.map((i) => snapshot.segments[i]!), this.schema, sink, baseStats(others)));
           next.segments = [...base.segments.slice(0, text[0]!), entry, ...base.segments.slice(text[text.length - 1]! + 1)].filter((s) => s.docs > 0);
         } else if (vectors) {
           const readers = vectors.map((i) => snapshot.vectorSegments[i]!);
@@ -409,7 +411,7 @@ export class FileIndexDirectory implements IndexDirectory {
           })(), next.generation);
           next.vectorSegments = [...base.vectorSegments.slice(0, vectors[0]!), entry, ...base.vectorSegments.slice(vectors[vectors.length - 1]! + 1)].filter((v) => v.count > 0);
         }
-        this.commit(next, base.generation);
+        this.commit(next);
         this.options.logger?.info('index.merged', { generation: next.generation, text: text?.length ?? 0, vectors: vectors?.length ?? 0 });
         merged = true;
       } finally {

@@ -17,8 +17,6 @@ const segment = z.object({
   terms: fileRecord,
   postings: fileRecord,
   deletes: fileRecord.nullable(),
-  /** Average field lengths the postings' contributions were computed with (absent: the segment's own). */
-  satAvg: z.array(z.number().positive()).optional(),
 });
 
 const vectorSegment = z.object({

@@ -47,10 +47,11 @@ export function verifyFile(dir: string, fd: number, record: FileRecord, fullChec
 export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES): FileSnapshot {
   const fds: number[] = [];
   const vectorReaders: VectorSegmentReader[] = [];
+  const guard = { closed: false };
   try {
     const scratch = new SegmentScratch(new ScoringScratch());
     const segments = manifest.segments.map((entry) => {
-      const reader = openSegment(dir, entry, schema, scratch, fds, (fd, record) => verifyFile(dir, fd, record, fullCheckBytes));
+      const reader = openSegment(dir, entry, schema, scratch, fds, (fd, record) => verifyFile(dir, fd, record, fullCheckBytes), guard);
       if (reader.docTable.count !== entry.docs) throw new IndexFileError(`${entry.name} holds ${reader.docTable.count} documents, the manifest says ${entry.docs}`);
       return reader;
     });
@@ -61,7 +62,7 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
       return fd;
     };
     let signals: SignalsReader | null = null;
-    if (manifest.signals) signals = new SignalsReader(open(manifest.signals), manifest.signals.file, manifest.signals.bytes);
+    if (manifest.signals) signals = new SignalsReader(open(manifest.signals), manifest.signals.file, manifest.signals.bytes, guard);
     if (withVectors) {
       for (const v of manifest.vectorSegments) {
         const seqs = readWholeFd(open(v.seqs));
@@ -76,10 +77,10 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
           }
         }
         const deletes = v.deletes ? readWholeFd(open(v.deletes)) : null;
-        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes));
+        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard));
       }
     }
-    return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds);
+    return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds, guard);
   } catch (error) {
     for (const v of vectorReaders) v.close();
     for (const fd of fds) {

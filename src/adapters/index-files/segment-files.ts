@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import type { BuiltSegment, OtherDocs, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import type { BaseStats, BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { buildSegment } from '../../core/search/segment/segment-builder.ts';
 import { SegmentReader, type SegmentScratch } from '../../core/search/segment/segment-reader.ts';
-import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord } from './file-io.ts';
+import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord, type ReadGuard } from './file-io.ts';
 import type { SegmentEntry } from './manifest.ts';
 
 /** Builds a segment and writes its three files (postings streamed, every file fsynced). */
@@ -24,13 +24,11 @@ export function writeSegmentFiles(dir: string, name: string, produce: (sink: (ch
     terms: writeFileSynced(dir, `${name}.terms`, built.terms),
     postings: postingsRecord,
     deletes: null,
-    satAvg: built.satAvg,
   };
 }
 
-/** Builds a segment's files; `others` (the rest of the index) makes its contributions use the global averages. */
-export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema, others?: OtherDocs): SegmentEntry {
-  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink, others));
+export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema, base?: BaseStats): SegmentEntry {
+  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink, base));
 }
 
 /** Opens a file the manifest names, checking its size; the caller closes the fd. */
@@ -53,7 +51,7 @@ export class IndexFileError extends Error {
 }
 
 /** Opens a segment for search: doc table and dictionary read whole, postings kept open for positional reads. */
-export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSchema, scratch: SegmentScratch, fds: number[], verify: (fd: number, record: FileRecord) => void): SegmentReader {
+export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSchema, scratch: SegmentScratch, fds: number[], verify: (fd: number, record: FileRecord) => void, guard?: ReadGuard): SegmentReader {
   const read = (record: FileRecord) => {
     const fd = openRecorded(dir, record);
     fds.push(fd);
@@ -64,5 +62,5 @@ export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSch
   const terms = readWholeFd(read(entry.terms));
   const postingsFd = read(entry.postings);
   const deletes = entry.deletes ? readWholeFd(read(entry.deletes)) : null;
-  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes), schema.fields, schema.k1, scratch, deletes, entry.satAvg);
+  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes, guard), schema.fields, schema.k1, scratch, deletes);
 }

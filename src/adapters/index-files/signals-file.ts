@@ -1,5 +1,5 @@
 import type { DocSignals } from '../../ports/search-index.ts';
-import { positionalReader, readWholeFd, writeFileSynced, type FileRecord } from './file-io.ts';
+import { positionalReader, readWholeFd, writeFileSynced, type FileRecord, type ReadGuard } from './file-io.ts';
 
 /**
  * Signals of a generation: Float32 x 3 (hfUpvotes, githubStars, localVotes) per seq, row = seq.
@@ -28,8 +28,8 @@ export class SignalsReader {
   private readonly read;
   private readonly cell = new Uint8Array(ROW);
   private readonly view = new Float32Array(this.cell.buffer);
-  constructor(readonly fd: number, file: string, private readonly bytes: number) {
-    this.read = positionalReader(fd, file, bytes);
+  constructor(readonly fd: number, file: string, private readonly bytes: number, guard?: ReadGuard) {
+    this.read = positionalReader(fd, file, bytes, guard);
   }
   get(seq: number): DocSignals {
     if (seq < 0 || (seq + 1) * ROW > this.bytes) return ZERO_SIGNALS;

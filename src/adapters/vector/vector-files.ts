@@ -1,9 +1,9 @@
-import { closeSync, fstatSync, fsyncSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 import { topK, TopHeap } from '../../core/search/top-k.ts';
 import type { VectorHit } from '../../ports/search-index.ts';
-import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord } from '../index-files/file-io.ts';
+import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord, type ReadGuard } from '../index-files/file-io.ts';
 
 type UsearchModule = typeof Usearch;
 // usearch's ESM entry cannot find its prebuilt binary; its CommonJS entry can (see usearch-ann.ts).
@@ -99,8 +99,6 @@ function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, l
     closeSync(fd);
   }
   const file = `${name}.hnsw`;
-  // A new file, never a truncated one another process may have mapped.
-  rmSync(`${dir}/${file}`, { force: true });
   index.save(`${dir}/${file}`);
   const out = openSync(`${dir}/${file}`, 'r+');
   try {
@@ -130,13 +128,12 @@ export class VectorSegmentReader {
     rows: FileRecord,
     graphPath: string | null,
     deletes: Uint8Array | null,
+    guard?: ReadGuard,
   ) {
-    // `.seqs` holds one seq per row (n = rows written, repeated seqs included), then the live rows
-    // ordered by seq (one per distinct seq): the row count comes from the rows file.
+    // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
     const n = rows.bytes / (dims * 4);
-    const stored = seqsBytes.byteLength / 4;
-    if (!Number.isInteger(n) || !Number.isInteger(stored) || stored < n || stored > 2 * n) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows of ${dims} dimensions do not match ${seqsBytes.byteLength} bytes of seqs`);
     const all = new Int32Array(seqsBytes.buffer, seqsBytes.byteOffset, seqsBytes.byteLength / 4);
+    if (!Number.isInteger(n) || all.length < n || all.length > 2 * n) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows and ${all.length} seqs for ${dims} dimensions`);
     this.rowSeq = all.subarray(0, n);
     this.dead = new Uint8Array(n);
     this.liveCount = n;
@@ -150,7 +147,7 @@ export class VectorSegmentReader {
     }
     // Rows ordered by seq, live ones first written: `order` lists each seq's one live row.
     this.order = all.subarray(n).filter(() => true);
-    this.read = positionalReader(rowsFd, rows.file, rows.bytes);
+    this.read = positionalReader(rowsFd, rows.file, rows.bytes, guard);
     if (graphPath) {
       this.graph = newGraph(dims);
       this.graph.view(graphPath);
@@ -239,22 +236,32 @@ export class VectorSegmentReader {
     return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
   }
 
+  /**
+   * Graph candidates re-scored exactly. When too few pass the deletes and the filter, ten times as
+   * many are asked for (up to 40,000), and only then is the segment scanned exactly: a filter never
+   * loses results.
+   */
   nearest(query: Float32Array, k: number, candidates: number, filter?: (seq: number) => boolean): VectorHit[] {
     if (this.liveCount === 0 || k <= 0) return [];
     if (!this.graph) return this.scan(query, k, filter);
-    const matches = this.graph.search(Float32Array.from(query), Math.min(Math.max(2 * k, candidates), this.rows), 1);
     const row = new Float32Array(this.dims);
-    const hits: { docId: number; score: number }[] = [];
-    for (const key of matches.keys) {
-      const r = Number(key);
-      if (this.dead[r]) continue;
-      const seq = this.rowSeq[r]!;
-      if (filter && !filter(seq)) continue;
-      hits.push({ docId: seq, score: this.dot(query, this.rowVector(r, row), 0) });
+    const probe = Float32Array.from(query);
+    for (let want = Math.max(2 * k, candidates); ; want *= 10) {
+      const matches: { keys: BigUint64Array } = this.graph.search(probe, Math.min(want, this.rows), 1);
+      const heap = new TopHeap(k);
+      let passed = 0;
+      for (const key of matches.keys) {
+        const r = Number(key);
+        if (this.dead[r]) continue;
+        const seq = this.rowSeq[r]!;
+        if (filter && !filter(seq)) continue;
+        passed++;
+        heap.offer(seq, this.dot(query, this.rowVector(r, row), 0));
+      }
+      const enough = passed >= Math.min(k, this.liveCount) || matches.keys.length === passed;
+      if (enough) return heap.sorted().map((h) => ({ seq: h.docId, score: h.score }));
+      if (want >= 40_000 || want >= this.rows) return this.scan(query, k, filter);
     }
-    // Too few candidates pass the deletes and the filter: the exact scan answers, so none is lost.
-    if (hits.length < Math.min(k, this.liveCount) && matches.keys.length > hits.length) return this.scan(query, k, filter);
-    return topK(hits, k).map((h) => ({ seq: h.docId, score: h.score }));
   }
 
   close(): void {

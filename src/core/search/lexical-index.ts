@@ -1,7 +1,7 @@
 import { eachTerm } from './analyzer.ts';
 import { findPosting, Postings } from './postings.ts';
 import { topK } from './top-k.ts';
-import { averagesDrifted, averagesOf, postingInFields, saturate, ScoringScratch, searchSource, type ScoringQuery, type ScoringSource, type ScoringStats } from './segment/scorer.ts';
+import { postingInFields, saturation, ScoringScratch, searchSource, type ScoringQuery, type ScoringSource, type ScoringStats } from './segment/scorer.ts';
 
 export { topK };
 export type { FieldSpec, LexicalHit, LexicalIndexOptions, TermClause } from './lexical-types.ts';
@@ -158,7 +158,7 @@ export class LexicalIndex {
   }
 
   private averages(): number[] {
-    return averagesOf(this.lengthSums, this.live);
+    return Array.from(this.lengthSums, (sum) => (this.live > 0 ? sum / this.live : 1) || 1);
   }
 
   /** The index seen by the shared scorer: ordinals are its slots. */
@@ -190,7 +190,7 @@ export class LexicalIndex {
    * lazily, term by term. Scores may thus differ from exact BM25F by well under 0.5% on a live index.
    */
   private avgGenerationFor(avg: readonly number[]): number {
-    const drifted = !this.avgUsed || averagesDrifted(avg, this.avgUsed);
+    const drifted = !this.avgUsed || avg.some((a, f) => Math.abs(a - this.avgUsed![f]!) > 0.005 * this.avgUsed![f]!);
     if (drifted) {
       this.avgUsed = [...avg];
       this.avgGeneration++;
@@ -226,7 +226,7 @@ export class LexicalIndex {
     const from = list.satGeneration === generation ? list.satLength : 0;
     let max = from === 0 ? 0 : list.maxSat;
     for (let i = from; i < list.length; i++) {
-      sat[i] = saturate(this.fields, this.k1, list.tfs, i, this.lengths, list.docs[i]!, used);
+      sat[i] = saturation(this.fields, this.k1, list.tfs, i, this.lengths, list.docs[i]!, used);
       if (sat[i]! > max) max = sat[i]!;
     }
     list.maxSat = max;

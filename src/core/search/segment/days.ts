@@ -7,9 +7,3 @@ export function dayOf(date: string | null | undefined): number {
   const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
   return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms / DAY_MS) : -1;
 }
-
-/** YYYY-MM-DD of a day number, null for -1. */
-export function dateOfDay(day: number): string | null {
-  if (day < 0) return null;
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}

@@ -1,5 +1,5 @@
 import type { LexicalHit } from '../lexical-types.ts';
-import { averagesOf, type ScoringQuery, type ScoringStats } from './scorer.ts';
+import type { ScoringQuery, ScoringStats } from './scorer.ts';
 
 /** A part of a segmented index as global statistics and the merged search see it. */
 export interface StatsPart {
@@ -21,7 +21,7 @@ export function globalStats(parts: readonly StatsPart[], fieldCount: number): Sc
     docs += part.statDocs;
     part.fieldLengthSums().forEach((s, f) => (sums[f]! += s));
   }
-  const avgLengths = averagesOf(sums, docs);
+  const avgLengths = sums.map((s) => (docs > 0 ? s / docs : 1) || 1);
   const memo = new Map<string, number>();
   return {
     docs,

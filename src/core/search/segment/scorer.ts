@@ -67,33 +67,25 @@ export class ScoringScratch {
 }
 
 /**
- * The one BM25F saturation: tf~/(k1+tf~) of posting `i` (its term frequencies at tfs[i * F + f])
- * in the document whose field lengths are at lengths[slot * F + f], with average field lengths
- * `avg`. `weights` (a fielded clause: 0 outside its fields) replaces the fields' weights. 0 when
- * the term is in none of the weighted fields.
+ * tf~/(k1+tf~) of posting i: tf~ = sum over fields f of w_f * tf_f / (1 - b_f + b_f * len_f / avg_f).
+ * The one saturation formula of every index (in-memory, segment builder, merge, drift recompute).
  */
-export function saturate(fields: readonly FieldSpec[], k1: number, tfs: ArrayLike<number>, i: number, lengths: ArrayLike<number>, slot: number, avg: readonly number[], weights?: readonly number[]): number {
+export function saturation(fields: readonly FieldSpec[], k1: number, tfs: ArrayLike<number>, i: number, lengths: ArrayLike<number>, slot: number, avg: readonly number[]): number {
   const F = fields.length;
   let tf = 0;
   for (let f = 0; f < F; f++) {
     const raw = tfs[i * F + f]!;
     if (raw === 0) continue;
-    const w = weights ? weights[f]! : fields[f]!.weight;
-    if (w === 0) continue;
     const field = fields[f]!;
-    tf += (w * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
+    tf += (field.weight * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
   }
-  return tf === 0 ? 0 : tf / (k1 + tf);
+  return tf / (k1 + tf);
 }
 
-/** Averages differ by more than 0.5% (relative to `used`) in some field: contributions computed with `used` are recomputed. */
-export function averagesDrifted(avg: readonly number[], used: readonly number[]): boolean {
-  return avg.some((a, f) => Math.abs(a - used[f]!) > 0.005 * used[f]!);
-}
-
-/** Average field lengths from field-length sums over `docs` documents (1 where there is nothing). */
-export function averagesOf(sums: ArrayLike<number>, docs: number): number[] {
-  return Array.from(sums, (s) => (docs > 0 ? s / docs : 1) || 1);
+/** Whether averages drifted more than 0.5% (in any field) from those cached contributions were computed with. */
+export function drifted(used: ArrayLike<number>, avg: readonly number[]): boolean {
+  for (let f = 0; f < avg.length; f++) if (Math.abs(avg[f]! - used[f]!) > 0.005 * used[f]!) return true;
+  return false;
 }
 
 export function idfOf(stats: ScoringStats, term: string): number {
@@ -244,10 +236,16 @@ export function searchSource<L extends TermPostings>(
     for (let i = 0; i < list.length; i++) {
       const slot = list.docs[i]!;
       if (slotDoc[slot] === -1) continue;
-      const sat = saturate(fields, source.k1, tfs, i, lengths, slot, avg, weights);
-      if (sat === 0) continue;
+      let tf = 0;
+      for (let f = 0; f < F; f++) {
+        const raw = tfs[i * F + f]!;
+        if (raw === 0 || weights[f] === 0) continue;
+        const field = fields[f]!;
+        tf += (weights[f]! * raw) / (1 - field.b + (field.b * lengths[slot * F + f]!) / avg[f]!);
+      }
+      if (tf === 0) continue;
       touch(slot);
-      scores[slot]! += weight * sat;
+      scores[slot]! += (weight * tf) / (source.k1 + tf);
     }
   }
 

@@ -1,8 +1,8 @@
 import { eachTerm } from '../analyzer.ts';
 import type { FieldSpec } from '../lexical-types.ts';
 import { Postings } from '../postings.ts';
-import { averagesOf, saturate } from './scorer.ts';
 import { DocTableWriter } from './doc-table.ts';
+import { saturation } from './scorer.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /** How a segment's documents are analysed and scored (the index's fields, k1 and analyser). */
@@ -22,25 +22,24 @@ export interface SegmentDoc {
   texts: readonly string[];
 }
 
+/** Documents and field-length sums of the rest of the index, for global average field lengths. */
+export interface BaseStats {
+  docs: number;
+  lengthSums: readonly number[];
+}
+
+/** Average field lengths over `base` plus a segment's own documents. */
+export function averagesWith(base: BaseStats | undefined, sums: readonly number[], docs: number): number[] {
+  const n = docs + (base?.docs ?? 0);
+  return sums.map((s, f) => (n > 0 ? (s + (base?.lengthSums[f] ?? 0)) / n : 1) || 1);
+}
+
 /** The files of a built segment, besides the postings the builder streamed to its sink. */
 export interface BuiltSegment {
   docs: number;
   docTable: Uint8Array;
   terms: Uint8Array;
   postingsBytes: number;
-  /** The average field lengths `sat` was computed with (searches with other averages recompute it). */
-  satAvg: number[];
-}
-
-/** The index's other documents as its statistics count them (deleted ones included until merged). */
-export interface OtherDocs {
-  docs: number;
-  sums: readonly number[];
-}
-
-/** Average field lengths over a segment's documents plus the index's others: the global ones once it is committed. */
-export function globalAverages(sums: readonly number[], docs: number, others: OtherDocs | undefined): number[] {
-  return averagesOf(sums.map((s, f) => s + (others?.sums[f] ?? 0)), docs + (others?.docs ?? 0));
 }
 
 /** Buffers postings bytes and hands them to the sink in large chunks; tracks the write position. */
@@ -67,11 +66,11 @@ export class PostingsSink {
 
 /**
  * Builds a segment from documents (any order, distinct seqs): analyses every field, computes each
- * posting's saturated contribution tf~/(k1+tf~) with the average field lengths of this segment's
- * documents plus `others` (the rest of the index: the global averages), and streams the postings
- * to `sink` in term order. Pure: the caller writes the bytes somewhere.
+ * posting's saturated contribution tf~/(k1+tf~) with the index's average field lengths (`base`: the
+ * other segments' documents and length sums, added to this segment's own), records those averages,
+ * and streams the postings to `sink` in term order. Pure: the caller writes the bytes somewhere.
  */
-export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, others?: OtherDocs): BuiltSegment {
+export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, base?: BaseStats): BuiltSegment {
   const analyze = schema.analyze ?? ((text: string, emit: (term: string) => void) => eachTerm(text, emit));
   const F = schema.fields.length;
   const docs = [...input].sort((a, b) => a.seq - b.seq);
@@ -99,7 +98,7 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     }
     table.add(doc.seq, doc.id, doc.day, doc.categories, lengths.subarray(d * F, (d + 1) * F));
   });
-  const avg = globalAverages(sums, docs.length, others);
+  const avg = averagesWith(base, sums, docs.length);
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
   let sat = new Float32Array(1024);
@@ -114,7 +113,7 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
       for (let f = 0; f < F; f++) tf8[i * F + f] = Math.min(255, list.tfs[i * F + f]!);
-      sat[i] = saturate(schema.fields, schema.k1, list.tfs, i, lengths, list.docs[i]!, avg);
+      sat[i] = saturation(schema.fields, schema.k1, list.tfs, i, lengths, list.docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -123,5 +122,5 @@ export function buildSegment(input: readonly SegmentDoc[], schema: SegmentSchema
     out.write(tf8.subarray(0, n * F));
   }
   out.flush();
-  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position, satAvg: avg };
+  return { docs: docs.length, docTable: table.encode(), terms: dictionary.encode(avg), postingsBytes: out.position };
 }

@@ -1,18 +1,17 @@
 import { DocTableWriter } from './doc-table.ts';
-import { globalAverages, PostingsSink, type BuiltSegment, type OtherDocs, type SegmentSchema } from './segment-builder.ts';
-import { saturate } from './scorer.ts';
+import { averagesWith, PostingsSink, type BaseStats, type BuiltSegment, type SegmentSchema } from './segment-builder.ts';
+import { saturation } from './scorer.ts';
 import type { SegmentReader } from './segment-reader.ts';
 import { TermDictionaryWriter } from './term-dictionary.ts';
 
 /**
  * Merges segments into one without re-analysing text: the live documents of every input (its
  * deletes file applied) are renumbered in seq order, each term's postings are concatenated in the
- * new order, and `sat` is recomputed from the stored field lengths and term frequencies with the
- * average field lengths of the merged documents plus `others` (the index's other segments: the
- * global averages once the merge is committed). Postings stream to `sink` term by term.
+ * new order, and `sat` is recomputed with the index's average field lengths (`base`: the segments
+ * not merged, plus the merged documents) from the stored field lengths and term frequencies. Postings stream to `sink` term by term.
  * Inputs must not hold the same live seq twice (a newer copy always deletes the older one).
  */
-export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, others?: OtherDocs): BuiltSegment {
+export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentSchema, sink: (chunk: Uint8Array) => void, base?: BaseStats): BuiltSegment {
   const F = schema.fields.length;
   // Live documents of every input, renumbered in seq order by a k-way merge (inputs are seq-sorted).
   const remap = inputs.map((reader) => new Int32Array(reader.docTable.count).fill(-1));
@@ -49,7 +48,7 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
       }
     });
   });
-  const avg = globalAverages(sums, count, others);
+  const avg = averagesWith(base, sums, count);
 
   const out = new PostingsSink(sink);
   const dictionary = new TermDictionaryWriter();
@@ -107,7 +106,7 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     if (n === 0) continue;
     let maxSat = 0;
     for (let i = 0; i < n; i++) {
-      sat[i] = saturate(schema.fields, schema.k1, tfs, i, lengths, docs[i]!, avg);
+      sat[i] = saturation(schema.fields, schema.k1, tfs, i, lengths, docs[i]!, avg);
       if (sat[i]! > maxSat) maxSat = sat[i]!;
     }
     dictionary.add(term, n, out.position, maxSat);
@@ -116,5 +115,5 @@ export function mergeSegments(inputs: readonly SegmentReader[], schema: SegmentS
     out.write(tfs.subarray(0, n * F));
   }
   out.flush();
-  return { docs: count, docTable: table.encode(), terms: dictionary.encode(), postingsBytes: out.position, satAvg: avg };
+  return { docs: count, docTable: table.encode(), terms: dictionary.encode(avg), postingsBytes: out.position };
 }

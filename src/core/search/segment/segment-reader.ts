@@ -1,6 +1,6 @@
 import type { FieldSpec, LexicalHit, TermClause } from '../lexical-types.ts';
 import { DocTable } from './doc-table.ts';
-import { averagesDrifted, averagesOf, postingInFields, saturate, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
+import { drifted, postingInFields, saturation, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
 import { TermDictionary } from './term-dictionary.ts';
 
 /**
@@ -39,14 +39,13 @@ export class SegmentScratch {
 /** One term's postings read for the query in progress. */
 export class SegmentPostings implements TermPostings {
   tfBytes: Uint8Array | null = null;
-  /** Contributions recomputed with the query's averages (when they differ from the segment's). */
+  /** Contributions recomputed for the query's averages (when the stored ones drifted). */
   recomputed: Float32Array | null = null;
   constructor(
     readonly term: number,
     readonly length: number,
     readonly docs: Int32Array,
     readonly satValues: Float32Array,
-    /** Largest contribution: the stored one, or the recomputed one's once `sat` recomputed. */
     public maxSat: number,
   ) {}
 }
@@ -67,8 +66,6 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   private readonly docTableBytes: number;
   private readonly termsBytes: number;
   private listCache = new Map<string, SegmentPostings | null>();
-  /** The average field lengths the stored contributions were computed with. */
-  readonly satAvg: readonly number[];
 
   constructor(
     readonly name: string,
@@ -79,15 +76,11 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     readonly k1: number,
     private readonly scratch: SegmentScratch,
     deletes: Uint8Array | null,
-    satAvg?: readonly number[],
   ) {
     this.docTable = new DocTable(docTable, fields.length);
     this.dictionary = new TermDictionary(terms);
     this.docTableBytes = docTable.byteLength;
     this.termsBytes = terms.byteLength;
-    // Segments written before the averages were recorded computed them over their own documents.
-    this.satAvg = satAvg ?? averagesOf(this.docTable.lengthSums, this.docTable.count);
-    if (this.satAvg.length !== fields.length) throw new Error(`segment ${name}: ${this.satAvg.length} average field lengths for ${fields.length} fields`);
     const n = this.docTable.count;
     this.fileDeletes = new Uint8Array((n + 7) >> 3);
     if (deletes) {
@@ -125,13 +118,6 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     const t = this.dictionary.find(term);
     return t < 0 ? 0 : this.dictionary.df[t]!;
   }
-  /** Deleted documents, by the deletes file only. */
-  get deletedInFile(): number {
-    let count = 0;
-    for (const byte of this.fileDeletes) for (let b = byte; b; b &= b - 1) count++;
-    return count;
-  }
-
   /** Bytes this reader holds in memory: doc table, dictionary, slot and deletes arrays. */
   get memoryBytes(): number {
     return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength;
@@ -160,7 +146,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
 
   ownStats(): ScoringStats {
     const n = this.docTable.count;
-    return { docs: n, avgLengths: averagesOf(this.docTable.lengthSums, n), docFreq: (term) => this.docFreq(term) };
+    return { docs: n, avgLengths: Array.from(this.docTable.lengthSums, (s) => (n > 0 ? s / n : 1) || 1), docFreq: (term) => this.docFreq(term) };
   }
 
   search(query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined; stats?: ScoringStats | undefined }): LexicalHit[] {
@@ -191,20 +177,19 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   }
 
   /**
-   * The postings' contributions for a search with average field lengths `avg`: the stored ones
-   * while `avg` is within 0.5% of those they were computed with (the LexicalIndex rule), otherwise
-   * recomputed from the term frequencies and field lengths (and `maxSat` with them).
+   * The stored contributions while the averages searched with stay within 0.5% of those they were
+   * computed with (the LexicalIndex rule); otherwise recomputed for this query from the stored term
+   * frequencies and field lengths, with the bound `maxSat` to match.
    */
   sat(list: SegmentPostings, avg: readonly number[]): Float32Array {
-    if (!averagesDrifted(avg, this.satAvg)) return list.satValues;
+    if (!drifted(this.dictionary.satAvg, avg)) return list.satValues;
     if (!list.recomputed) {
       const tfs = this.tfs(list);
       const bytes = this.scratch.take(list.length * 4);
       const out = new Float32Array(bytes.buffer, bytes.byteOffset, list.length);
-      const lengths = this.docTable.lengths;
       let max = 0;
       for (let i = 0; i < list.length; i++) {
-        out[i] = saturate(this.fields, this.k1, tfs, i, lengths, list.docs[i]!, avg);
+        out[i] = saturation(this.fields, this.k1, tfs, i, this.docTable.lengths, list.docs[i]!, avg);
         if (out[i]! > max) max = out[i]!;
       }
       list.recomputed = out;

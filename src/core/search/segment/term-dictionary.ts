@@ -3,7 +3,7 @@ import { bytesOf, float32s, float64s, packSections, StringTable, uint32s, unpack
 /**
  * A segment's terms, sorted (JavaScript string order), with for each: document frequency, the byte
  * offset of its postings in the postings file, and the largest saturated contribution (maxSat) for
- * MaxScore. Postings of a term at `offset`: doc numbers Int32 x df, sat Float32 x df, then term
+ * MaxScore; and the average field lengths `sat` was computed with. Postings of a term at `offset`: doc numbers Int32 x df, sat Float32 x df, then term
  * frequencies Uint8 x df x fieldCount (saturating at 255).
  */
 
@@ -27,9 +27,10 @@ export class TermDictionaryWriter {
   get size(): number {
     return this.terms.length;
   }
-  encode(): Uint8Array {
+  /** `satAvg`: the average field lengths `sat` and `maxSat` were computed with. */
+  encode(satAvg: readonly number[]): Uint8Array {
     const [offsets, blob] = StringTable.pack(this.terms);
-    return packSections(TERMS_MAGIC, TERMS_VERSION, [offsets, blob, bytesOf(Uint32Array.from(this.df)), bytesOf(Float64Array.from(this.offsets)), bytesOf(Float32Array.from(this.maxSat))]);
+    return packSections(TERMS_MAGIC, TERMS_VERSION, [offsets, blob, bytesOf(Uint32Array.from(this.df)), bytesOf(Float64Array.from(this.offsets)), bytesOf(Float32Array.from(this.maxSat)), bytesOf(Float64Array.from(satAvg))]);
   }
 }
 
@@ -38,13 +39,16 @@ export class TermDictionary {
   readonly df: Uint32Array;
   readonly offsets: Float64Array;
   readonly maxSat: Float32Array;
+  /** Average field lengths the stored `sat` values were computed with. */
+  readonly satAvg: Float64Array;
 
   constructor(bytes: Uint8Array) {
-    const s = unpackSections(bytes, TERMS_MAGIC, TERMS_VERSION, 5);
+    const s = unpackSections(bytes, TERMS_MAGIC, TERMS_VERSION, 6);
     this.terms = new StringTable(uint32s(s[0]!), s[1]!);
     this.df = uint32s(s[2]!);
     this.offsets = float64s(s[3]!);
     this.maxSat = float32s(s[4]!);
+    this.satAvg = float64s(s[5]!);
     const n = this.terms.size;
     if (this.df.length !== n || this.offsets.length !== n || this.maxSat.length !== n) throw new SegmentFormatError('term dictionary sections disagree on the number of terms');
   }

@@ -3,8 +3,10 @@ import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
-import { IndexLockedError, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
+import type { Worker } from 'node:worker_threads';
+import { BuildPool } from '../src/adapters/index-files/build-pool.ts';
+import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
+import { IndexLockedError, startOf as processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
 import type { IndexDoc, Snapshot } from '../src/ports/search-index.ts';
 import { tempDir } from './helpers.ts';
@@ -197,6 +199,69 @@ describe('the index directory', () => {
     }
   });
 
+  it('a build worker that dies fails the jobs in flight, waiting and later: a rebuild never hangs', { timeout: 60_000 }, async () => {
+    const pool = new BuildPool(2, { fields: FIELDS, k1: 1.2 });
+    try {
+      const workers = (pool as unknown as { workers: Worker[] }).workers;
+      assert.equal(workers.length, 2);
+      const path = tempDir();
+      const docs = randomPapers(random(3), 20).map((d) => ({ seq: d.seq, id: d.id, day: 1, categories: d.categories, texts: [d.title, d.abstract, d.authors.join(' ; ')] }));
+      // Both threads busy, a third job waiting for one; then a thread dies.
+      const jobs = [pool.build(path, 'seg-1', docs), pool.build(path, 'seg-2', docs), pool.build(path, 'seg-3', docs)].map((p) => p.then(() => 'built', (e: Error) => e.message));
+      await workers[0]!.terminate();
+      const outcomes = await Promise.all(jobs);
+      for (const o of outcomes) assert.match(o, /^built$|index build worker exited/);
+      await assert.rejects(pool.build(path, 'seg-4', docs), /index build worker exited/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a vector batch or rebuild repeating a seq keeps its last vector, and the generation opens', async () => {
+    const rand = random(23);
+    const papers = randomPapers(rand, 30);
+    const [a, b, c, d] = [unitVector(rand), unitVector(rand), unitVector(rand), unitVector(rand)];
+    const dir = directory(tempDir());
+    // A rebuild's vector source repeating seq 2 (rows 2, 3, 2).
+    const rebuilt = await dir.rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 1 }, { model: 'test-model', dims: 8, vectors: iterate([{ seq: 2, vector: a }, { seq: 3, vector: b }, { seq: 2, vector: c }]) });
+    assert.deepEqual(rebuilt.vector(2), c);
+    assert.equal(rebuilt.vectorCount, 2);
+    rebuilt.close();
+    assert.deepEqual((await opened(dir)).vector(2), c);
+    // A write repeating seq 1: the last one wins, and the committed generation opens again.
+    const written = await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 1, vector: a }, { seq: 5, vector: b }, { seq: 1, vector: d }], removed: [] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT);
+    written.close();
+    const again = await opened(dir);
+    assert.equal(again.vectorFeedSeq, 2);
+    assert.deepEqual(again.vector(1), d);
+    assert.deepEqual(again.vector(5), b);
+    assert.deepEqual(again.vector(2), c);
+    assert.equal(again.vectorCount, 4);
+    again.close();
+  });
+
+  it('an index without vectors of the configured model opens at vector feed position 0', async () => {
+    const dir = directory(tempDir());
+    (await dir.rebuild(iterate(randomPapers(random(4), 10)), { feedSeq: 5, vectorFeedSeq: 5 })).close();
+    const snapshot = await opened(dir);
+    assert.equal(snapshot.feedSeq, 5);
+    assert.equal(snapshot.vectorFeedSeq, 0);
+    snapshot.close();
+    const textOnly = await opened(dir, { ...EXPECT, model: null, dims: 0 });
+    assert.equal(textOnly.vectorFeedSeq, 5);
+    textOnly.close();
+  });
+
+  it('without a readable manifest, generations are numbered above every file found (no name is reused)', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'signals-7.bin'), 'left over');
+    writeFileSync(join(path, 'seg-2.del-9'), 'left over');
+    const dir = directory(path);
+    const snapshot = await dir.rebuild(iterate(randomPapers(random(4), 10)), { feedSeq: 1, vectorFeedSeq: 0 });
+    assert.ok(snapshot.generation > 9, `generation ${snapshot.generation}`);
+    snapshot.close();
+  });
+
   it('signal-only writes leave text files alone', async () => {
     const dir = directory(tempDir());
     const papers = randomPapers(random(2), 50);
@@ -288,5 +353,71 @@ describe('opening an index that cannot be trusted', () => {
     writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: null, host: hostname(), token: 'dead' }));
     (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
     assert.ok(!readdirSync(path).includes('LOCK'));
+  });
+
+  it('never takes over the lock of a live writer: an empty LOCK, an old one, one whose pid is alive', () => {
+    const path = tempDir();
+    const lock = join(path, 'LOCK');
+    // An empty LOCK (an older writer between creating and writing it): held until 10 minutes old.
+    writeFileSync(lock, '');
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    const old = new Date(Date.now() - STALE_LOCK_MS - 60_000);
+    utimesSync(lock, old, old);
+    WriterLock.acquire(path).release();
+    // A live holder on this host whose lock was not refreshed for 11 minutes (a long merge): still held.
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, start: processStart(process.ppid), host: hostname(), token: 'parent', time: old.toISOString() }));
+    utimesSync(lock, old, old);
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    // The same pid with another start time is another process: the holder is dead.
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, start: '1', host: hostname(), token: 'reused', time: old.toISOString() }));
+    WriterLock.acquire(path).release();
+    // A holder on another host is judged by age only.
+    writeFileSync(lock, JSON.stringify({ pid: 1, start: '1', host: `not-${hostname()}`, token: 'far' }));
+    assert.throws(() => WriterLock.acquire(path), IndexLockedError);
+    utimesSync(lock, old, old);
+    const taken = WriterLock.acquire(path);
+    assert.equal(taken.held(), true);
+    taken.release();
+    assert.ok(!readdirSync(path).includes('LOCK'));
+  });
+
+  it('a dead holder\'s lock is taken over by exactly one of two contenders; the loser cannot commit', async () => {
+    const path = tempDir();
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: '1', host: hostname(), token: 'dead' }));
+    let second = null as WriterLock | Error | null;
+    // Both judge the lock stale; the second takes it over while the first is between judging and taking.
+    const first = (() => {
+      try {
+        return WriterLock.acquire(path, Date.now, () => {
+          if (second) return;
+          try {
+            second = WriterLock.acquire(path);
+          } catch (error) {
+            second = error as Error;
+          }
+        });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    assert.ok(second instanceof WriterLock, `the second contender got ${String(second)}`);
+    assert.ok(first instanceof IndexLockedError, `the first contender got ${String(first)}`);
+    assert.equal((second as WriterLock).held(), true);
+    (second as WriterLock).release();
+    // Fencing: a writer whose lock was taken over abandons its commit.
+    // The clock is first read while writing (LOCK was free, so acquiring did not read it): there, another process takes LOCK.
+    let calls = 0;
+    let armed = false;
+    const now = () => {
+      if (armed && ++calls === 1) writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: process.pid, start: processStart(process.pid), host: hostname(), token: 'thief' }));
+      return Date.now();
+    };
+    const dir = new FileIndexDirectory({ dir: path, fields: FIELDS, k1: 1.2, buildThreads: 1, now });
+    (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
+    const generation = dir.currentGeneration();
+    armed = true;
+    await assert.rejects(dir.write({ docs: randomPapers(random(2), 3), removed: [], feedSeq: 2, vectorFeedSeq: 0 }, EXPECT), /taken over/);
+    assert.equal(calls >= 1, true);
+    assert.equal(dir.currentGeneration(), generation);
   });
 });

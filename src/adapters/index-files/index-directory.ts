@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
 import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
@@ -49,7 +50,7 @@ export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDir
 }
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
-const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp)$/;
+const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;
 
 /** Documents (deleted ones included, as statistics count them) and field-length sums of segments. */
 function baseStats(segments: readonly SegmentReader[]): BaseStats {
@@ -178,22 +179,29 @@ export class FileIndexDirectory implements IndexDirectory {
 
   /** Makes `m` the current generation: MANIFEST.tmp written and fsynced, renamed, folder fsynced. */
   private commit(m: Manifest): void {
-    // Fencing: only the lock's holder commits, and only on top of the generation it started from.
-    this.lock?.assertHeld();
-    const current = this.currentGeneration();
-    if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
     // The new generation must open (every file present, sizes and checksums right) before it is named.
     openGeneration(this.dir, m, this.schema, true, this.options.fullCheckBytes).close();
-    const tmp = `${this.dir}/MANIFEST.tmp`;
-    const fd = openSync(tmp, 'w');
+    // A name of its own: a writer that lost its lock cannot overwrite the holder's.
+    const tmp = `${this.dir}/MANIFEST.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const fd = openSync(tmp, 'wx');
     try {
-      writeSync(fd, JSON.stringify(m, null, 1));
+      writeFileSync(fd, JSON.stringify(m, null, 1));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    fsyncDirectory(this.dir); // the new files' names are durable before the manifest names them
-    renameSync(tmp, `${this.dir}/MANIFEST`);
+    try {
+      fsyncDirectory(this.dir); // the new files' names are durable before the manifest names them
+      // Fencing, right before the rename: only the lock's holder commits, and only on top of the
+      // generation it started from.
+      this.lock?.assertHeld();
+      const current = this.currentGeneration();
+      if (current !== -1 && current !== m.generation - 1) throw new IndexLockLostError(`${this.dir}/LOCK`);
+      renameSync(tmp, `${this.dir}/MANIFEST`);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
     fsyncDirectory(this.dir);
     this.removeFilesOutside(m);
   }

@@ -32,7 +32,7 @@ interface Holder {
 }
 
 /** Start time of a process in clock ticks since boot, null where /proc is not available or it is gone. */
-function startOf(pid: number): string | null {
+export function startOf(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
@@ -67,7 +67,8 @@ function holderGone(holder: Holder): boolean {
 export class WriterLock {
   private constructor(private readonly path: string, private readonly token: string) {}
 
-  static acquire(dir: string, now: () => number = Date.now): WriterLock {
+  /** `beforeTakeOver` (tests): runs when a stale lock was found, before taking it over. */
+  static acquire(dir: string, now: () => number = Date.now, beforeTakeOver?: () => void): WriterLock {
     const path = `${dir}/LOCK`;
     const me: Holder = { pid: process.pid, start: startOf(process.pid), host: hostname(), token: randomBytes(8).toString('hex') };
     const temp = `${path}.${process.pid}.${me.token}`;
@@ -82,8 +83,10 @@ export class WriterLock {
         }
         let holder: Holder | null = null;
         let stale: boolean;
+        let seen = { text: '', ino: -1 };
         try {
-          holder = JSON.parse(readFileSync(path, 'utf8')) as Holder;
+          seen = { text: readFileSync(path, 'utf8'), ino: statSync(path).ino };
+          holder = JSON.parse(seen.text) as Holder;
           const age = now() - statSync(path).mtimeMs;
           stale = holder.host === me.host ? holderGone(holder) : age > STALE_LOCK_MS;
         } catch {
@@ -95,10 +98,28 @@ export class WriterLock {
           }
         }
         if (!stale) throw new IndexLockedError(path, holder ? `pid ${holder.pid} on ${holder.host}` : 'unknown holder');
+        beforeTakeOver?.();
+        // One contender at a time takes a stale lock over (LOCK.takeover, created like LOCK), and it
+        // removes only the very lock it judged stale: never a lock another contender just took.
+        const guard = `${path}.takeover`;
         try {
-          unlinkSync(path);
+          linkSync(temp, guard);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          // A taker killed during the take-over (microseconds) leaves its guard: removed once a minute old.
+          try {
+            if (now() - statSync(guard).mtimeMs > 60_000) unlinkSync(guard);
+          } catch {
+            // gone meanwhile
+          }
+          continue;
+        }
+        try {
+          if (statSync(path).ino === seen.ino && readFileSync(path, 'utf8') === seen.text) unlinkSync(path);
         } catch {
-          // another process took it over first
+          // gone meanwhile
+        } finally {
+          unlinkSync(guard);
         }
       }
       throw new IndexLockedError(path, 'contended');

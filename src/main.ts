@@ -48,6 +48,18 @@ const INSTALL_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * A lazily opened service whose opening failed (index folder unreadable, disk full) is opened again
+ * by the next caller instead of failing every request until a restart: `forget` drops the cached
+ * promise when this one rejects.
+ */
+function retryable<T>(opening: Promise<T>, forget: () => void): Promise<T> {
+  return opening.catch((error: unknown) => {
+    forget();
+    throw error;
+  });
+}
+
 async function openServices(globals: GlobalOptions, purpose: 'service' | 'command' = 'command'): Promise<CliServices> {
   const config = loadConfig({
     env: process.env,
@@ -116,12 +128,15 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   };
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
-    (searchPromise ??= (async () => modelBeforeLoad() ?? (await embedder()))().then(async (e) => {
-      // A model that failed to load still names the index's vectors (the index stays the same one).
-      const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
-      await service.refresh();
-      return service;
-    }));
+    (searchPromise ??= retryable(
+      (async () => modelBeforeLoad() ?? (await embedder()))().then(async (e) => {
+        // A model that failed to load still names the index's vectors (the index stays the same one).
+        const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
+        await service.refresh();
+        return service;
+      }),
+      () => (searchPromise = undefined),
+    ));
   /**
    * The index without the model (lexical searches, `paperboy index`, the end of an import): the
    * model's id and dimensions are read from its folder, so the index stays the same one, and a
@@ -130,11 +145,14 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   let indexPromise: Promise<SearchService> | undefined;
   const indexService = () =>
     searchPromise ??
-    (indexPromise ??= (async () => {
-      const service = createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) });
-      await service.refresh();
-      return service;
-    })());
+    (indexPromise ??= retryable(
+      (async () => {
+        const service = createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) });
+        await service.refresh();
+        return service;
+      })(),
+      () => (indexPromise = undefined),
+    ));
   /**
    * After a command that changed papers or vectors: write what changed into the on-disk index now,
    * so that the next search opens it instead of catching up. Skipped while another process writes it.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileIndexDirectory } from '../../src/adapters/index-files/index-directory.ts';
@@ -87,6 +87,34 @@ describe('the search index on disk', () => {
       assert.ok(requests > 0);
       assert.equal(failures, 0, `${failures} of ${requests} requests failed`);
       assert.ok(events(serve.stderr(), 'index.switched').length + events(serve.stderr(), 'search.refresh').length > 0);
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  it('a serve whose index could not be opened opens it again on a later request instead of failing until a restart', async () => {
+    const data = tempDir();
+    assert.equal((await runPaperboy(['--data', data, 'import', fixture('web-papers.jsonl')], { env: INFO })).code, 0);
+    // The index folder replaced by a file: opening it fails (ENOTDIR / EEXIST), as an unreadable disk would.
+    rmSync(join(data, 'index'), { recursive: true });
+    writeFileSync(join(data, 'index'), 'not a folder');
+    const serve = await startServe(['--data', data, 'serve', '--port', '0'], { env: { ...INFO, PAPERBOY_STARTER: 'off', PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_RATE_LIMITS: 'false' } });
+    try {
+      const search = () => fetch(`${serve.url}/api/search?q=retrieval&mode=lexical`);
+      let failed = await search();
+      for (let i = 0; i < 100 && failed.status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        failed = await search();
+      }
+      assert.notEqual(failed.status, 200, 'the broken index folder makes searches fail');
+      rmSync(join(data, 'index'));
+      let res = await search();
+      for (let i = 0; i < 100 && res.status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        res = await search();
+      }
+      assert.equal(res.status, 200, serve.stderr().slice(-2000));
+      assert.ok(((await res.json()) as { items: unknown[] }).items.length > 0);
     } finally {
       await serve.stop();
     }

@@ -71,6 +71,8 @@ export interface FakeGitHubOptions {
   failFirst?: number;
   /** Stars to serve instead of the fixture's, by full_name (lower-cased). */
   stars?: Map<string, number>;
+  /** Repositories (full_name, lower-cased) always answered with a 500 and no rate-limit headers. */
+  broken?: ReadonlySet<string>;
 }
 
 /** A fake api.github.com serving `GET /repos/{owner}/{repo}` with ETags, renames (301), deletions and rate-limit headers. */
@@ -95,6 +97,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     const byName = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
     const byId = /^\/repositories\/(\d+)$/.exec(path);
     const key = byName ? `${decodeURIComponent(byName[1]!)}/${decodeURIComponent(byName[2]!)}`.toLowerCase() : null;
+    if (key && options.broken?.has(key)) {
+      log(500);
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Server Error"}');
+      return;
+    }
     if (key && fixture.renamed[key] !== undefined) {
       log(301);
       const location = `http://${req.headers.host}/repositories/${fixture.renamed[key]}`;

@@ -34,7 +34,7 @@ describe('GitHub stars', () => {
   it('refreshes stars with conditional requests: the second run gets 304s and spends no rate limit', async () => {
     const { gh, refresh, stars, store } = await setup();
     const first = await refresh();
-    assert.deepEqual({ ...first, rateLimitedUntil: null }, { checked: 5, updated: 3, notModified: 0, renamed: 1, gone: 2, rateLimitedUntil: null });
+    assert.deepEqual({ ...first, rateLimitedUntil: null }, { checked: 5, updated: 3, notModified: 0, renamed: 1, gone: 2, failed: 0, rateLimitedUntil: null });
     assert.equal(await stars('2403.03001'), 90);
     assert.equal(await stars('2403.04001'), 320, 'the renamed repository was followed');
     const spent = 60 - gh.remaining();
@@ -52,6 +52,18 @@ describe('GitHub stars', () => {
       { repo: 'example/gone-repo', full_name: null, status: 'gone' },
       { repo: 'oldowner/fast-diffusion', full_name: 'NewOwner/fast-diffusion', status: 'ok' },
     ]);
+  });
+
+  it('goes on past a repository GitHub answers with an error, on this run and the next', async () => {
+    const { gh, refresh, stars } = await setup({ broken: new Set(['example-lab/scaling']) });
+    const first = await refresh();
+    assert.equal(first.failed, 1);
+    assert.equal(first.checked, 4, 'every other repository was asked');
+    assert.equal(await stars('2403.04001'), 320);
+    gh.requests.length = 0;
+    const second = await refresh();
+    assert.equal(second.failed, 1);
+    assert.ok(gh.requests.some((r) => r.status === 304), 'the next run reaches the other repositories too');
   });
 
   it('keeps GitHub\'s own count when Hugging Face lists the paper again with its older copy', async () => {

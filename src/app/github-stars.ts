@@ -17,6 +17,8 @@ export interface GitHubStarsReport {
   notModified: number;
   renamed: number;
   gone: number;
+  /** Repositories whose answer was an error after retries (5xx, an unexpected body): skipped until their next turn. */
+  failed: number;
   /** The run stopped early: the rate limit is spent until this time (ISO), else null. */
   rateLimitedUntil: string | null;
 }
@@ -35,14 +37,26 @@ export function createGitHubStarsRefresher(deps: { signals: SignalStore; github:
   let blockedUntil = 0;
 
   return async function refreshStars(): Promise<GitHubStarsReport> {
-    const report: GitHubStarsReport = { checked: 0, updated: 0, notModified: 0, renamed: 0, gone: 0, rateLimitedUntil: null };
+    const report: GitHubStarsReport = { checked: 0, updated: 0, notModified: 0, renamed: 0, gone: 0, failed: 0, rateLimitedUntil: null };
     if (deps.clock.now() < blockedUntil) {
       report.rateLimitedUntil = new Date(blockedUntil).toISOString();
       return report;
     }
     const checkedBefore = new Date(deps.clock.now() - recheckAfterMs).toISOString();
     for (const repo of await deps.signals.reposToRefresh(reposPerRun, checkedBefore)) {
-      const answer = await deps.github.getRepo(repo.fullName ?? repo.repo, repo.etag);
+      let answer: Awaited<ReturnType<GitHubSource['getRepo']>>;
+      try {
+        answer = await deps.github.getRepo(repo.fullName ?? repo.repo, repo.etag);
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') throw error;
+        // One repository GitHub cannot answer for (5xx after retries, access blocked, an odd body)
+        // must not stop the others: it is marked checked, so the next runs move on past it.
+        report.failed++;
+        deps.logger.warn('github.repo_failed', { repo: repo.repo, message: (error as Error).message });
+        const now = deps.clock.now();
+        await deps.signals.saveRepo({ ...repo, checkedAt: new Date(now).toISOString() }, dayOf(now), repo.paperIds);
+        continue;
+      }
       const now = deps.clock.now();
       const day = dayOf(now);
       const checkedAt = new Date(now).toISOString();

@@ -26,7 +26,7 @@ export interface GitHubStarsReport {
 /**
  * Keeps GitHub stars of linked repositories fresh: the most recently active papers' repositories
  * first, a bounded number per run, each with its stored ETag (an unchanged repository costs a 304,
- * which GitHub does not count). Stars go into the daily series of every paper linking the
+ * which GitHub does not count when the request carries a token). Stars go into the daily series of every paper linking the
  * repository, so trending sees stars gained. A renamed repository is followed and its new name
  * kept; a deleted one (404/451) is marked gone and not asked about again. When the limit is spent
  * the run stops, and later runs wait for its reset.

@@ -26,8 +26,8 @@ function rateOf(headers: Headers): RateLimit | null {
 }
 
 /**
- * GitHub's REST API, `GET /repos/{owner}/{repo}` with `If-None-Match` (a 304 does not count against
- * the rate limit), the optional token, and the `x-ratelimit-*` headers reported back. Renamed
+ * GitHub's REST API, `GET /repos/{owner}/{repo}` with `If-None-Match` (with a token, a 304 does not
+ * count against the rate limit), the optional token, and the `x-ratelimit-*` headers reported back. Renamed
  * repositories answer 301 to their new place, which fetch follows: the new `full_name` tells.
  * 5xx answers are retried with backoff; a spent rate limit is reported, never retried.
  */

@@ -1,0 +1,58 @@
+// npm run bench:scale — Paperboy at 75k (the real corpus), 1M and 2.8M synthetic papers (issue 12).
+// Sizes: BENCH_SCALE_SIZES (default 75k,1m,2.8m). Data dirs: BENCH_SCALE_DIR (default
+// <tmpdir>/paperboy-scale), one per size, reused when complete (then only the index is measured).
+// BENCH_SCALE_PREPARE_ONLY=1 makes the data dirs and stops. Figures go to stdout (one table) and to
+// .bench/scale.json. Nothing here asserts a time.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fitCorpus } from './lib/synthetic-corpus.js';
+import { prepareScale } from './lib/scale-data.js';
+import { measureScale, scaleTable } from './lib/scale-measure.js';
+
+const root = resolve(import.meta.dirname, '..');
+const corpusFile = process.env.BENCH_CORPUS ?? resolve(root, '..', 'shared', 'data', 'arxiv-75k.jsonl.gz');
+const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-small-en-v1.5'); // the default model (src/config/models.ts)
+const sizes = (process.env.BENCH_SCALE_SIZES ?? '75k,1m,2.8m').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+const base = resolve(process.env.BENCH_SCALE_DIR ?? join(tmpdir(), 'paperboy-scale'));
+const prepareOnly = process.env.BENCH_SCALE_PREPARE_ONLY === '1';
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+if (!existsSync(corpusFile)) {
+  console.error(`bench:scale: the real corpus ${corpusFile} is not there (set BENCH_CORPUS)`);
+  process.exit(2);
+}
+if (!existsSync(join(root, 'dist', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+
+const out = { machine: `${cpus().length}x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GB`, node: process.version, at: new Date().toISOString(), corpus: corpusFile, dir: base, scales: {} };
+log(`bench:scale  ${out.machine}  node ${process.version}`);
+log(`real corpus: ${corpusFile}; data dirs under ${base}`);
+
+// The model of the real corpus, fitted at run time: only needed when a synthetic dir must be made.
+let fitted = null;
+const model = async () => {
+  if (fitted) return fitted;
+  const t = performance.now();
+  fitted = await fitCorpus(corpusFile);
+  log(`fitted on ${fitted.papers} real papers in ${((performance.now() - t) / 1000).toFixed(0)} s: ${fitted.tokens.toLocaleString('en')} tokens, ${fitted.vocabulary.toLocaleString('en')} distinct (whitespace tokens); Heaps V = K n^beta with K = ${fitted.heaps.K.toFixed(2)}, beta = ${fitted.heaps.beta.toFixed(3)}`);
+  out.heaps = { K: fitted.heaps.K, beta: fitted.heaps.beta, realTokens: fitted.tokens, realVocabulary: fitted.vocabulary };
+  return fitted;
+};
+
+if (sizes.some((name) => name !== '75k')) await model();
+for (const name of sizes) {
+  const dir = join(base, name);
+  const synthetic = name !== '75k';
+  const meta = await prepareScale({ name, dir, corpusFile, model: synthetic ? await model() : null, modelDir, log });
+  out.scales[name] = { dir, data: meta };
+  if (!prepareOnly) out.scales[name].figures = await measureScale({ name, dir, meta, modelDir, log });
+}
+
+mkdirSync(join(root, '.bench'), { recursive: true });
+writeFileSync(join(root, '.bench', 'scale.json'), JSON.stringify(out, null, 2));
+if (!prepareOnly) {
+  console.log();
+  console.table(scaleTable(out.scales));
+}
+console.log(JSON.stringify(out));

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fitCorpus } from './lib/synthetic-corpus.js';
 import { prepareScale } from './lib/scale-data.js';
 import { measureScale, scaleTable } from './lib/scale-measure.js';
+import { fixedQueries } from './lib/scale-queries.js';
 
 const root = resolve(import.meta.dirname, '..');
 const corpusFile = process.env.BENCH_CORPUS ?? resolve(root, '..', 'shared', 'data', 'arxiv-75k.jsonl.gz');
@@ -17,6 +18,13 @@ const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-sma
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '75k,1m,2.8m').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 const base = resolve(process.env.BENCH_SCALE_DIR ?? join(tmpdir(), 'paperboy-scale'));
 const prepareOnly = process.env.BENCH_SCALE_PREPARE_ONLY === '1';
+// The peer: another installation (a folder with bin/, dist/, node_modules) measured on the same data
+// dirs, for the sizes in BENCH_SCALE_PEER_SIZES (default 75k,1m), before this one (whose first open
+// may migrate the database). bench:scale writes none itself; see docs/performance.md, "Scale".
+const peerRoot = process.env.BENCH_SCALE_PEER_ROOT ? resolve(process.env.BENCH_SCALE_PEER_ROOT) : null;
+const peerLabel = process.env.BENCH_SCALE_PEER_LABEL ?? 'peer';
+const peerSizes = (process.env.BENCH_SCALE_PEER_SIZES ?? '75k,1m').split(',').map((s) => s.trim().toLowerCase());
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 if (!existsSync(corpusFile)) {
@@ -41,12 +49,28 @@ const model = async () => {
 };
 
 if (sizes.some((name) => name !== '75k')) await model();
+const allQueries = fixedQueries(corpusFile, QUERIES + 40);
+const queries = allQueries.slice(0, QUERIES), warmQueries = allQueries.slice(QUERIES);
+out.queries = { count: queries.length, rule: 'bench:search set: 2-5 title words of every 149th real paper, seeded', over: 'HTTP, loopback, one client, sequential requests to serve --workers 1 (/api/search, limit 10): includes HTTP, JSON and reading the hits from SQLite' };
 for (const name of sizes) {
   const dir = join(base, name);
   const synthetic = name !== '75k';
   const meta = await prepareScale({ name, dir, corpusFile, model: synthetic ? await model() : null, modelDir, log });
   out.scales[name] = { dir, data: meta };
-  if (!prepareOnly) out.scales[name].figures = await measureScale({ name, dir, meta, modelDir, log });
+  if (prepareOnly) continue;
+  const figures = (out.scales[name].figures = {});
+  const measure = async (label, installRoot) => {
+    try {
+      figures[label] = await measureScale({ name, dir, installRoot, queries, warmQueries, log });
+    } catch (error) {
+      log(`${name} [${label}]: not measured: ${error.message}`);
+      figures[label] = { error: error.message };
+    }
+    writeFileSync(join(root, '.bench', 'scale.json'), JSON.stringify(out, null, 2));
+  };
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  if (peerRoot && peerSizes.includes(name)) await measure(peerLabel, peerRoot);
+  await measure('this', root);
 }
 
 mkdirSync(join(root, '.bench'), { recursive: true });

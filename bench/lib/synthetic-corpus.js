@@ -100,7 +100,9 @@ export async function fitCorpus(file) {
   checkpoints.push([tokens, seen.size]);
   const heaps = fitHeaps(checkpoints.filter(([n]) => n >= 100_000));
   const days = shapes.map((s) => s[4]).filter((d) => d >= 0);
-  const toTable = (map) => { const words = [...map.keys()]; return { words, draw: aliasTable(words.map((w) => map.get(w))) }; };
+  const ids = new Map([...seen].map((w, i) => [w, i]));
+  // `ids`: a number per distinct real token, so that the generator tracks its vocabulary in a flag array.
+  const toTable = (map) => { const words = [...map.keys()]; return { words, ids: Int32Array.from(words, (w) => ids.get(w)), draw: aliasTable(words.map((w) => map.get(w))) }; };
   // The discovery rate of i.i.d. draws from the real unigrams after n tokens: sum_w q_w (1 - q_w)^n.
   const q = [...seen].map((w) => ((titleCounts.get(w) ?? 0) + (abstractCounts.get(w) ?? 0)) / tokens);
   const logRest = q.map((p) => Math.log1p(-p));
@@ -140,19 +142,20 @@ export const syntheticId = (i) => `synth:p${String(i + 1).padStart(8, '0')}`;
 /**
  * Yields `count` synthetic records (the JSONL importer's schema) drawn from `model`. The stream for
  * a seed is fixed: the first n records of a larger run equal those of a smaller one. `stats` (an
- * object) receives tokens, vocabulary (distinct tokens, exact) and synthetic words created.
+ * object) receives tokens, vocabulary (distinct tokens: real ones drawn + synthetic words, which
+ * never collide with real tokens) and synthetic words created.
  */
 export function* syntheticRecords(model, count, seed = 1, stats = {}) {
   const random = seededRandom(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const { K, beta } = model.heaps;
-  const seen = new Set();
-  let tokens = 0, created = 0, pNew = 0, nextRefresh = 0;
+  const seenReal = new Uint8Array(model.vocabulary);
+  let realSeen = 0, tokens = 0, created = 0, pNew = 0, nextRefresh = 0;
   const refresh = () => {
     // Over the next window, as many new synthetic words as keep the vocabulary on the Heaps curve
     // K n^beta, less the unseen real words that drawing from the real unigrams still finds.
     const window = Math.max(100_000, Math.floor(tokens / 50));
-    const deficit = K * (tokens + window) ** beta - seen.size - model.discoveryRate(tokens) * window;
+    const deficit = K * (tokens + window) ** beta - (realSeen + created) - model.discoveryRate(tokens) * window;
     pNew = Math.min(0.5, Math.max(0, deficit / window));
     nextRefresh = tokens + window;
   };
@@ -167,9 +170,11 @@ export function* syntheticRecords(model, count, seed = 1, stats = {}) {
     } else if (u < 2 * pNew && created > 0) {
       w = syntheticWord(Math.floor(random() * created)); // rare words come back now and then
     } else {
-      w = table.words[table.draw(random)];
+      const k = table.draw(random);
+      const id = table.ids[k];
+      if (!seenReal[id]) { seenReal[id] = 1; realSeen++; }
+      w = table.words[k];
     }
-    seen.add(w);
     return w;
   };
   for (let i = 0; i < count; i++) {
@@ -194,5 +199,5 @@ export function* syntheticRecords(model, count, seed = 1, stats = {}) {
       comment: null,
     };
   }
-  Object.assign(stats, { tokens, vocabulary: seen.size, syntheticWords: created, heapsPredicted: Math.round(K * tokens ** beta) });
+  Object.assign(stats, { tokens, vocabulary: realSeen + created, syntheticWords: created, heapsPredicted: Math.round(K * tokens ** beta) });
 }

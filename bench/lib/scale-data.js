@@ -86,12 +86,17 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
   if (!meta.import) {
     rmSync(join(dir, 'paperboy.db'), { force: true });
     let file = corpusFile;
-    if (count !== null) {
+    if (count !== null && existsSync(join(dir, 'corpus.jsonl')) && readMeta(dir)?.generated?.complete) {
+      // Already generated (or put there: the first n records of a bigger run are this corpus, the stream being seeded).
+      file = join(dir, 'corpus.jsonl');
+      log(`${name}: reusing ${file}`);
+    } else if (count !== null) {
       file = join(dir, 'corpus.jsonl');
       const t = performance.now();
       meta.generated = await writeSynthetic(file, model, count, (m) => log(`${name}: ${m}`));
       meta.generated.seconds = (performance.now() - t) / 1000;
       meta.generated.fileMb = Math.round(statSync(file).size / 1048576);
+      meta.generated.complete = true;
       log(`${name}: generated ${count} papers in ${meta.generated.seconds.toFixed(0)} s (${JSON.stringify(meta.generated)})`);
       writeMeta(dir, meta);
     }

@@ -4,6 +4,7 @@
 // search wall times, serve's time to the first search answer, lexical and hybrid p50/p99 over HTTP,
 // and RSS/PSS of `serve --workers 1` and `--workers 2`.
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { duBytes } from './scale-data.js';
 import { paperboy, startServe, treeMemory } from './scale-process.js';
@@ -48,8 +49,11 @@ async function httpLatency(url, queries, mode, warmQueries) {
  */
 export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR }) {
   const env = { PAPERBOY_DATA: dir };
-  const f = { installRoot };
+  const f = { installRoot, loadBefore: round(loadavg()[0]) };
   const say = (m) => log(`${name} [${installRoot}]: ${m}`);
+  // The floor of every CLI figure on this machine at this moment: process start and module loading only.
+  const floor = await paperboy(installRoot, ['--help'], { env, timeoutMs });
+  f.cliFloorSeconds = round(floor.seconds);
 
   // 1. The persistent index: build from scratch, bytes, open.
   f.indexCommand = await hasIndexCommand(installRoot);
@@ -122,6 +126,7 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
   }
   f.memoryRatio = { rss: round(f.serve2.memory.rssMb / f.serve1.memory.rssMb), pss: round(f.serve2.memory.pssMb / f.serve1.memory.pssMb) };
   say(`RSS workers 1: ${JSON.stringify(f.serve1.memory)}, workers 2: ${JSON.stringify(f.serve2.memory)}, ratio ${JSON.stringify(f.memoryRatio)}`);
+  f.loadAfter = round(loadavg()[0]);
   return f;
 }
 
@@ -140,6 +145,7 @@ export function scaleTable(scales) {
         'index build s': f.indexBuild?.seconds ?? '-',
         'index MB': f.indexBytes ? Math.round(f.indexBytes / 1048576) : '-',
         'open s (index --json wall / openMs)': f.indexOpen ? `${f.indexOpen.medianSeconds} / ${f.indexOpen.medianOpenMs === null || f.indexOpen.medianOpenMs === undefined ? '-' : round(f.indexOpen.medianOpenMs / 1000)}` : '-',
+        'paperboy --help s (floor)': f.cliFloorSeconds,
         'CLI lexical s': f.cli_lexical?.ok ? f.cli_lexical.medianSeconds : 'failed',
         'CLI hybrid s': f.cli_hybrid?.ok ? f.cli_hybrid.medianSeconds : 'failed',
         'serve 1st answer s': f.serve1?.firstSearchSeconds,
@@ -148,6 +154,7 @@ export function scaleTable(scales) {
         'RSS w1/w2 MB': f.serve2 ? `${f.serve1.memory.rssMb} / ${f.serve2.memory.rssMb}` : '-',
         'PSS w1/w2 MB': f.serve2 ? `${f.serve1.memory.pssMb} / ${f.serve2.memory.pssMb}` : '-',
         'w2/w1 RSS, PSS': f.memoryRatio ? `${f.memoryRatio.rss}, ${f.memoryRatio.pss}` : '-',
+        'load avg before/after': `${f.loadBefore} / ${f.loadAfter ?? '-'}`,
       });
     }
   }

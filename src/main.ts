@@ -3,7 +3,7 @@
  * configuration and hands them to the CLI.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { serve as serveHono } from '@hono/node-server';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
@@ -28,6 +28,7 @@ import { startDigestScheduler } from './jobs/digest-scheduler.ts';
 import { createCatalog } from './app/catalog.ts';
 import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
 import type { Mailer } from './ports/mailer.ts';
+import type { IndexDirectory } from './ports/search-index.ts';
 import type { Config } from './config/load-config.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
@@ -87,13 +88,41 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         return null;
       });
     })());
+  // The search index lives on disk under the data directory (docs/search.md): every process opens
+  // the same files; whoever holds its lock writes new generations.
+  const indexDir = join(config.dataDir, 'index');
+  const directory = openIndexDirectory(indexDir);
+  const onRebuild = purpose === 'command'
+    ? (reason: string) => process.stderr.write(`paperboy: building the search index in ${indexDir} (${reason}); later commands open it at once\n`)
+    : undefined;
   let searchPromise: Promise<SearchService> | undefined;
   const searchService = () =>
     (searchPromise ??= embedder().then(async (e) => {
-      const service = createSearchService({ store, embedder: e, logger }, { ann: (dims) => createUsearchAnn(dims) });
+      // A model that failed to load still names the index's vectors (the index stays the same one).
+      const service = createSearchService({ store, embedder: e, ...(e ? {} : { model: modelIdentity(config.modelDir) }), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) }, { ann: (dims) => createUsearchAnn(dims) });
       await service.refresh();
       return service;
     }));
+  /**
+   * The index without the model (lexical searches, `paperboy index`, the end of an import): the
+   * model's id and dimensions are read from its folder, so the index stays the same one, and a
+   * lexical search does not pay for loading the model.
+   */
+  let indexPromise: Promise<SearchService> | undefined;
+  const indexService = () =>
+    searchPromise ??
+    (indexPromise ??= (async () => {
+      const service = createSearchService({ store, embedder: null, model: modelIdentity(config.modelDir), logger, ...(directory ? { directory } : {}), ...(onRebuild ? { onRebuild } : {}) });
+      await service.refresh();
+      return service;
+    })());
+  /**
+   * After a command that changed papers or vectors: write what changed into the on-disk index now,
+   * so that the next search opens it instead of catching up. Skipped while another process writes it.
+   */
+  const updateIndex = async () => {
+    if (directory) await (await indexService()).flush({ force: true });
+  };
   const modelProblem = async () =>
     (await embedder())
       ? null
@@ -112,7 +141,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   return {
     dataDir: config.dataDir,
     starter: { file: existsSync(starterFile) ? starterFile : null, onFirstStart: config.starter === 'on' },
-    search: async (request) => (await searchService()).engine.search(request),
+    search: async (request) => (await (request.mode === 'lexical' ? indexService() : searchService())).engine.search(request),
     similar: async (id, limit) => {
       const { engine } = await searchService();
       const found = engine.docIdOf(id.replace(/v\d+$/, '')) !== undefined;
@@ -123,6 +152,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       if (!e) return null;
       const previous = otherModels(e.modelId);
       const result = await embedPapers({ store, embedder: e }, { ...(limit ? { limit } : {}), ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
+      await updateIndex();
       return { model: e.modelId, previous, ...result };
     },
     evaluate: async (dir, split, variants, onProgress) => {
@@ -133,16 +163,26 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     modelProblem,
     harvestDefaults: { sets: config.harvest.sets, metadataPrefix: config.harvest.metadataPrefix, baseUrl: config.harvest.baseUrl },
-    importFiles: (paths, options) => importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options),
+    importFiles: async (paths, options) => {
+      const report = await importFiles({ store, sources: createThreadedSourceOpener(), clock, logger }, paths, options);
+      await updateIndex();
+      return report;
+    },
     harvest: (options) => {
       const source = createOaiHttpClient({
         baseUrl: config.harvest.baseUrl, clock, logger, userAgent,
         minIntervalMs: config.harvest.minIntervalMs, timeoutMs: config.harvest.timeoutMs, maxAttempts: config.harvest.maxAttempts,
         backoffBaseMs: config.harvest.backoffBaseMs,
       });
-      return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options });
+      return harvest({ store, source, clock, logger }, { initialDays: config.harvest.initialDays, ...options }).finally(updateIndex);
     },
     stats: () => store.stats(),
+    index: async ({ rebuild }) => {
+      const service = await indexService();
+      if (rebuild) await service.rebuild('asked for (--rebuild)');
+      else await service.flush({ force: true });
+      return { dir: indexDir, bytes: directoryBytes(indexDir), model: modelIdentity(config.modelDir)?.modelId ?? null, ...service.status() };
+    },
     digestRun: async (opts) => {
       const mailer = createMailer(config, logger);
       try {
@@ -188,15 +228,19 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       });
       // Build the search index now rather than on the first request.
       void searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
-      // Papers imported or harvested by other processes join the index; new papers are embedded.
+      // Papers, votes and vectors written by other processes reach the index through the store's
+      // change feed; a generation another process wrote is switched to (both checked every second).
+      // One process writes the on-disk index: worker 0 when clustered (the others only read it).
       const clustered = process.env.PAPERBOY_WORKER_INDEX !== undefined;
+      const writer = !clustered || process.env.PAPERBOY_WORKER_INDEX === '0';
       const indexing = startBackgroundLoop('index', async () => {
         if (searchPromise) {
-          await (await searchPromise).refresh();
-          if (clustered) await catalog.reloadVotes();
+          const service = await searchPromise;
+          await service.refresh();
+          if (writer) await service.flush();
         }
         return { more: false };
-      }, { logger, intervalMs: clustered ? 15_000 : 30_000 });
+      }, { logger, intervalMs: 1000 });
       // With several workers, only worker 0 embeds (the others pick the vectors up when refreshing).
       const e = clustered && process.env.PAPERBOY_WORKER_INDEX !== '0' ? null : await embedder();
       if (!e && !clustered) logger.warn('model.unavailable', { message: await modelProblem() });
@@ -206,10 +250,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const embedding = e
         ? startBackgroundLoop('embed', async () => {
             const result = await embedPapers({ store, embedder: e }, { limit: 128 });
-            if (result.embedded > 0) {
-              logger.info('embed.progress', { model: e.modelId, ...result });
-              if (searchPromise) await (await searchPromise).refresh();
-            }
+            if (result.embedded > 0) logger.info('embed.progress', { model: e.modelId, ...result });
             return { more: result.remaining > 0 };
           }, { logger, intervalMs: 60_000 })
         : null;
@@ -228,8 +269,45 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         },
       };
     },
-    close: () => store.close(),
+    close: async () => {
+      for (const pending of [searchPromise, indexPromise]) await (await pending?.catch(() => null))?.close();
+      await store.close();
+    },
   };
+}
+
+/**
+ * The on-disk index folder. SEGMENT's adapter (adapters/index-files) plugs in here; until then the
+ * index lives in memory, following the store's change feed.
+ */
+function openIndexDirectory(_dir: string): IndexDirectory | undefined {
+  return undefined;
+}
+
+/** Bytes of the files in the index folder (0 when it does not exist). */
+function directoryBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir).reduce((sum, name) => {
+    try {
+      return sum + statSync(join(dir, name)).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/**
+ * Id and dimensions of the model in `modelDir`, from its paperboy-model.json, without loading it
+ * (the same id the loaded model reports: onnx-embedder.ts); null when there is none.
+ */
+function modelIdentity(modelDir: string): { modelId: string; dims: number } | null {
+  try {
+    const manifest = JSON.parse(readFileSync(join(modelDir, 'paperboy-model.json'), 'utf8')) as { id?: string; variant?: string; dims?: number };
+    if (!manifest.id || !manifest.dims || !hasModel(modelDir)) return null;
+    return { modelId: `${manifest.id}${manifest.variant ? `@${manifest.variant}` : ''}`, dims: manifest.dims };
+  } catch {
+    return null;
+  }
 }
 
 function digestOptions(config: Config, baseUrl: string) {

@@ -2,12 +2,16 @@ import type { DigestPaper } from '../core/digest.ts';
 import type { StoredPaper } from '../core/paper.ts';
 import { firstSentence } from '../core/first-sentence.ts';
 import { dailyWindow, dayOf, trendingWindow, type DailyView, type DailyWindow, type DateWindow, type TrendingPeriod } from '../core/periods.ts';
-import { trendingScore, type TrendingScore } from '../core/trending.ts';
+import type { TrendingScore } from '../core/trending.ts';
 import type { AccountStore, UserList } from '../ports/account-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Topic } from '../ports/subscription-store.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
-import type { IndexedDoc, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
+import type { PaperText } from '../ports/text-source.ts';
+import { dateOfDay, dayOfDate } from './search/days.ts';
+import type { DocTable } from './search/doc-table.ts';
+import { byTrending, compareStrings, inCategories, trendingOf } from './search/ranking.ts';
+import type { SearchEngine, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
 import type { SearchService } from './search/search-service.ts';
 
 export interface CatalogDeps {
@@ -58,47 +62,49 @@ export interface ListOptions {
   exclude?: ReadonlySet<string>;
 }
 
-const digestPaper = (doc: IndexedDoc): DigestPaper => ({ id: doc.id, title: doc.title, authors: doc.authors, abstract: doc.abstract, date: doc.date });
+const digestPaper = (text: PaperText): DigestPaper => ({ id: text.id, title: text.title, authors: text.authors, abstract: text.abstract, date: text.date });
 
-const inCategories = (doc: IndexedDoc, wanted: readonly string[] | undefined) =>
-  !wanted?.length || wanted.some((w) => doc.categories.some((c) => c === w || c.startsWith(`${w}.`)));
-
-/** Browsing (trending, daily, newest), paper pages, votes and lists, over the in-memory index. */
+/** Browsing (trending, daily, newest), paper pages, votes and lists, over the search index's document table. */
 export function createCatalog(deps: CatalogDeps) {
-  let votesLoaded: Promise<void> | null = null;
-  const loadVotes = async (service: SearchService) => {
-    for (const [id, n] of await deps.accounts.voteCounts()) service.engine.setLocalVotes(id, n);
-  };
-  const engine = async () => {
-    const service = await deps.search();
-    votesLoaded ??= loadVotes(service);
-    await votesLoaded;
-    return service.engine;
+  // Vote counts reach the index through the store's change feed (a vote bumps its paper's change):
+  // lists in every process catch up at the next refresh.
+  const engine = async () => (await deps.search()).engine;
+
+  const card = (docs: DocTable, seq: number, text: PaperText, now: number): PaperCard => {
+    const signals = docs.signals(seq);
+    return {
+      id: text.id, title: text.title, authors: text.authors, categories: text.categories, date: text.date,
+      upvotes: signals.localVotes, hfUpvotes: signals.hfUpvotes, githubStars: signals.githubStars,
+      trending: trendingOf(signals, docs.day(seq), now),
+    };
   };
 
-  const card = (doc: IndexedDoc, now: number): PaperCard => ({
-    id: doc.id, title: doc.title, authors: doc.authors, categories: doc.categories, date: doc.date,
-    upvotes: doc.signals?.localVotes ?? 0, hfUpvotes: doc.signals?.hfUpvotes ?? null, githubStars: doc.signals?.githubStars ?? null,
-    trending: trendingScore({ ...doc.signals, date: doc.date }, now),
-  });
-
-  const ranked = (docs: IndexedDoc[], options: ListOptions, now: number): Page<PaperCard> => {
-    const cards = docs
-      .filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id))
-      .map((d) => card(d, now))
-      .sort((a, b) => b.trending.score - a.trending.score || b.trending.attention - a.trending.attention || (b.date ?? '').localeCompare(a.date ?? '') || a.id.localeCompare(b.id));
-    return { items: cards.slice(options.offset, options.offset + options.limit), total: cards.length, limit: options.limit, offset: options.offset };
+  /** Cards of these papers, in order: texts are read for them only. */
+  const cardsOf = async (e: SearchEngine, docs: DocTable, seqs: readonly number[], now: number): Promise<PaperCard[]> => {
+    const texts = await e.readTexts(seqs);
+    return seqs.flatMap((seq) => {
+      const text = texts.get(seq);
+      return text ? [card(docs, seq, text, now)] : [];
+    });
   };
+
+  const visible = (docs: DocTable, seqs: readonly number[], options: ListOptions): number[] =>
+    seqs.filter((seq) => inCategories(docs.categories(seq), options.categories) && !(options.exclude && options.exclude.has(docs.id(seq) ?? '')));
+
+  /** The papers in most-trending order (ranking.ts; the last tie-break is the paper id). */
+  const byTrend = (docs: DocTable, seqs: readonly number[], now: number): number[] =>
+    byTrending(seqs.map((seq) => ({ seq, day: docs.day(seq), trending: trendingOf(docs.signals(seq), docs.day(seq), now) })), (a, b) => compareStrings(docs.id(a.seq) ?? '', docs.id(b.seq) ?? ''))
+      .map((k) => k.seq);
+
+  const ranked = async (e: SearchEngine, docs: DocTable, seqs: readonly number[], options: ListOptions, now: number): Promise<Page<PaperCard>> => {
+    const order = byTrend(docs, visible(docs, seqs, options), now);
+    return { items: await cardsOf(e, docs, order.slice(options.offset, options.offset + options.limit), now), total: order.length, limit: options.limit, offset: options.offset };
+  };
+
+  const between = (docs: DocTable, from: string, to: string) => docs.datedBetween(dayOfDate(from), dayOfDate(to));
+  const latest = (docs: DocTable, day: string) => dateOfDay(docs.latestDay(dayOfDate(day)));
 
   return {
-    /**
-     * Re-reads vote counts from the store: other worker processes record votes too, so lists in
-     * this process catch up at each refresh; paper pages always read the stored count.
-     */
-    async reloadVotes(): Promise<void> {
-      await loadVotes(await deps.search());
-    },
-
     /** Papers in the index (the empty-database notice), without touching the store. */
     async size(): Promise<number> {
       return (await engine()).size;
@@ -107,29 +113,31 @@ export function createCatalog(deps: CatalogDeps) {
     /** Papers of the period ranked by trending score (core/trending.ts) at the clock's time. */
     async trending(period: TrendingPeriod, options: ListOptions): Promise<Page<PaperCard> & { window: DateWindow; now: string }> {
       const e = await engine();
+      const { docs } = e.view();
       const now = deps.clock.now();
-      const window = trendingWindow(period, dayOf(now), e.latestDate(dayOf(now)));
-      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window, now: new Date(now).toISOString() };
+      const window = trendingWindow(period, dayOf(now), latest(docs, dayOf(now)));
+      return { ...(await ranked(e, docs, between(docs, window.from, window.to), options, now)), window, now: new Date(now).toISOString() };
     },
 
     /** Papers announced on a day (or in its week or month), most trending first. */
     async daily(date: string | undefined, view: DailyView, options: ListOptions): Promise<Page<PaperCard> & { window: DailyWindow }> {
       const e = await engine();
+      const { docs } = e.view();
       const now = deps.clock.now();
-      const day = date ?? e.latestDate(dayOf(now)) ?? dayOf(now);
+      const day = date ?? latest(docs, dayOf(now)) ?? dayOf(now);
       const window = dailyWindow(day, view);
-      return { ...ranked(e.datedBetween(window.from, window.to), options, now), window };
+      return { ...(await ranked(e, docs, between(docs, window.from, window.to), options, now)), window };
     },
 
     /** Newest papers first, optionally within dates and categories. */
     async newest(options: ListOptions & { from?: string; to?: string }): Promise<Page<PaperCard>> {
       const e = await engine();
+      const { docs } = e.view();
       const now = deps.clock.now();
-      const docs = e.datedBetween(options.from ?? '0000-01-01', options.to ?? '9999-12-31')
-        .filter((d) => inCategories(d, options.categories) && !options.exclude?.has(d.id));
-      const items: PaperCard[] = [];
-      for (let i = docs.length - 1 - options.offset; i >= 0 && items.length < options.limit; i--) items.push(card(docs[i]!, now));
-      return { items, total: docs.length, limit: options.limit, offset: options.offset };
+      const seqs = visible(docs, between(docs, options.from ?? '0000-01-01', options.to ?? '9999-12-31'), options);
+      const page: number[] = [];
+      for (let i = seqs.length - 1 - options.offset; i >= 0 && page.length < options.limit; i--) page.push(seqs[i]!);
+      return { items: await cardsOf(e, docs, page, now), total: seqs.length, limit: options.limit, offset: options.offset };
     },
 
     /**
@@ -138,7 +146,7 @@ export function createCatalog(deps: CatalogDeps) {
      */
     async dataAsOf(staleDays = 2): Promise<string | null> {
       const now = deps.clock.now();
-      const newest = (await engine()).latestDate(dayOf(now));
+      const newest = latest((await engine()).view().docs, dayOf(now));
       return newest && now - Date.parse(`${newest}T23:59:59.999Z`) > staleDays * 86_400_000 ? newest : null;
     },
 
@@ -174,25 +182,24 @@ export function createCatalog(deps: CatalogDeps) {
       const paper = await deps.store.getPaper(id);
       if (!paper || paper.deleted) return null;
       const e = await engine();
-      const docId = e.docIdOf(paper.id);
-      const doc = docId === undefined ? undefined : e.doc(docId);
       // The API's paper endpoint asks for none: skip the vector search.
       const similar = similarLimit > 0 ? await e.similar(paper.id, similarLimit) : { hits: [], mode: 'lexical' as const };
       const upvotes = await deps.accounts.voteCount(paper.id);
-      if (doc && doc.signals?.localVotes !== upvotes) e.setLocalVotes(paper.id, upvotes);
-      return { paper, card: doc ? card(doc, deps.clock.now()) : null, similar: similar.hits, similarMode: similar.mode };
+      const { docs } = e.view();
+      const seq = docs.seqOf(paper.id);
+      if (seq !== undefined && docs.signals(seq).localVotes !== upvotes) e.setLocalVotes(paper.id, upvotes);
+      const [found] = seq === undefined ? [] : await cardsOf(e, docs, [seq], deps.clock.now());
+      return { paper, card: found ?? null, similar: similar.hits, similarMode: similar.mode };
     },
 
     async cards(ids: readonly string[]): Promise<Map<string, PaperCard>> {
       const e = await engine();
-      const now = deps.clock.now();
-      const out = new Map<string, PaperCard>();
-      for (const id of ids) {
-        const docId = e.docIdOf(id);
-        const doc = docId === undefined ? undefined : e.doc(docId);
-        if (doc) out.set(id, card(doc, now));
-      }
-      return out;
+      const { docs } = e.view();
+      const seqs = ids.flatMap((id) => {
+        const seq = docs.seqOf(id);
+        return seq === undefined ? [] : [seq];
+      });
+      return new Map((await cardsOf(e, docs, seqs, deps.clock.now())).map((c) => [c.id, c]));
     },
 
     /** One vote per reader per paper; returns the paper's local vote count. */
@@ -233,8 +240,10 @@ export function createCatalog(deps: CatalogDeps) {
     /** Papers dated within [from, to], most trending first, with their abstracts (digests). */
     async trendingBetween(from: string, to: string, limit: number): Promise<DigestPaper[]> {
       const e = await engine();
-      const now = deps.clock.now();
-      return ranked(e.datedBetween(from, to), { limit, offset: 0 }, now).items.map((c) => digestPaper(e.doc(e.docIdOf(c.id)!)!));
+      const { docs } = e.view();
+      const seqs = byTrend(docs, between(docs, from, to), deps.clock.now()).slice(0, limit);
+      const texts = await e.readTexts(seqs);
+      return seqs.flatMap((seq) => (texts.has(seq) ? [digestPaper(texts.get(seq)!)] : []));
     },
 
     /** A topic's matches dated from `from` on, best first (search engine, hybrid when it can). */
@@ -244,7 +253,8 @@ export function createCatalog(deps: CatalogDeps) {
         ? { query: topic.query, ...(topic.filters.categories?.length ? { categories: topic.filters.categories } : {}), ...(topic.filters.author ? { author: topic.filters.author } : {}) }
         : topic.kind === 'category' ? { query: '', categories: [topic.query], sort: 'trending' as const } : { query: '', author: topic.query, sort: 'trending' as const };
       const result = await e.search({ mode: 'hybrid', ...request, from, limit, snippets: false, now: deps.clock.now() });
-      return result.hits.map((h) => digestPaper(e.doc(h.docId)!));
+      const texts = await e.readTexts(result.hits.map((h) => h.docId));
+      return result.hits.flatMap((h) => (texts.has(h.docId) ? [digestPaper(texts.get(h.docId)!)] : []));
     },
 
     hidden(userId: number): Promise<Set<string>> {

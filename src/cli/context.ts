@@ -3,6 +3,7 @@ import type { ImportOptions, ImportReport } from '../app/import-files.ts';
 import type { EvalRow, EvalVariant } from '../app/search/evaluate.ts';
 import type { SearchHit, SearchRequest, SearchResponse } from '../app/search/search-engine.ts';
 import type { PaperStats } from '../ports/paper-store.ts';
+import type { IndexStatus } from '../app/search/search-service.ts';
 
 /** Options every subcommand accepts. */
 export interface GlobalOptions {
@@ -21,6 +22,8 @@ export interface CliServices {
   importFiles(paths: readonly string[], options: ImportOptions): Promise<ImportReport>;
   harvest(options: HarvestOptions): Promise<HarvestReport>;
   stats(): Promise<PaperStats>;
+  /** The on-disk search index's state, after rebuilding it when asked (or when it cannot be trusted). */
+  index(options: { rebuild: boolean }): Promise<IndexStatus & { dir: string; bytes: number; model: string | null }>;
   search(request: SearchRequest): Promise<SearchResponse>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
   /** Embeds papers whose embedding is missing or stale; null when no model is available. */

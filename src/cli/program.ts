@@ -8,6 +8,7 @@ import { evalCommand } from './commands/eval.ts';
 import { searchCommand, similarCommand } from './commands/search.ts';
 import { statsCommand } from './commands/stats.ts';
 import { digestCommand } from './commands/digest.ts';
+import { indexCommand } from './commands/index.ts';
 
 /** Builds the `paperboy` command line; `setExit` records the exit status a command wants. */
 export function createProgram(ctx: CliContext, setExit: (code: number) => void, version: string): Command {
@@ -24,7 +25,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void, 
     .exitOverride();
   for (const command of [
     importCommand(ctx, setExit), harvestCommand(ctx, setExit), digestCommand(ctx, setExit), statsCommand(ctx), searchCommand(ctx), similarCommand(ctx),
-    embedCommand(ctx, setExit), evalCommand(ctx), serveCommand(ctx),
+    embedCommand(ctx, setExit), indexCommand(ctx), evalCommand(ctx), serveCommand(ctx),
   ]) {
     command.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(command);

@@ -55,6 +55,26 @@ export interface IndexableRow {
   githubStars: number | null;
 }
 
+/**
+ * A paper as the change feed hands it out: its indexable state after the change, where it stands in
+ * the feed, and the local vote count.
+ */
+export interface PaperChange extends IndexableRow {
+  /** Position of the paper's latest change in the feed (commit order; see {@link PaperStore.changesSince}). */
+  changeSeq: number;
+  /** The changeSeq at which anything indexed other than signals and votes last changed; <= changeSeq. */
+  textSeq: number;
+  /** Votes of this instance's users. */
+  localVotes: number;
+}
+
+/** An embedding as the change feed hands it out. */
+export interface EmbeddingChange {
+  seq: number;
+  changeSeq: number;
+  vector: Float32Array;
+}
+
 export interface EmbeddingJob {
   seq: number;
   text: string;
@@ -86,5 +106,20 @@ export interface PaperStore {
   saveEmbeddings(model: string, items: readonly { seq: number; textHash: string; vector: Float32Array }[]): Promise<void>;
   /** Embeddings of `model`, or those saved at or after `changedAfter` (the store's own timestamps). */
   scanEmbeddings(model: string, changedAfter?: string, skip?: (seq: number, embeddedAt: string) => boolean): AsyncIterable<{ seq: number; vector: Float32Array; embeddedAt: string }>;
+  /**
+   * The change feed: papers whose latest change came after `afterChangeSeq`, in commit order
+   * (ORDER BY changeSeq, seq), at most `limit`. Every write that changes what the index holds (import,
+   * merge, deletion, signal import, vote) gives each row it writes a new changeSeq inside its own
+   * transaction, so changeSeqs are handed out in commit order: a reader that applied everything up to
+   * S and asks again from S never misses a later commit. A paper appears once, at its latest change;
+   * deleted papers appear with `deleted: true`. Page by passing the last changeSeq returned.
+   */
+  changesSince(afterChangeSeq: number, limit: number): Promise<PaperChange[]>;
+  /** The same for the embeddings of `model` (saved or replaced after `afterChangeSeq`), in commit order. */
+  embeddingChangesSince(model: string, afterChangeSeq: number, limit: number): Promise<EmbeddingChange[]>;
+  /** The latest changeSeq committed (0 for an empty store); papers and embeddings share the counter. */
+  lastChangeSeq(): Promise<number>;
+  /** The indexable rows of these papers (for a page of hits), by seq; seqs not stored are absent. */
+  readIndexed(seqs: readonly number[]): Promise<Map<number, IndexableRow & { localVotes: number }>>;
   close(): Promise<void>;
 }

@@ -45,11 +45,12 @@ describe('the minimum-relevance rule', () => {
     const embedder = await loadThreadedEmbedder(MODEL_DIR);
     try {
       const { app, searchService, store } = await testApp({ fixtures: [fixture('web-papers.jsonl')], embedder });
-      const { engine } = await searchService();
+      const service = await searchService();
       for await (const row of store.scanIndexable()) {
         const [vector] = await embedder.embedDocuments([`${row.title}. ${row.abstract}`]);
-        engine.setVector(engine.docIdOf(row.id)!, vector!);
+        await store.saveEmbeddings(embedder.modelId, [{ seq: row.seq, textHash: 'test', vector: vector! }]);
       }
+      await service.refresh();
       const nonsense = (await (await app.request('/api/search?q=qwxzyv+flurbonic+transmogrifier')).json()) as { items: unknown[]; notices: string[] };
       assert.deepEqual(nonsense.items, []);
       assert.ok(nonsense.notices.includes(NOTHING_CLOSE), nonsense.notices.join('|'));

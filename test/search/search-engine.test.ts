@@ -53,6 +53,27 @@ describe('searching', () => {
     assert.equal(page2.total, 2);
   });
 
+  it('matches the author filter by whole name tokens in the authors field, accents folded (a substring of a name no longer matches)', async () => {
+    const e = engine();
+    const ids = async (author: string) => (await e.search({ query: '', author, mode: 'lexical' })).hits.map((h) => h.id);
+    assert.deepEqual(await ids('Lovelace'), ['2401.00001']);
+    assert.deepEqual(await ids('ada LOVELACE'), ['2401.00001']);
+    assert.deepEqual(await ids('Kurt Gödel'), ['2401.00002']);
+    assert.deepEqual(await ids('Lovel'), [], 'a part of a name is not a name');
+    assert.deepEqual(await ids('Ada Turing'), [], 'every word of the author query must occur');
+    assert.deepEqual(await ids('--'), [], 'no words: no match');
+  });
+
+  it('sorts by trending as the lists do: score, then attention, then the newer paper, then relevance (one order, ranking.ts)', async () => {
+    const e = engine();
+    const now = Date.parse('2024-03-01T00:00:00Z');
+    // No signals anywhere: every score ties at 0, so the newer paper comes first, not the more relevant.
+    const r = await e.search({ query: 'graph neural molecules', mode: 'lexical', sort: 'trending', now });
+    assert.deepEqual(r.hits.map((h) => h.id), ['2401.00002', '2401.00001']);
+    const browse = await e.search({ query: '', categories: ['cs.LG'], mode: 'lexical', sort: 'trending', now });
+    assert.deepEqual(browse.hits.map((h) => h.id), ['2401.00002', '2401.00001']);
+  });
+
   it('counts the matches per month for the results chart, following updates and removals', async () => {
     const e = engine();
     e.upsert({ docId: 1000, id: '2412.00009', title: 'Neural strings in December', abstract: 'Graph neural networks.', authors: ['A B'], categories: ['cs.LG'], date: '2024-12-31' });

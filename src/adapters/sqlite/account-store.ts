@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AccountStore, ListedPaper, Session, SignInLink, User, UserList } from '../../ports/account-store.ts';
+import { changeCounter } from './change-counter.ts';
 import type { SqliteDb } from './database.ts';
 
 interface UserRow { id: number; email: string; created_at: string }
@@ -49,11 +50,16 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
     return new Set(rows.map((r) => r.paper_id));
   };
 
-  const setVote = db.transaction((userId: number, paperId: string, on: boolean, now: string) => {
-    if (on) insertVote.run(userId, paperId, now);
-    else deleteVote.run(userId, paperId);
-    return (countVotes.get(paperId) as { n: number }).n;
-  });
+  // A vote that changes the count is a change of the paper in the feed (change-counter.ts): the
+  // paper's count and change_seq move in the vote's transaction, so other processes see the vote.
+  const counter = changeCounter(db);
+  const stampVotes = db.prepare('UPDATE papers SET local_votes = ?, change_seq = ? WHERE id = ?');
+  const setVote = db.transaction((userId: number, paperId: string, on: boolean, now: string) => counter.within((nextChangeSeq) => {
+    const changed = (on ? insertVote.run(userId, paperId, now) : deleteVote.run(userId, paperId)).changes > 0;
+    const votes = (countVotes.get(paperId) as { n: number }).n;
+    if (changed) stampVotes.run(votes, nextChangeSeq(), paperId);
+    return votes;
+  }));
 
   return {
     async findOrCreateUser(email, now) {
@@ -89,7 +95,7 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
       return deleteUserSessions.run(userId).changes;
     },
     async setVote(userId, paperId, on, now) {
-      return setVote(userId, paperId, on, now);
+      return setVote.immediate(userId, paperId, on, now);
     },
     async voteCount(paperId) {
       return (countVotes.get(paperId) as { n: number }).n;

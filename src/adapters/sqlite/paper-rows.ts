@@ -82,3 +82,18 @@ export function rowToPaper(row: PaperRow, signals: SignalRow[]): StoredPaper {
     lastChangedAt: row.last_changed_at,
   };
 }
+
+/** The day a paper is filed under in the index: announcement, else first submission. */
+const indexedDay = (paper: Paper): string | null => paper.announcedAt ?? paper.submittedAt?.slice(0, 10) ?? null;
+
+/**
+ * True when something the search index holds other than signals differs between two versions of a
+ * paper (id, title, abstract, authors, categories, day, deleted): the paper's text_seq moves then.
+ */
+export function indexedTextChanged(before: Paper, after: Paper): boolean {
+  return (
+    before.id !== after.id || before.title !== after.title || before.abstract !== after.abstract || before.deleted !== after.deleted ||
+    indexedDay(before) !== indexedDay(after) ||
+    JSON.stringify(before.authors) !== JSON.stringify(after.authors) || JSON.stringify(before.categories) !== JSON.stringify(after.categories)
+  );
+}

@@ -2,9 +2,11 @@ import type { Paper, PaperInput, StoredPaper } from '../../core/paper.ts';
 import { createHash } from 'node:crypto';
 import { isArxivId } from '../../core/paper-id.ts';
 import { titleKey } from '../../core/title-key.ts';
-import type { EmbeddingJob, HarvestCheckpoint, IndexableRow, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
+import type { EmbeddingJob, HarvestCheckpoint, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
 import { openDatabase, type SqliteDb } from './database.ts';
-import { paperParams, rowToPaper, titleKeyHash, type PaperRow, type SignalRow } from './paper-rows.ts';
+import { changeCounter } from './change-counter.ts';
+import { createChangeFeed, INDEXABLE_SELECT, toIndexableRow, type IndexableSqlRow } from './change-feed.ts';
+import { indexedTextChanged, paperParams, rowToPaper, titleKeyHash, type PaperRow, type SignalRow } from './paper-rows.ts';
 
 const PAPER_COLUMNS =
   'id, version, title, abstract, authors, categories, primary_category, submitted_at, updated_at, announced_at, ' +
@@ -23,11 +25,13 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   const selectPaper = db.prepare('SELECT * FROM papers WHERE id = ?');
   const selectSignals = db.prepare('SELECT source, name, value, observed_at FROM paper_signals WHERE paper_seq = ? ORDER BY source, name');
   const insertPaper = db.prepare(
-    `INSERT INTO papers (${PAPER_COLUMNS}, first_seen_at, last_changed_at) VALUES (${'?, '.repeat(18)}?, ?)`,
+    `INSERT INTO papers (${PAPER_COLUMNS}, first_seen_at, last_changed_at, change_seq, text_seq) VALUES (${'?, '.repeat(18)}?, ?, ?, ?)`,
   );
   const updatePaper = db.prepare(
-    `UPDATE papers SET (${PAPER_COLUMNS}, last_changed_at) = (${'?, '.repeat(18)}?) WHERE seq = ?`,
+    `UPDATE papers SET (${PAPER_COLUMNS}, last_changed_at, change_seq, text_seq) = (${'?, '.repeat(18)}?, ?, ?) WHERE seq = ?`,
   );
+  const recountVotes = db.prepare('UPDATE papers SET local_votes = (SELECT COUNT(*) FROM votes WHERE paper_id = papers.id) WHERE seq = ?');
+  const counter = changeCounter(db);
   const deleteCategories = db.prepare('DELETE FROM paper_categories WHERE paper_seq = ?');
   const insertCategory = db.prepare('INSERT INTO paper_categories (paper_seq, category, position) VALUES (?, ?, ?)');
   const upsertSignal = db.prepare(
@@ -43,14 +47,14 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   // Account rows follow a paper whose id changes (votes, library and hidden refer to papers.id).
   const renames = ['votes', 'library', 'hidden_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
 
-  type Loaded = { seq: number; paper: StoredPaper };
-  function fromRow(row: PaperRow | undefined): Loaded | undefined {
+  type Loaded = { seq: number; textSeq: number; paper: StoredPaper };
+  function fromRow(row: (PaperRow & { text_seq: number | null }) | undefined): Loaded | undefined {
     if (!row) return undefined;
-    return { seq: row.seq, paper: rowToPaper(row, selectSignals.all(row.seq) as SignalRow[]) };
+    return { seq: row.seq, textSeq: row.text_seq ?? row.seq, paper: rowToPaper(row, selectSignals.all(row.seq) as SignalRow[]) };
   }
 
   function load(id: string): Loaded | undefined {
-    return fromRow(selectPaper.get(id) as PaperRow | undefined);
+    return fromRow(selectPaper.get(id) as (PaperRow & { text_seq: number | null }) | undefined);
   }
 
   /** The stored twin of a record: its arXiv paper for a record without id, and the other way round. */
@@ -61,7 +65,7 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
     const select = isUnidentified(input.id) ? selectArxivTwins : unidentifiedStored && isArxivId(input.id) ? selectUnidentifiedTwins : null;
     if (!select) return undefined;
     // The column holds a hash of the key: the first row whose own key is equal (a hash collision is not a twin).
-    const rows = select.all(titleKeyHash(input.title)) as PaperRow[];
+    const rows = select.all(titleKeyHash(input.title)) as (PaperRow & { text_seq: number | null })[];
     return fromRow(rows.find((row) => titleKey(row.title) === key));
   }
 
@@ -77,7 +81,9 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
     }
   }
 
-  const applyBatch = db.transaction((inputs: readonly PaperInput[], merge: MergeFn): UpsertResult[] => {
+  // Every paper row written gets a new change_seq (see change-counter.ts); text_seq moves with it
+  // unless only signals changed.
+  const applyBatch = db.transaction((inputs: readonly PaperInput[], merge: MergeFn): UpsertResult[] => counter.within((nextChangeSeq) => {
     const stamp = now();
     const results: UpsertResult[] = [];
     let unidentifiedStored = anyUnidentified.get() !== undefined;
@@ -91,19 +97,24 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       const paper = decision.paper;
       if (decision.outcome === 'added') {
         if (isUnidentified(paper.id)) unidentifiedStored = true;
-        const seq = Number(insertPaper.run(...paperParams(paper), stamp, stamp).lastInsertRowid);
+        const changeSeq = nextChangeSeq();
+        const seq = Number(insertPaper.run(...paperParams(paper), stamp, stamp, changeSeq, changeSeq).lastInsertRowid);
         writeCategories(seq, paper);
         writeSignals(seq, paper, undefined);
         results.push({ id: paper.id, outcome: 'added' });
         continue;
       }
       const seq = stored!.seq;
-      if (paper.id !== stored!.paper.id) {
+      const changeSeq = nextChangeSeq();
+      const textSeq = indexedTextChanged(stored!.paper, paper) ? changeSeq : stored!.textSeq;
+      const renamed = paper.id !== stored!.paper.id;
+      if (renamed) {
         // Checked at commit: the paper and the rows that point at it change id together.
         db.pragma('defer_foreign_keys = ON');
         for (const rename of renames) rename.run(paper.id, stored!.paper.id);
       }
-      updatePaper.run(...paperParams(paper), stamp, seq);
+      updatePaper.run(...paperParams(paper), stamp, changeSeq, textSeq, seq);
+      if (renamed) recountVotes.run(seq);
       if (JSON.stringify(stored!.paper.categories) !== JSON.stringify(paper.categories)) {
         deleteCategories.run(seq);
         writeCategories(seq, paper);
@@ -116,12 +127,27 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       );
     }
     return results;
-  });
+  }));
+
+  const putEmbedding = db.prepare(
+    `INSERT INTO paper_embeddings (paper_seq, model, text_hash, vector, embedded_at, change_seq) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (paper_seq, model) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector, embedded_at = excluded.embedded_at,
+       change_seq = excluded.change_seq`,
+  );
+  // The stamp and the change_seq are taken once the write lock is held: a writer that waited for the
+  // lock must not commit a stamp older than a commit that went before it (a reader would skip it).
+  const saveEmbeddings = db.transaction((model: string, items: readonly { seq: number; textHash: string; vector: Float32Array }[]) => counter.within((nextChangeSeq) => {
+    const stamp = now();
+    for (const item of items) {
+      putEmbedding.run(item.seq, model, item.textHash, Buffer.from(item.vector.buffer, item.vector.byteOffset, item.vector.byteLength), stamp, nextChangeSeq());
+    }
+  }));
 
   const countRow = db.prepare('SELECT COUNT(*) AS n FROM papers WHERE deleted = 0');
 
   return {
     db,
+    ...createChangeFeed(db),
     async upsertPapers(inputs, merge) {
       return applyBatch.immediate(inputs, merge);
     },
@@ -183,29 +209,14 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       ).run(c.key, c.windowFrom, c.windowUntil, c.windowStartedOn, c.resumptionToken, c.cursor, c.harvestedThrough, c.updatedAt);
     },
     async *scanIndexable(changedAfter, skip) {
-      const select = `SELECT seq, id, title, abstract, authors, categories, COALESCE(announced_at, SUBSTR(submitted_at, 1, 10)) AS date,
-                  deleted, last_changed_at,
-                  (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'huggingface' AND s.name = 'upvotes') AS hf_upvotes,
-                  (SELECT value FROM paper_signals s WHERE s.paper_seq = p.seq AND s.source = 'github' AND s.name = 'stars') AS github_stars
-           FROM papers p`;
-      type Row = {
-        seq: number; id: string; title: string; abstract: string; authors: string; categories: string; date: string | null; deleted: number; last_changed_at: string;
-        hf_upvotes: string | null; github_stars: string | null;
-      };
-      const toRow = (r: Row): IndexableRow => ({
-        seq: r.seq, id: r.id, title: r.title, abstract: r.abstract, authors: JSON.parse(r.authors) as string[],
-        categories: JSON.parse(r.categories) as string[], date: r.date, deleted: r.deleted === 1, lastChangedAt: r.last_changed_at,
-        hfUpvotes: r.hf_upvotes === null ? null : Number(r.hf_upvotes) || 0,
-        githubStars: r.github_stars === null ? null : Number(r.github_stars) || 0,
-      });
       if (!changedAfter) {
         // Pages read whole (`.all()`), never a cursor left open across a yield: the consumer gives
         // the event loop turns between rows, and better-sqlite3 refuses every write on a connection
         // while one of its statements is still iterating.
-        const page = db.prepare(`${select} WHERE p.seq > ? ORDER BY p.seq LIMIT ${SCAN_PAGE}`);
+        const page = db.prepare(`${INDEXABLE_SELECT} WHERE p.seq > ? ORDER BY p.seq LIMIT ${SCAN_PAGE}`);
         for (let after = 0; ;) {
-          const rows = page.all(after) as Row[];
-          for (const r of rows) if (!skip?.(r.seq, r.last_changed_at)) yield toRow(r);
+          const rows = page.all(after) as IndexableSqlRow[];
+          for (const r of rows) if (!skip?.(r.seq, r.last_changed_at)) yield toIndexableRow(r);
           if (rows.length < SCAN_PAGE) return;
           after = rows[rows.length - 1]!.seq;
         }
@@ -217,7 +228,7 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       const wanted = keys.sort((a, b) => a.seq - b.seq).filter((k) => !skip?.(k.seq, k.last_changed_at)).map((k) => k.seq);
       for (let i = 0; i < wanted.length; i += 500) {
         const chunk = wanted.slice(i, i + 500);
-        for (const r of db.prepare(`${select} WHERE seq IN (${chunk.map(() => '?').join(',')}) ORDER BY seq`).all(...chunk) as Row[]) yield toRow(r);
+        for (const r of db.prepare(`${INDEXABLE_SELECT} WHERE seq IN (${chunk.map(() => '?').join(',')}) ORDER BY seq`).all(...chunk) as IndexableSqlRow[]) yield toIndexableRow(r);
       }
     },
     async embeddingsNeeded(model, textOf, limit = Infinity) {
@@ -248,14 +259,7 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       return { jobs, remaining };
     },
     async saveEmbeddings(model, items) {
-      const stamp = now();
-      const put = db.prepare(
-        `INSERT INTO paper_embeddings (paper_seq, model, text_hash, vector, embedded_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (paper_seq, model) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector, embedded_at = excluded.embedded_at`,
-      );
-      db.transaction(() => {
-        for (const item of items) put.run(item.seq, model, item.textHash, Buffer.from(item.vector.buffer, item.vector.byteOffset, item.vector.byteLength), stamp);
-      }).immediate();
+      saveEmbeddings.immediate(model, items);
     },
     async *scanEmbeddings(model, changedAfter, skip) {
       type Row = { seq: number; vector: Buffer; embedded_at: string };

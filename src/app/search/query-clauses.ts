@@ -76,7 +76,3 @@ export function containsSequence(text: string, terms: readonly string[]): boolea
   }
   return false;
 }
-
-export function foldName(name: string): string {
-  return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-}

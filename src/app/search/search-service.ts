@@ -1,101 +1,370 @@
-import { paperEmbeddingText, type Embedder } from '../../ports/embedder.ts';
+/**
+ * The index service: the search engine over the on-disk index (a generation: immutable segments
+ * named by a manifest, docs/search.md) plus an in-memory delta that follows the store's change feed.
+ *
+ * - open: the current generation, checked; when it cannot be trusted it is rebuilt from the store
+ *   (logged `index.rebuild` with the reason), never used wrong.
+ * - refresh: applies the feed after the generation's positions to the delta (text changes to an
+ *   in-memory index, signal-only changes to an overlay, vectors beside the snapshot's); notices a
+ *   generation another process wrote and switches to it: the new one is opened and caught up while
+ *   the old one serves, then swapped in one assignment (searches in flight keep the view they began with).
+ * - flush (writers only: serve's worker 0, `paperboy index`, the end of import, embed, harvest):
+ *   writes the delta as a new generation under the directory's lock, then merges by policy.
+ * Without a directory (tests) everything lives in the delta.
+ */
+import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { PaperStore } from '../../ports/paper-store.ts';
-import { SearchEngine, type SearchEngineOptions } from './search-engine.ts';
+import type { PaperChange, PaperStore } from '../../ports/paper-store.ts';
+import type { IndexDirectory, IndexDoc, OpenExpectation, Snapshot } from '../../ports/search-index.ts';
+import type { PaperText, TextSource } from '../../ports/text-source.ts';
+import { emptySnapshot } from './empty-snapshot.ts';
+import { IndexDelta } from './index-delta.ts';
+import { layeredView } from './layered-index.ts';
+import { SearchEngine, type IndexView, type SearchEngineOptions } from './search-engine.ts';
+
+export { embedPapers, type EmbedProgress } from './embed-papers.ts';
 
 export interface SearchServiceDeps {
   store: PaperStore;
   embedder: Embedder | null;
   logger: Logger;
+  /** The on-disk index; without it the index lives in memory only. */
+  directory?: IndexDirectory;
+  /** Told when the on-disk index has to be rebuilt, with the reason (the CLI prints a notice). */
+  onRebuild?: (reason: string) => void;
+  /**
+   * The model whose vectors the index holds, when it differs from `embedder` (a command that only
+   * writes the index, e.g. the end of an import, does not load the model). Default: the embedder's.
+   */
+  model?: { modelId: string; dims: number } | null;
+  /** Clock for the flush policy (ms). */
+  now?: () => number;
+}
+
+export interface SearchServiceOptions extends Omit<SearchEngineOptions, 'embedder' | 'logger'> {
+  sliceMs?: number;
+  /** Flush policy: text changes held, and the age of the oldest (ms), that make a flush due. */
+  flushChanges?: number;
+  flushAgeMs?: number;
+}
+
+export interface IndexStatus {
+  generation: number;
+  segments: number;
+  /** Papers searchable (on disk and in the delta). */
+  docs: number;
+  vectors: number;
+  /** Changes held in memory, not yet written. */
+  pending: { papers: number; signals: number; vectors: number };
+  /** Time the last open (or rebuild) took, ms. */
+  openMs: number;
+  /** Why the index was rebuilt when it was opened, null when it opened as it was. */
+  rebuilt: string | null;
 }
 
 export interface SearchService {
   engine: SearchEngine;
-  /** Loads what changed in the store since the last refresh (everything the first time). */
+  /** Opens the index if needed, switches to a newer generation, applies the feed since the last refresh. */
   refresh(): Promise<{ papers: number; vectors: number }>;
+  /** Writes what the delta holds as a new generation when the policy says so (always with `force`); false when nothing was written. */
+  flush(options?: { force?: boolean }): Promise<boolean>;
+  /** Rebuilds the on-disk index from the store. */
+  rebuild(reason: string): Promise<void>;
+  status(): IndexStatus;
+  /** Counts of what the service holds in memory (tests watch them stay flat). */
+  memory(): { deltaPapers: number; deltaPostings: number; overlay: number; deltaVectors: number; removed: number };
+  close(): Promise<void>;
 }
 
-/** A search engine fed from the paper store, incrementally. */
-export function createSearchService(deps: SearchServiceDeps, options: Omit<SearchEngineOptions, 'embedder' | 'logger'> & { sliceMs?: number } = {}): SearchService {
-  const engine = new SearchEngine({ ...options, embedder: deps.embedder, logger: deps.logger });
-  // Watermarks: the store is asked for rows changed at or after the last timestamp seen (rows written
-  // in the same millisecond after a scan must not be missed); rows already applied at exactly that
-  // timestamp are remembered and skipped, so an idle refresh touches nothing.
-  const papersMark = watermark();
-  const vectorsMark = watermark();
-  let running: Promise<unknown> = Promise.resolve();
-  // A refresh after a large import indexes tens of thousands of papers. The store's reads and the
-  // indexing are synchronous, so without pauses one refresh would hold the event loop (and every
-  // request) for its whole length; it gives way to other work every few milliseconds instead.
-  const pause = pauser(options.sliceMs ?? 8);
-  const refresh = async () => {
-    let papers = 0;
-    let vectors = 0;
-    const paperPass = papersMark.scan();
-    for await (const row of deps.store.scanIndexable(papersMark.at, (seq, at) => !paperPass.fresh(at, seq))) {
-      await pause();
-      if (row.deleted) engine.remove(row.seq);
-      else {
-        engine.upsert({
-          docId: row.seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date,
-          signals: { hfUpvotes: row.hfUpvotes, githubStars: row.githubStars },
-        });
-      }
-      papers++;
-    }
-    if (papers > 1000) {
-      for (const _ of engine.lexical.warmSteps()) await pause();
-    }
-    if (deps.embedder) {
-      const vectorPass = vectorsMark.scan();
-      for await (const { seq, vector } of deps.store.scanEmbeddings(deps.embedder.modelId, vectorsMark.at, (seq, at) => !vectorPass.fresh(at, seq))) {
-        engine.setVector(seq, vector);
-        vectors++;
-        await pause();
-      }
-    }
-    if (vectors > 0) {
-      for (const _ of engine.prepareSteps()) await pause(true);
-    }
-    deps.logger.info('search.refresh', { papers, vectors, indexed: engine.size, embedded: engine.embedded });
-    return { papers, vectors };
-  };
+const PAGE = 2000;
+/** A generation replaced stays open this long for the searches that still read it. */
+const RETIRE_MS = 30_000;
+
+interface State {
+  snapshot: Snapshot;
+  delta: IndexDelta;
+  view: IndexView;
+}
+
+/** Whether an error says another process holds the index's writer lock. */
+function isLocked(error: unknown): boolean {
+  const e = error as { name?: string; code?: string };
+  return e?.name === 'IndexLockedError' || e?.code === 'INDEX_LOCKED';
+}
+
+/** The texts of papers for hits and phrase checks, read from the store (deleted papers left out). */
+export function storeTexts(store: Pick<PaperStore, 'readIndexed'>): TextSource {
   return {
-    engine,
-    // One refresh at a time: callers (start-up, the embed loop, the index loop) queue up.
-    refresh() {
-      const next = running.then(refresh, refresh);
-      running = next.catch(() => undefined);
-      return next;
+    async read(seqs) {
+      const rows = await store.readIndexed(seqs);
+      const out = new Map<number, PaperText>();
+      for (const [seq, row] of rows) if (!row.deleted) out.set(seq, row);
+      return out;
     },
   };
 }
 
-export interface EmbedProgress {
-  done: number;
-  total: number;
-}
+export function createSearchService(deps: SearchServiceDeps, options: SearchServiceOptions = {}): SearchService {
+  const { store, embedder, logger, directory } = deps;
+  const model = deps.model !== undefined ? deps.model : embedder ? { modelId: embedder.modelId, dims: embedder.dims } : null;
+  const now = deps.now ?? Date.now;
+  const deltaOptions = {
+    ...(options.fields ? { fields: options.fields } : {}), ...(options.k1 !== undefined ? { k1: options.k1 } : {}),
+    ...(model ? { dims: model.dims } : {}), ...(options.ann ? { ann: options.ann } : {}),
+    ...(options.exactThreshold !== undefined ? { exactThreshold: options.exactThreshold } : {}), ...(options.annCandidates !== undefined ? { annCandidates: options.annCandidates } : {}),
+  };
+  const stateOf = (snapshot: Snapshot): State => {
+    const delta = new IndexDelta(snapshot, deltaOptions);
+    return { snapshot, delta, view: layeredView(snapshot, delta, model !== null) };
+  };
+  let state = stateOf(emptySnapshot());
+  let opened = false;
+  let openMs = 0;
+  let rebuilt: string | null = null;
+  const retiring = new Set<ReturnType<typeof setTimeout>>();
+  const engine = new SearchEngine({ ...options, embedder, logger, index: () => state.view, texts: storeTexts(store) });
+  const pause = pauser(options.sliceMs ?? 8);
+  const flushChanges = options.flushChanges ?? 2000;
+  const flushAgeMs = options.flushAgeMs ?? 60_000;
 
-/**
- * Computes the embeddings that are missing or stale for the embedder's model (text changed, or
- * another model), in batches, each batch saved before the next: a killed run loses one batch.
- */
-export async function embedPapers(
-  deps: { store: PaperStore; embedder: Embedder },
-  options: { batchSize?: number; limit?: number; onProgress?: (p: EmbedProgress) => void } = {},
-): Promise<{ embedded: number; remaining: number }> {
-  const batchSize = options.batchSize ?? 32;
-  const { jobs, remaining } = await deps.store.embeddingsNeeded(deps.embedder.modelId, paperEmbeddingText, options.limit);
-  let done = 0;
-  options.onProgress?.({ done, total: jobs.length });
-  for (let i = 0; i < jobs.length; i += batchSize) {
-    const batch = jobs.slice(i, i + batchSize);
-    const vectors = await deps.embedder.embedDocuments(batch.map((j) => j.text));
-    await deps.store.saveEmbeddings(deps.embedder.modelId, batch.map((j, k) => ({ seq: j.seq, textHash: j.textHash, vector: vectors[k]! })));
-    done += batch.length;
-    options.onProgress?.({ done, total: jobs.length });
-  }
-  return { embedded: done, remaining: remaining - done };
+  const expectation = async (): Promise<OpenExpectation> => ({ model: model?.modelId ?? null, dims: model?.dims ?? 0, storeLastChangeSeq: await store.lastChangeSeq() });
+
+  /** Replaces the state; the old generation stays readable a while for searches in flight. */
+  const swap = (next: State) => {
+    const old = state;
+    state = next;
+    if (old.snapshot !== next.snapshot) {
+      const timer = setTimeout(() => {
+        retiring.delete(timer);
+        old.snapshot.close();
+      }, RETIRE_MS);
+      timer.unref?.();
+      retiring.add(timer);
+    }
+  };
+
+  /** Applies the feed after the state's positions to its delta, yielding to other work every few ms. */
+  const follow = async (s: State) => {
+    let papers = 0;
+    let vectors = 0;
+    for (;;) {
+      const page: PaperChange[] = await store.changesSince(s.delta.feedSeq, PAGE);
+      for (const change of page) {
+        s.delta.apply(change, now());
+        papers++;
+        await pause();
+      }
+      if (page.length < PAGE) break;
+    }
+    if (papers > 1000) {
+      for (const _ of s.delta.index.lexical.warmSteps()) await pause();
+    }
+    if (model) {
+      for (;;) {
+        const page = await store.embeddingChangesSince(model.modelId, s.delta.vectorFeedSeq, PAGE);
+        for (const change of page) {
+          s.delta.applyVector(change.seq, change.changeSeq, change.vector);
+          vectors++;
+          await pause();
+        }
+        if (page.length < PAGE) break;
+      }
+      if (vectors > 0 && s.delta.vectors) {
+        for (const _ of s.delta.vectors.prepareSteps()) await pause(true);
+      }
+    }
+    return { papers, vectors };
+  };
+
+  /** Every paper and vector of the store, up to one feed position, into a fresh generation. */
+  const rebuildDirectory = async (dir: IndexDirectory, reason: string): Promise<Snapshot> => {
+    logger.info('index.rebuild', { reason });
+    deps.onRebuild?.(reason);
+    const position = await store.lastChangeSeq();
+    async function* docs(): AsyncIterable<IndexDoc> {
+      let after = 0;
+      for (;;) {
+        const page = await store.changesSince(after, PAGE);
+        for (const c of page) {
+          if (c.changeSeq > position) return;
+          after = c.changeSeq;
+          if (!c.deleted) yield { seq: c.seq, id: c.id, title: c.title, abstract: c.abstract, authors: c.authors, categories: c.categories, date: c.date, signals: { hfUpvotes: c.hfUpvotes ?? 0, githubStars: c.githubStars ?? 0, localVotes: c.localVotes } };
+        }
+        if (page.length < PAGE) return;
+      }
+    }
+    async function* vectors(model: string): AsyncIterable<{ seq: number; vector: Float32Array }> {
+      let after = 0;
+      for (;;) {
+        const page = await store.embeddingChangesSince(model, after, PAGE);
+        for (const c of page) {
+          if (c.changeSeq > position) return;
+          after = c.changeSeq;
+          yield { seq: c.seq, vector: c.vector };
+        }
+        if (page.length < PAGE) return;
+      }
+    }
+    const started = performance.now();
+    const snapshot = await dir.rebuild(docs(), { feedSeq: position, vectorFeedSeq: position }, model ? { model: model.modelId, dims: model.dims, vectors: vectors(model.modelId) } : undefined);
+    logger.info('index.rebuilt', { generation: snapshot.generation, docs: snapshot.size, vectors: snapshot.vectorCount, ms: Math.round(performance.now() - started) });
+    rebuilt = reason;
+    return snapshot;
+  };
+
+  /** Opens the current generation, rebuilding it when it cannot be trusted; waits while another process writes it. */
+  const openDirectory = async (dir: IndexDirectory): Promise<Snapshot> => {
+    for (let attempt = 0; ; attempt++) {
+      const found = await dir.open(await expectation());
+      if (!('rebuild' in found)) return found;
+      try {
+        return await rebuildDirectory(dir, found.rebuild);
+      } catch (error) {
+        if (!isLocked(error) || attempt >= 1200) throw error;
+        // Another process is writing the index: wait for its generation.
+        if (attempt === 0) logger.info('index.waiting', { message: 'another process holds the index lock; waiting for its generation' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+
+  const open = async () => {
+    const started = performance.now();
+    const snapshot = directory ? await openDirectory(directory) : emptySnapshot();
+    const next = stateOf(snapshot);
+    swap(next);
+    opened = true;
+    openMs = Math.round(performance.now() - started);
+    logger.info('index.opened', { generation: snapshot.generation, segments: snapshot.parts.length, docs: snapshot.size, vectors: snapshot.vectorCount, ms: openMs });
+  };
+
+  /** A newer generation on disk (written by another process): open it, catch it up, switch. */
+  const switchIfNewer = async () => {
+    if (!directory || directory.currentGeneration() <= state.snapshot.generation) return;
+    const found = await directory.open(await expectation());
+    if ('rebuild' in found) {
+      logger.warn('index.generation_unusable', { reason: found.rebuild, message: 'a newer index generation could not be opened; serving the current one' });
+      return;
+    }
+    const next = stateOf(found);
+    await follow(next);
+    swap(next);
+    logger.info('index.switched', { generation: found.generation, segments: found.parts.length, docs: found.size });
+  };
+
+  const refresh = async () => {
+    if (!opened) await open();
+    else await switchIfNewer();
+    const result = await follow(state);
+    if (result.papers + result.vectors > 0) logger.info('search.refresh', { ...result, generation: state.snapshot.generation, indexed: state.view.docs.size, embedded: state.delta.vectorCount });
+    return result;
+  };
+
+  const flush = async (force: boolean): Promise<boolean> => {
+    if (!directory) return false;
+    if (!opened) await open();
+    await follow(state);
+    const d = state.delta;
+    const due = force ? d.pending : d.textChanges >= flushChanges || (d.oldestChangeAt !== null && now() - d.oldestChangeAt >= flushAgeMs);
+    if (!due) return false;
+    const started = performance.now();
+    const seqs = d.docSeqs();
+    const docs: IndexDoc[] = [];
+    const removed = new Set(d.removed);
+    for (let i = 0; i < seqs.length; i += 5000) {
+      const rows = await store.readIndexed(seqs.slice(i, i + 5000));
+      for (const seq of seqs.slice(i, i + 5000)) {
+        const row = rows.get(seq);
+        if (!row || row.deleted) {
+          removed.add(seq);
+          continue;
+        }
+        const s = d.index.docs.signals(seq);
+        docs.push({ seq, id: row.id, title: row.title, abstract: row.abstract, authors: row.authors, categories: row.categories, date: row.date, signals: { hfUpvotes: s.hfUpvotes ?? 0, githubStars: s.githubStars ?? 0, localVotes: s.localVotes } });
+      }
+    }
+    const vectorSeqs = d.vectorSeqs();
+    const batch = {
+      docs,
+      removed: [...removed],
+      ...(model ? { vectors: { set: vectorSeqs.map((seq) => ({ seq, vector: d.vector(seq)! })).filter((v) => v.vector), removed: [...removed] } } : {}),
+      signals: [...d.overlay].map(([seq, s]) => ({ seq, hfUpvotes: s.hfUpvotes ?? 0, githubStars: s.githubStars ?? 0, localVotes: s.localVotes })),
+      feedSeq: d.feedSeq,
+      vectorFeedSeq: d.vectorFeedSeq,
+    };
+    let written: Snapshot;
+    try {
+      written = await directory.write(batch, await expectation());
+    } catch (error) {
+      if (isLocked(error)) {
+        logger.info('index.flush_skipped', { reason: 'another process holds the index lock' });
+        return false;
+      }
+      throw error;
+    }
+    const next = stateOf(written);
+    await follow(next);
+    swap(next);
+    logger.info('index.flush', { generation: written.generation, docs: docs.length, removed: batch.removed.length, vectors: batch.vectors?.set.length ?? 0, signals: batch.signals.length, segments: written.parts.length, ms: Math.round(performance.now() - started) });
+    const merged = await directory.merge(await expectation()).catch((error: unknown) => {
+      if (isLocked(error)) return null;
+      throw error;
+    });
+    if (merged) {
+      const after = stateOf(merged);
+      await follow(after);
+      swap(after);
+      logger.info('index.merged', { generation: merged.generation, segments: merged.parts.length });
+    }
+    return true;
+  };
+
+  // One operation at a time: refreshes, flushes and rebuilds queue up.
+  let running: Promise<unknown> = Promise.resolve();
+  const queue = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = running.then(task, task);
+    running = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    engine,
+    refresh: () => queue(refresh),
+    flush: (flushOptions = {}) => queue(() => flush(flushOptions.force === true)),
+    rebuild: (reason) =>
+      queue(async () => {
+        if (!directory) return;
+        const started = performance.now();
+        const snapshot = await rebuildDirectory(directory, reason);
+        const next = stateOf(snapshot);
+        await follow(next);
+        swap(next);
+        opened = true;
+        openMs = Math.round(performance.now() - started);
+      }),
+    status: () => ({
+      generation: state.snapshot.generation,
+      segments: state.snapshot.parts.length,
+      docs: state.view.docs.size,
+      vectors: state.delta.vectorCount,
+      pending: { papers: state.delta.textChanges, signals: state.delta.overlay.size, vectors: state.delta.vectorSeqs().length },
+      openMs,
+      rebuilt,
+    }),
+    memory: () => ({
+      deltaPapers: state.delta.index.size,
+      deltaPostings: state.delta.index.lexical.stats().postings,
+      overlay: state.delta.overlay.size,
+      deltaVectors: state.delta.vectors?.size ?? 0,
+      removed: state.delta.removed.size,
+    }),
+    close: () =>
+      queue(async () => {
+        for (const timer of retiring) clearTimeout(timer);
+        retiring.clear();
+        state.snapshot.close();
+      }),
+  };
 }
 
 /**
@@ -108,35 +377,5 @@ function pauser(sliceMs: number): (force?: boolean) => Promise<void> {
     if (!force && performance.now() - since < sliceMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     since = performance.now();
-  };
-}
-
-/**
- * The latest change timestamp applied, and which rows at exactly that timestamp were applied.
- * `scan()` starts a pass: rows come in any timestamp order; only rows seen in an earlier pass at the
- * old mark are skipped.
- */
-function watermark() {
-  let at: string | undefined;
-  let seqsAtMark = new Set<number>();
-  return {
-    get at() {
-      return at;
-    },
-    scan() {
-      const previous = at;
-      const previousSeqs = seqsAtMark;
-      return {
-        /** True when the row (at `stamp`) was not applied in an earlier pass; moves the mark. */
-        fresh(stamp: string, seq: number): boolean {
-          if (stamp === previous && previousSeqs.has(seq)) return false;
-          if (at === undefined || stamp > at) {
-            at = stamp;
-            seqsAtMark = stamp === previous ? new Set([...previousSeqs, seq]) : new Set([seq]);
-          } else if (stamp === at) seqsAtMark.add(seq);
-          return true;
-        },
-      };
-    },
   };
 }

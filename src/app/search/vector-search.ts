@@ -1,6 +1,7 @@
 import { topK } from '../../core/search/top-k.ts';
 import { ExactVectorIndex } from '../../core/search/vector-index.ts';
 import type { AnnFactory, AnnIndex } from '../../ports/ann-index.ts';
+import type { VectorSide } from './vector-side.ts';
 
 export interface VectorSearchOptions {
   /** Approximate index used above `exactThreshold` vectors; its candidates are re-scored exactly. */
@@ -16,7 +17,7 @@ export interface VectorSearchOptions {
  * updated wait in `pending` and are scored exactly, so a search never misses them and never has to
  * build the graph itself.
  */
-export class VectorSearch {
+export class VectorSearch implements VectorSide {
   readonly exact: ExactVectorIndex;
   private readonly ann: AnnIndex | null;
   private pending = new Map<number, Float32Array>();
@@ -30,7 +31,7 @@ export class VectorSearch {
     return this.exact.size;
   }
 
-  get(docId: number): Float32Array | null {
+  vector(docId: number): Float32Array | null {
     return this.exact.get(docId);
   }
 

@@ -1,0 +1,103 @@
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { crc32 } from '@node-rs/crc32';
+import type { ReadAt } from '../../core/search/segment/segment-reader.ts';
+
+/** Size and crc32 of a file the index wrote, as the manifest records them. */
+export interface FileRecord {
+  file: string;
+  bytes: number;
+  crc32: number;
+}
+
+/** A file written once: chunks appended, crc32 computed on the way, fsynced on `finish`. */
+export class FileSink {
+  private readonly fd: number;
+  private crc = 0;
+  private bytes = 0;
+  constructor(private readonly path: string, private readonly file: string) {
+    this.fd = openSync(path, 'w');
+  }
+  write(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.byteLength) at += writeSync(this.fd, chunk, at, chunk.byteLength - at);
+    this.crc = crc32(chunk, this.crc);
+    this.bytes += chunk.byteLength;
+  }
+  finish(): FileRecord {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    return { file: this.file, bytes: this.bytes, crc32: this.crc >>> 0 };
+  }
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Writes a whole file and fsyncs it. */
+export function writeFileSynced(dir: string, file: string, ...chunks: Uint8Array[]): FileRecord {
+  const sink = new FileSink(`${dir}/${file}`, file);
+  try {
+    for (const chunk of chunks) sink.write(chunk);
+  } catch (error) {
+    sink.abandon();
+    throw error;
+  }
+  return sink.finish();
+}
+
+/** Makes renames and new names in a directory durable. */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads an open file whole into a fresh (8-byte aligned) buffer. */
+export function readWholeFd(fd: number): Uint8Array {
+  const size = fstatSync(fd).size;
+  const out = new Uint8Array(size);
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, out, at, size - at, at);
+    if (n === 0) throw new Error(`file shorter than its size (${at} of ${size} bytes)`);
+    at += n;
+  }
+  return out;
+}
+
+/** crc32 of an open file, read in 4 MiB chunks. */
+export function crcOfFd(fd: number, size: number, scratch = new Uint8Array(4 << 20)): number {
+  let crc = 0;
+  for (let at = 0; at < size; ) {
+    const n = readSync(fd, scratch, 0, Math.min(scratch.length, size - at), at);
+    if (n === 0) break;
+    crc = crc32(scratch.subarray(0, n), crc);
+    at += n;
+  }
+  return crc >>> 0;
+}
+
+export function crcOf(bytes: Uint8Array): number {
+  return crc32(bytes) >>> 0;
+}
+
+/** Positional reads of an open file: what a segment reads its postings with. */
+export function positionalReader(fd: number, name: string, size: number): ReadAt {
+  return (position, length, into) => {
+    if (position < 0 || position + length > size) throw new Error(`index file ${name}: read of ${length} bytes at ${position} past its end (${size} bytes)`);
+    let at = 0;
+    while (at < length) {
+      const n = readSync(fd, into, at, length - at, position + at);
+      if (n === 0) throw new Error(`index file ${name}: unexpected end at ${position + at}`);
+      at += n;
+    }
+    return into.subarray(0, length);
+  };
+}

@@ -1,0 +1,66 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import type { BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
+import { buildSegment } from '../../core/search/segment/segment-builder.ts';
+import { SegmentReader, type SegmentScratch } from '../../core/search/segment/segment-reader.ts';
+import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord } from './file-io.ts';
+import type { SegmentEntry } from './manifest.ts';
+
+/** Builds a segment and writes its three files (postings streamed, every file fsynced). */
+export function writeSegmentFiles(dir: string, name: string, produce: (sink: (chunk: Uint8Array) => void) => BuiltSegment): SegmentEntry {
+  const postings = new FileSink(`${dir}/${name}.post`, `${name}.post`);
+  let built: BuiltSegment;
+  try {
+    built = produce((chunk) => postings.write(chunk));
+  } catch (error) {
+    postings.abandon();
+    throw error;
+  }
+  const postingsRecord = postings.finish();
+  return {
+    name,
+    docs: built.docs,
+    deleted: 0,
+    docTable: writeFileSynced(dir, `${name}.docs`, built.docTable),
+    terms: writeFileSynced(dir, `${name}.terms`, built.terms),
+    postings: postingsRecord,
+    deletes: null,
+  };
+}
+
+export function buildSegmentFiles(dir: string, name: string, docs: readonly SegmentDoc[], schema: SegmentSchema): SegmentEntry {
+  return writeSegmentFiles(dir, name, (sink) => buildSegment(docs, schema, sink));
+}
+
+/** Opens a file the manifest names, checking its size; the caller closes the fd. */
+export function openRecorded(dir: string, record: FileRecord): number {
+  const fd = openSync(`${dir}/${record.file}`, 'r');
+  const size = fstatSync(fd).size;
+  if (size !== record.bytes) {
+    closeSync(fd);
+    throw new IndexFileError(`${record.file} has ${size} bytes, the manifest says ${record.bytes}`);
+  }
+  return fd;
+}
+
+/** A file of the index is missing, truncated or corrupt. */
+export class IndexFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexFileError';
+  }
+}
+
+/** Opens a segment for search: doc table and dictionary read whole, postings kept open for positional reads. */
+export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSchema, scratch: SegmentScratch, fds: number[], verify: (fd: number, record: FileRecord) => void): SegmentReader {
+  const read = (record: FileRecord) => {
+    const fd = openRecorded(dir, record);
+    fds.push(fd);
+    verify(fd, record);
+    return fd;
+  };
+  const docTable = readWholeFd(read(entry.docTable));
+  const terms = readWholeFd(read(entry.terms));
+  const postingsFd = read(entry.postings);
+  const deletes = entry.deletes ? readWholeFd(read(entry.deletes)) : null;
+  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes), schema.fields, schema.k1, scratch, deletes);
+}

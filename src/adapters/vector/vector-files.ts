@@ -1,0 +1,285 @@
+import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Usearch from 'usearch';
+import { topK } from '../../core/search/top-k.ts';
+import type { VectorHit } from '../../ports/search-index.ts';
+import { crcOfFd, FileSink, positionalReader, writeFileSynced, type FileRecord } from '../index-files/file-io.ts';
+
+type UsearchModule = typeof Usearch;
+// usearch's ESM entry cannot find its prebuilt binary; its CommonJS entry can (see usearch-ann.ts).
+const usearch = createRequire(import.meta.url)('usearch') as UsearchModule;
+
+/**
+ * Vector segments of the index: `<name>.seqs` (Int32 seq per row, then the live rows ordered by
+ * seq), `<name>.f32` (rows of `dims` float32, read by positional reads) and, above the exact-scan
+ * threshold, `<name>.hnsw`: a usearch HNSW graph (keys = row numbers) opened with `view()`, i.e.
+ * memory-mapped and shared by every process. Graph candidates are re-scored exactly from the rows.
+ */
+
+export interface VectorSegmentFiles {
+  name: string;
+  count: number;
+  deleted: number;
+  seqs: FileRecord;
+  rows: FileRecord;
+  graph: FileRecord | null;
+  /** Rows dead on arrival (a seq given twice: the last one counts). */
+  deadRows: Uint8Array | null;
+}
+
+/** Writes a vector segment from items in any order; the last vector of a seq wins. */
+export async function writeVectorSegment(dir: string, name: string, dims: number, items: AsyncIterable<{ seq: number; vector: Float32Array }> | Iterable<{ seq: number; vector: Float32Array }>, graphAbove: number): Promise<VectorSegmentFiles> {
+  const rows = new FileSink(`${dir}/${name}.f32`, `${name}.f32`);
+  let rowSeq = new Int32Array(1024);
+  let n = 0;
+  try {
+    for await (const { seq, vector } of items) {
+      if (vector.length !== dims) throw new Error(`vector of seq ${seq} has ${vector.length} dimensions, the index has ${dims}`);
+      if (n === rowSeq.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(rowSeq);
+        rowSeq = grown;
+      }
+      rowSeq[n++] = seq;
+      rows.write(new Uint8Array(vector.buffer, vector.byteOffset, dims * 4));
+    }
+  } catch (error) {
+    rows.abandon();
+    throw error;
+  }
+  const rowsRecord = rows.finish();
+  // Live rows: the last row of each seq, ordered by seq.
+  const lastRow = new Map<number, number>();
+  for (let r = 0; r < n; r++) lastRow.set(rowSeq[r]!, r);
+  const order = Int32Array.from(lastRow.values()).sort((a, b) => rowSeq[a]! - rowSeq[b]!);
+  let deadRows: Uint8Array | null = null;
+  if (order.length < n) {
+    deadRows = new Uint8Array((n + 7) >> 3).fill(0xff);
+    for (const r of order) deadRows[r >> 3]! &= ~(1 << (r & 7));
+    for (let r = n; r < deadRows.length * 8; r++) deadRows[r >> 3]! &= ~(1 << (r & 7));
+  }
+  const seqsRecord = writeFileSynced(dir, `${name}.seqs`, new Uint8Array(rowSeq.buffer, 0, n * 4), new Uint8Array(order.buffer));
+  let graph: FileRecord | null = null;
+  if (order.length > graphAbove) graph = writeGraph(dir, name, dims, rowsRecord, order);
+  return { name, count: n, deleted: n - order.length, seqs: seqsRecord, rows: rowsRecord, graph, deadRows };
+}
+
+function newGraph(dims: number): Usearch.Index {
+  return new usearch.Index({
+    dimensions: dims,
+    metric: 'ip' as UsearchModule['MetricKind']['IP'],
+    quantization: 'f16' as UsearchModule['ScalarKind']['F16'],
+    connectivity: 16,
+    expansion_add: 128,
+    expansion_search: 400,
+    multi: false,
+  });
+}
+
+function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, liveRows: Int32Array): FileRecord {
+  const index = newGraph(dims);
+  const fd = openSync(`${dir}/${rows.file}`, 'r');
+  try {
+    const read = positionalReader(fd, rows.file, rows.bytes);
+    const batch = 8192;
+    const block = new Uint8Array(batch * dims * 4);
+    const sorted = Int32Array.from(liveRows).sort();
+    for (let i = 0; i < sorted.length; ) {
+      // Consecutive live rows are read in one go.
+      let j = i + 1;
+      while (j < sorted.length && j - i < batch && sorted[j] === sorted[j - 1]! + 1) j++;
+      const count = j - i;
+      const bytes = read(sorted[i]! * dims * 4, count * dims * 4, block);
+      const keys = new BigUint64Array(count);
+      for (let k = 0; k < count; k++) keys[k] = BigInt(sorted[i]! + k);
+      index.add(keys, new Float32Array(bytes.buffer, 0, count * dims).slice(), 2);
+      i = j;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const file = `${name}.hnsw`;
+  index.save(`${dir}/${file}`);
+  const out = openSync(`${dir}/${file}`, 'r+');
+  try {
+    fsyncSync(out);
+    const size = fstatSync(out).size;
+    return { file, bytes: size, crc32: crcOfFd(out, size) };
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** One vector segment opened for reading. */
+export class VectorSegmentReader {
+  readonly rowSeq: Int32Array;
+  private readonly order: Int32Array;
+  /** Row -> 1 when deleted (by a deletes file) or hidden (superseded in the caller's delta). */
+  private readonly dead: Uint8Array;
+  private liveCount: number;
+  private readonly read;
+  private graph: Usearch.Index | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly dims: number,
+    seqsBytes: Uint8Array,
+    rowsFd: number,
+    rows: FileRecord,
+    graphPath: string | null,
+    deletes: Uint8Array | null,
+  ) {
+    const n = seqsBytes.byteLength / 4 / 2;
+    if (!Number.isInteger(n) || rows.bytes !== n * dims * 4) throw new Error(`vector segment ${name}: ${rows.bytes} bytes of rows for ${n} seqs of ${dims} dimensions`);
+    const all = new Int32Array(seqsBytes.buffer, seqsBytes.byteOffset, seqsBytes.byteLength / 4);
+    this.rowSeq = all.subarray(0, n);
+    this.dead = new Uint8Array(n);
+    this.liveCount = n;
+    if (deletes) {
+      for (let r = 0; r < n; r++) {
+        if (deletes[r >> 3]! & (1 << (r & 7))) {
+          this.dead[r] = 1;
+          this.liveCount--;
+        }
+      }
+    }
+    // Rows ordered by seq, live ones first written: `order` lists each seq's one live row.
+    this.order = all.subarray(n).filter(() => true);
+    this.read = positionalReader(rowsFd, rows.file, rows.bytes);
+    if (graphPath) {
+      this.graph = newGraph(dims);
+      this.graph.view(graphPath);
+    }
+  }
+
+  get count(): number {
+    return this.liveCount;
+  }
+  /** Rows, deleted ones included. */
+  get rows(): number {
+    return this.rowSeq.length;
+  }
+
+  /** Live row of a seq, -1 when none. */
+  rowOf(seq: number): number {
+    let lo = 0;
+    let hi = this.order.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const row = this.order[mid]!;
+      const v = this.rowSeq[row]!;
+      if (v === seq) return this.dead[row] ? -1 : row;
+      if (v < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  rowVector(row: number, into = new Float32Array(this.dims)): Float32Array {
+    this.read(row * this.dims * 4, this.dims * 4, new Uint8Array(into.buffer, into.byteOffset, this.dims * 4));
+    return into;
+  }
+
+  hide(seq: number): boolean {
+    const row = this.rowOf(seq);
+    if (row < 0) return false;
+    this.dead[row] = 1;
+    this.liveCount--;
+    return true;
+  }
+
+  /** Deleted rows as a bitmap (the segment's deletes file of a new generation). */
+  deletesBitmap(extra: readonly number[]): Uint8Array {
+    const out = new Uint8Array((this.rows + 7) >> 3);
+    for (let r = 0; r < this.rows; r++) if (this.dead[r]) out[r >> 3]! |= 1 << (r & 7);
+    for (const seq of extra) {
+      const row = this.rowOf(seq);
+      if (row >= 0) out[row >> 3]! |= 1 << (row & 7);
+    }
+    return out;
+  }
+
+  /** Live (seq, vector) pairs in seq order: for merges. */
+  *live(): Generator<{ seq: number; vector: Float32Array }> {
+    for (const row of this.order) if (!this.dead[row]) yield { seq: this.rowSeq[row]!, vector: this.rowVector(row) };
+  }
+
+  private dot(query: Float32Array, row: Float32Array, at: number): number {
+    let s = 0;
+    for (let d = 0; d < this.dims; d++) s += query[d]! * row[at + d]!;
+    return s;
+  }
+
+  /** Exact scan of every live row, read in blocks. */
+  private scan(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[] {
+    const block = 1024;
+    const buffer = new Float32Array(block * this.dims);
+    const bytes = new Uint8Array(buffer.buffer);
+    const hits: VectorHit[] = [];
+    for (let start = 0; start < this.rows; start += block) {
+      const count = Math.min(block, this.rows - start);
+      this.read(start * this.dims * 4, count * this.dims * 4, bytes);
+      for (let i = 0; i < count; i++) {
+        const row = start + i;
+        if (this.dead[row]) continue;
+        const seq = this.rowSeq[row]!;
+        if (filter && !filter(seq)) continue;
+        hits.push({ seq, score: this.dot(query, buffer, i * this.dims) });
+      }
+    }
+    return topK(hits.map((h) => ({ docId: h.seq, score: h.score })), k).map((h) => ({ seq: h.docId, score: h.score }));
+  }
+
+  nearest(query: Float32Array, k: number, candidates: number, filter?: (seq: number) => boolean): VectorHit[] {
+    if (this.liveCount === 0 || k <= 0) return [];
+    if (!this.graph) return this.scan(query, k, filter);
+    const matches = this.graph.search(Float32Array.from(query), Math.min(Math.max(2 * k, candidates), this.rows), 1);
+    const row = new Float32Array(this.dims);
+    const hits: { docId: number; score: number }[] = [];
+    for (const key of matches.keys) {
+      const r = Number(key);
+      if (this.dead[r]) continue;
+      const seq = this.rowSeq[r]!;
+      if (filter && !filter(seq)) continue;
+      hits.push({ docId: seq, score: this.dot(query, this.rowVector(r, row), 0) });
+    }
+    // Too few candidates pass the deletes and the filter: the exact scan answers, so none is lost.
+    if (hits.length < Math.min(k, this.liveCount) && matches.keys.length > hits.length) return this.scan(query, k, filter);
+    return topK(hits, k).map((h) => ({ seq: h.docId, score: h.score }));
+  }
+
+  close(): void {
+    this.graph = null;
+  }
+}
+
+/** The vector segments of a generation. A seq's live vector is in at most one of them. */
+export class VectorSegments {
+  constructor(readonly segments: readonly VectorSegmentReader[], readonly dims: number, private readonly candidates = 400) {}
+
+  get count(): number {
+    return this.segments.reduce((n, s) => n + s.count, 0);
+  }
+
+  vector(seq: number): Float32Array | null {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const row = this.segments[i]!.rowOf(seq);
+      if (row >= 0) return this.segments[i]!.rowVector(row);
+    }
+    return null;
+  }
+
+  hide(seq: number): void {
+    for (const s of this.segments) s.hide(seq);
+  }
+
+  nearest(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[] {
+    if (query.length !== this.dims) throw new Error(`query vector has ${query.length} dimensions, the index has ${this.dims}`);
+    const hits = this.segments.flatMap((s) => s.nearest(query, k, this.candidates, filter));
+    return topK(hits.map((h) => ({ docId: h.seq, score: h.score })), k).map((h) => ({ seq: h.docId, score: h.score }));
+  }
+
+  close(): void {
+    for (const s of this.segments) s.close();
+  }
+}

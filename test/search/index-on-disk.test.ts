@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fixture, runPaperboy, startServe, tempDir } from '../helpers.ts';
+
+/** Structured log events (one JSON object per line) in a stderr text. */
+const events = (stderr: string, name: string) =>
+  stderr.split('\n').flatMap((line) => {
+    try {
+      const event = JSON.parse(line) as { event?: string; msg?: string } & Record<string, unknown>;
+      return event.event === name || event.msg === name ? [event] : [];
+    } catch {
+      return [];
+    }
+  });
+
+const INFO = { ...process.env, PAPERBOY_DATA: '', PAPERBOY_LOG_LEVEL: 'info', PAPERBOY_MODEL_DIR: join(tempDir(), 'no-model'), PAPERBOY_MODEL_DOWNLOAD: 'off' };
+
+describe('the search index on disk', () => {
+  it('a CLI search after an import opens the index the import wrote instead of rebuilding it', async () => {
+    const data = tempDir();
+    const imported = await runPaperboy(['--data', data, 'import', fixture('web-papers.jsonl')], { env: INFO });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /building the search index in .*index \(.+\)/, 'the first build says so, once');
+    const search = await runPaperboy(['--data', data, 'search', 'sparse retrieval', '--mode', 'lexical', '--json'], { env: INFO });
+    assert.equal(search.code, 0, search.stderr);
+    assert.doesNotMatch(search.stderr, /building the search index/);
+    assert.equal(events(search.stderr, 'index.rebuild').length, 0);
+    const [opened] = events(search.stderr, 'index.opened');
+    assert.ok(opened && (opened.generation as number) >= 1 && opened.docs === 7, JSON.stringify(opened));
+    assert.equal(JSON.parse(search.stdout).hits[0].id, '2401.00101');
+
+    // A later import updates the index at its end; the next search opens that generation and finds the new paper.
+    const more = join(data, 'more.jsonl');
+    writeFileSync(more, `${JSON.stringify({ id: '2402.00001', title: 'Zebra stripes as sparse codes', abstract: 'Zebras.', authors: ['Ada Lovelace'], categories: ['cs.IR'], announcedAt: '2024-02-01' })}\n`);
+    const again = await runPaperboy(['--data', data, 'import', more], { env: INFO });
+    assert.doesNotMatch(again.stderr, /building the search index/);
+    const found = await runPaperboy(['--data', data, 'search', 'zebra', '--mode', 'lexical', '--json'], { env: INFO });
+    assert.equal(events(found.stderr, 'index.rebuild').length, 0);
+    assert.ok((events(found.stderr, 'index.opened')[0]!.generation as number) > (opened.generation as number));
+    assert.deepEqual(JSON.parse(found.stdout).hits.map((h: { id: string }) => h.id), ['2402.00001']);
+
+    const status = await runPaperboy(['--data', data, 'index', '--json'], { env: INFO });
+    assert.equal(status.code, 0, status.stderr);
+    const json = JSON.parse(status.stdout) as { docs: number; segments: number; bytes: number; generation: number };
+    assert.equal(json.docs, 8);
+    assert.ok(json.segments >= 1 && json.bytes > 0);
+    const rebuilt = await runPaperboy(['--data', data, 'index', '--rebuild', '--json'], { env: INFO });
+    assert.equal(JSON.parse(rebuilt.stdout).docs, 8);
+    assert.equal(events(rebuilt.stderr, 'index.rebuild')[0]!.reason, 'asked for (--rebuild)');
+  });
+
+  it('a running serve picks up a generation another process wrote, without a failed request', async () => {
+    const data = tempDir();
+    assert.equal((await runPaperboy(['--data', data, 'import', fixture('web-papers.jsonl')], { env: INFO })).code, 0);
+    const serve = await startServe(['--data', data, 'serve', '--port', '0'], { env: { ...INFO, PAPERBOY_STARTER: 'off', PAPERBOY_DIGEST_SCHEDULE: 'off' } });
+    try {
+      let failures = 0;
+      let requests = 0;
+      let stop = false;
+      const client = (async () => {
+        while (!stop) {
+          const res = await fetch(`${serve.url}/api/search?q=retrieval&mode=lexical`).catch(() => null);
+          requests++;
+          if (!res || res.status !== 200) failures++;
+          await res?.arrayBuffer();
+        }
+      })();
+      const more = join(data, 'more.jsonl');
+      writeFileSync(more, `${JSON.stringify({ id: '2402.00002', title: 'Okapi retrieval for quagga herds', abstract: 'Quaggas.', authors: ['Grace Hopper'], categories: ['cs.IR'], announcedAt: '2024-02-02' })}\n`);
+      const imported = await runPaperboy(['--data', data, 'import', more], { env: INFO });
+      assert.equal(imported.code, 0, imported.stderr);
+      let ids: string[] = [];
+      for (let i = 0; i < 200 && !ids.includes('2402.00002'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ids = ((await (await fetch(`${serve.url}/api/search?q=quagga&mode=lexical`)).json()) as { items: { id: string }[] }).items.map((h) => h.id);
+      }
+      stop = true;
+      await client;
+      assert.deepEqual(ids, ['2402.00002']);
+      assert.ok(requests > 0);
+      assert.equal(failures, 0, `${failures} of ${requests} requests failed`);
+      assert.ok(events(serve.stderr(), 'index.switched').length + events(serve.stderr(), 'search.refresh').length > 0);
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  it('keeps the index folder flat over repeated signal-only imports of the same papers', async () => {
+    const data = tempDir();
+    assert.equal((await runPaperboy(['--data', data, 'import', fixture('web-papers.jsonl')], { env: INFO })).code, 0);
+    const bytes = () => readdirSync(join(data, 'index')).reduce((sum, name) => sum + statSync(join(data, 'index', name)).size, 0);
+    const files = () => readdirSync(join(data, 'index')).length;
+    const file = join(data, 'signals.json');
+    const sizes: number[] = [];
+    const counts: number[] = [];
+    for (let round = 1; round <= 8; round++) {
+      writeFileSync(file, JSON.stringify([{ paper: { id: '2401.00101', title: 'Sparse retrieval with learned term weights', upvotes: 30 + round, authors: [{ name: 'Ada Lovelace' }] }, publishedAt: '2024-01-09T00:00:00Z' }]));
+      assert.equal((await runPaperboy(['--data', data, 'import', file], { env: INFO })).code, 0);
+      sizes.push(bytes());
+      counts.push(files());
+    }
+    assert.equal(new Set(sizes.slice(1)).size, 1, `bytes: ${sizes.join(', ')}`);
+    assert.equal(new Set(counts.slice(1)).size, 1, `files: ${counts.join(', ')}`);
+  });
+});

@@ -29,6 +29,8 @@ import { createCatalog } from './app/catalog.ts';
 import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { IndexDirectory } from './ports/search-index.ts';
+import { FileIndexDirectory } from './adapters/index-files/index-directory.ts';
+import { DEFAULT_FIELDS } from './app/search/memory-index.ts';
 import type { Config } from './config/load-config.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
@@ -276,12 +278,9 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   };
 }
 
-/**
- * The on-disk index folder. SEGMENT's adapter (adapters/index-files) plugs in here; until then the
- * index lives in memory, following the store's change feed.
- */
-function openIndexDirectory(_dir: string): IndexDirectory | undefined {
-  return undefined;
+/** The on-disk index folder, scored with the engine's BM25F fields. */
+function openIndexDirectory(dir: string): IndexDirectory {
+  return new FileIndexDirectory({ dir, fields: DEFAULT_FIELDS, k1: 1.2 });
 }
 
 /** Bytes of the files in the index folder (0 when it does not exist). */

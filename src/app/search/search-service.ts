@@ -89,7 +89,7 @@ interface State {
 /** Whether an error says another process holds the index's writer lock. */
 function isLocked(error: unknown): boolean {
   const e = error as { name?: string; code?: string };
-  return e?.name === 'IndexLockedError' || e?.code === 'INDEX_LOCKED';
+  return e?.name === 'IndexLockedError' || e?.code === 'index_locked';
 }
 
 /** The texts of papers for hits and phrase checks, read from the store (deleted papers left out). */

@@ -52,7 +52,8 @@ const model = async () => {
   return fitted;
 };
 
-if (sizes.some((name) => name !== '75k')) await model();
+// BENCH_SCALE_FIT=0: no fit (and no Heaps figures) unless a synthetic dir must be made.
+if (sizes.some((name) => name !== '75k') && process.env.BENCH_SCALE_FIT !== '0') await model();
 const allQueries = fixedQueries(corpusFile, QUERIES + 40);
 const queries = allQueries.slice(0, QUERIES), warmQueries = allQueries.slice(QUERIES);
 out.queries = { count: queries.length, rule: 'bench:search set: 2-5 title words of every 149th real paper, seeded', over: 'HTTP, loopback, one client, sequential requests to serve --workers 1 (/api/search, limit 10): includes HTTP, JSON and reading the hits from SQLite' };

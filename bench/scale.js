@@ -4,12 +4,12 @@
 // BENCH_SCALE_PREPARE_ONLY=1 makes the data dirs and stops; BENCH_SCALE_THIS=0 measures only the peer. Figures go to stdout (one table) and to
 // .bench/scale.json. Nothing here asserts a time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fitCorpus } from './lib/synthetic-corpus.js';
 import { prepareScale } from './lib/scale-data.js';
-import { measureScale, scaleTable } from './lib/scale-measure.js';
+import { markdownTable, measureScale, scaleTable } from './lib/scale-measure.js';
 import { fixedQueries } from './lib/scale-queries.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -79,10 +79,16 @@ for (const name of sizes) {
   if (process.env.BENCH_SCALE_THIS !== '0') await measure('this', installRoot);
 }
 
+// .bench/scale.json keeps the scales of earlier runs that this one did not measure (runs of one size each).
 mkdirSync(join(root, '.bench'), { recursive: true });
+let saved = {};
+try { saved = JSON.parse(readFileSync(join(root, '.bench', 'scale.json'), 'utf8')).scales ?? {}; } catch { /* first run */ }
+for (const [name, scale] of Object.entries(saved)) if (!(name in out.scales) && scale.figures) out.scales[name] = { ...scale, fromEarlierRun: true };
 writeFileSync(join(root, '.bench', 'scale.json'), JSON.stringify(out, null, 2));
 if (!prepareOnly) {
+  const rows = scaleTable(out.scales);
   console.log();
-  console.table(scaleTable(out.scales));
+  console.table(rows);
+  console.log(markdownTable(rows));
 }
 console.log(JSON.stringify(out));

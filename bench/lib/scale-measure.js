@@ -160,3 +160,10 @@ export function scaleTable(scales) {
   }
   return rows;
 }
+
+/** The rows of {@link scaleTable} as a Markdown table (for docs/performance.md). */
+export function markdownTable(rows) {
+  if (rows.length === 0) return '';
+  const keys = Object.keys(rows[0]);
+  return [`| ${keys.join(' | ')} |`, `|${keys.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${keys.map((k) => r[k] ?? '-').join(' | ')} |`)].join('\n');
+}

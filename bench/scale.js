@@ -64,14 +64,16 @@ for (const name of sizes) {
   out.scales[name] = { dir, data: meta };
   if (prepareOnly) continue;
   const figures = (out.scales[name].figures = {});
+  const save = () => writeFileSync(join(root, '.bench', 'scale.json'), JSON.stringify(out, null, 2));
   const measure = async (label, installRoot, cliRuns = CLI_RUNS) => {
+    const f = (figures[label] = {});
     try {
-      figures[label] = await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000 });
+      await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000, f, save });
     } catch (error) {
-      log(`${name} [${label}]: not measured: ${error.message}`);
-      figures[label] = { error: error.message };
+      log(`${name} [${label}]: not measured further: ${error.message}`);
+      f.error = error.message;
     }
-    writeFileSync(join(root, '.bench', 'scale.json'), JSON.stringify(out, null, 2));
+    save();
   };
   mkdirSync(join(root, '.bench'), { recursive: true });
   // The peer rebuilds its whole index in memory for every CLI command: one CLI run each above 75k.

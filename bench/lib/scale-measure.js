@@ -47,9 +47,9 @@ async function httpLatency(url, queries, mode, warmQueries) {
  * warmQueries (warm-up, never measured: hybrid answers of a repeated text skip the query embedding),
  * log, cliRuns (default 3), timeoutMs }.
  */
-export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR }) {
+export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR, f = {}, save = () => {} }) {
   const env = { PAPERBOY_DATA: dir };
-  const f = { installRoot, loadBefore: round(loadavg()[0]) };
+  Object.assign(f, { installRoot, loadBefore: round(loadavg()[0]) });
   const say = (m) => log(`${name} [${installRoot}]: ${m}`);
   // The floor of every CLI figure on this machine at this moment: process start and module loading only.
   const floor = await paperboy(installRoot, ['--help'], { env, timeoutMs });
@@ -72,22 +72,11 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
     // `index --json` reports the open as the process measured it (openMs), besides the wall time with process start.
     const openMs = opens.map((o) => { try { return JSON.parse(o.stdout).openMs ?? null; } catch { return null; } });
     f.indexOpen = { seconds: opens.map((o) => round(o.seconds)), medianSeconds: round(median(opens.map((o) => o.seconds))), openMs, medianOpenMs: median(openMs.filter((x) => x !== null)) ?? null, peakRssMb: opens.at(-1).peakRssMb, output: opens.at(-1).stdout.trim().slice(-2000) };
+    save();
     say(`index built in ${f.indexBuild.seconds} s, ${(f.indexBytes / 1048576).toFixed(0)} MB on disk, index --json ${f.indexOpen.medianSeconds} s`);
   } else {
     f.indexBytes = existsSync(join(dir, 'index')) ? duBytes(join(dir, 'index')) : 0;
     say('no `paperboy index` command in this installation: the index is built in memory at each start');
-  }
-
-  // 2. CLI search, process start and model load included (different queries each run, so no cache helps).
-  for (const mode of ['lexical', 'hybrid']) {
-    const runs = [];
-    for (let i = 0; i < cliRuns; i++) {
-      const r = await paperboy(installRoot, ['search', '--mode', mode, '--limit', '10', warmQueries[i]], { env, timeoutMs });
-      runs.push(r);
-      if (r.code !== 0) { say(`search --mode ${mode} exited ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.slice(-500)}`); break; }
-    }
-    f[`cli_${mode}`] = { seconds: runs.map((r) => round(r.seconds)), medianSeconds: round(median(runs.map((r) => r.seconds))), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)), ok: runs.every((r) => r.code === 0) };
-    say(`CLI search --mode ${mode}: ${f[`cli_${mode}`].seconds.join(', ')} s`);
   }
 
   // 3. serve --workers 1: first answer, latency over HTTP, memory.
@@ -102,11 +91,12 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
       say(`hybrid over HTTP: ${JSON.stringify(f.hybrid)}`);
       f.serve1.memory = treeMemory(s.child.pid);
       f.serve1.log = logLines(s.logs(), 'index.');
+      save();
     } finally {
       await s.stop();
     }
   }
-  // 4. serve --workers 2: memory after both workers answered the same warm-up (requests spread over both).
+  // 3b. serve --workers 2: memory after both workers answered the same warm-up (requests spread over both).
   {
     const s = await startServe(installRoot, dir, 2, queries[0], { timeoutMs });
     try {
@@ -125,7 +115,21 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
     }
   }
   f.memoryRatio = { rss: round(f.serve2.memory.rssMb / f.serve1.memory.rssMb), pss: round(f.serve2.memory.pssMb / f.serve1.memory.pssMb) };
+  save();
   say(`RSS workers 1: ${JSON.stringify(f.serve1.memory)}, workers 2: ${JSON.stringify(f.serve2.memory)}, ratio ${JSON.stringify(f.memoryRatio)}`);
+  // 4. CLI search, process start and model load included (different queries each run, so no cache helps).
+  for (const mode of ['lexical', 'hybrid']) {
+    const runs = [];
+    for (let i = 0; i < cliRuns; i++) {
+      const r = await paperboy(installRoot, ['search', '--mode', mode, '--limit', '10', warmQueries[i]], { env, timeoutMs });
+      runs.push(r);
+      if (r.code !== 0) { say(`search --mode ${mode} exited ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.slice(-500)}`); break; }
+    }
+    f[`cli_${mode}`] = { seconds: runs.map((r) => round(r.seconds)), medianSeconds: round(median(runs.map((r) => r.seconds))), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)), ok: runs.every((r) => r.code === 0) };
+    say(`CLI search --mode ${mode}: ${f[`cli_${mode}`].seconds.join(', ')} s`);
+    save();
+  }
+
   f.loadAfter = round(loadavg()[0]);
   return f;
 }

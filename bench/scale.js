@@ -68,7 +68,7 @@ for (const name of sizes) {
   const measure = async (label, installRoot, cliRuns = CLI_RUNS) => {
     const f = (figures[label] = {});
     try {
-      await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000, f, save });
+      await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000, vectors: meta.vectors.vectors > 0, f, save });
     } catch (error) {
       log(`${name} [${label}]: not measured further: ${error.message}`);
       f.error = error.message;

@@ -109,6 +109,12 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
     if (count !== null) rmSync(file, { force: true }); // made again from the seed when needed
     writeMeta(dir, meta);
   }
+  // BENCH_SCALE_NO_VECTORS (sizes, e.g. 2.8m): no vectors for those sizes (then lexical figures only).
+  const noVectors = (process.env.BENCH_SCALE_NO_VECTORS ?? '').split(',').map((x) => x.trim().toLowerCase()).includes(name);
+  if (!meta.vectors && noVectors) {
+    meta.vectors = { vectors: 0, skipped: 'BENCH_SCALE_NO_VECTORS' };
+    log(`${name}: no vectors (BENCH_SCALE_NO_VECTORS): lexical figures only`);
+  }
   if (!meta.vectors) {
     const r = await timed(process.execPath, [join(import.meta.dirname, 'synthetic-vectors.js'), dir, modelDir, String(SEED)], { log: (l) => log(`${name}: ${l}`) });
     meta.vectors = { ...JSON.parse(r.stdout.trim().split('\n').pop()), peakRssMb: r.peakRssMb };

@@ -45,9 +45,10 @@ async function httpLatency(url, queries, mode, warmQueries) {
 /**
  * Measures one scale with one installation. `options`: { name, dir, installRoot, queries (measured),
  * warmQueries (warm-up, never measured: hybrid answers of a repeated text skip the query embedding),
- * log, cliRuns (default 3), timeoutMs }.
+ * log, cliRuns (default 3), timeoutMs, vectors (false: no hybrid figures), f (filled in as
+ * measured), save (called after each step) }.
  */
-export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR, f = {}, save = () => {} }) {
+export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR, vectors = true, f = {}, save = () => {} }) {
   const env = { PAPERBOY_DATA: dir };
   Object.assign(f, { installRoot, loadBefore: round(loadavg()[0]) });
   const say = (m) => log(`${name} [${installRoot}]: ${m}`);
@@ -90,8 +91,10 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
       say(`serve --workers 1: listening after ${f.serve1.listenSeconds} s, first search answer after ${f.serve1.firstSearchSeconds} s`);
       f.lexical = await httpLatency(s.url, queries, 'keyword', warmQueries);
       say(`lexical over HTTP: ${JSON.stringify(f.lexical)}`);
-      f.hybrid = await httpLatency(s.url, queries, 'hybrid', warmQueries);
-      say(`hybrid over HTTP: ${JSON.stringify(f.hybrid)}`);
+      if (vectors) {
+        f.hybrid = await httpLatency(s.url, queries, 'hybrid', warmQueries);
+        say(`hybrid over HTTP: ${JSON.stringify(f.hybrid)}`);
+      }
       f.serve1.memory = treeMemory(s.child.pid);
       f.serve1.log = logLines(s.logs(), 'index.');
       save();
@@ -121,7 +124,7 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
   save();
   say(`RSS workers 1: ${JSON.stringify(f.serve1.memory)}, workers 2: ${JSON.stringify(f.serve2.memory)}, ratio ${JSON.stringify(f.memoryRatio)}`);
   // 4. CLI search, process start and model load included (different queries each run, so no cache helps).
-  for (const mode of ['lexical', 'hybrid']) {
+  for (const mode of vectors ? ['lexical', 'hybrid'] : ['lexical']) {
     const runs = [];
     for (let i = 0; i < cliRuns; i++) {
       const r = await paperboy(installRoot, ['search', '--mode', mode, '--limit', '10', warmQueries[i]], { env, timeoutMs });
@@ -153,8 +156,8 @@ export function scaleTable(scales) {
         'index MB': f.indexBytes ? Math.round(f.indexBytes / 1048576) : '-',
         'open s (index --json wall / openMs)': f.indexOpen ? `${f.indexOpen.medianSeconds} / ${f.indexOpen.medianOpenMs === null || f.indexOpen.medianOpenMs === undefined ? '-' : round(f.indexOpen.medianOpenMs / 1000)}` : '-',
         'paperboy --help s (floor)': f.cliFloorSeconds,
-        'CLI lexical s': f.cli_lexical?.ok ? f.cli_lexical.medianSeconds : 'failed',
-        'CLI hybrid s': f.cli_hybrid?.ok ? f.cli_hybrid.medianSeconds : 'failed',
+        'CLI lexical s': f.cli_lexical ? (f.cli_lexical.ok ? f.cli_lexical.medianSeconds : 'failed') : '-',
+        'CLI hybrid s': f.cli_hybrid ? (f.cli_hybrid.ok ? f.cli_hybrid.medianSeconds : 'failed') : '-',
         'serve 1st answer s': f.serve1?.firstSearchSeconds,
         'lexical p50/p99 ms': f.lexical ? `${f.lexical.p50} / ${f.lexical.p99}` : '-',
         'hybrid p50/p99 ms': f.hybrid ? `${f.hybrid.p50} / ${f.hybrid.p99}` : '-',

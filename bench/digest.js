@@ -57,11 +57,14 @@ let t = performance.now();
 await service.refresh();
 log(`index: ${service.engine.size} papers, ${service.engine.embedded} vectors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 const engine = service.engine;
-const period = engine.latestDate();
+const { docs: table } = engine.view();
+const period = new Date(table.latestDay(2 ** 31 - 1) * 86_400_000).toISOString().slice(0, 10);
 clockMs.now = Date.parse(`${period}T12:00:00Z`);
 
-// Topic pools from the corpus: title words, categories, frequent authors.
-const docs = engine.datedBetween('0000-01-01', '9999-12-31');
+// Topic pools from the corpus: title words, categories, frequent authors (texts read from the store).
+const seqs = table.datedBetween(-(2 ** 31), 2 ** 31 - 1);
+const texts = await engine.readTexts(seqs);
+const docs = seqs.map((seq) => texts.get(seq)).filter(Boolean);
 const categories = new Map();
 const authors = new Map();
 for (const d of docs) {

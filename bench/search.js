@@ -69,10 +69,10 @@ const rss0 = rssMb();
 const engineLexicalOnly = new SearchEngine({});
 const [, lexBuildMs] = time(() => {
   corpus.forEach((p, i) => engineLexicalOnly.upsert({ docId: i, id: p.id, title: p.title, abstract: p.abstract, authors: p.authors, categories: p.categories, date: p.date }));
-  engineLexicalOnly.lexical.warm();
+  engineLexicalOnly.memory.lexical.warm();
 });
 const lexRss = rssMb() - rss0;
-const lexStats = engineLexicalOnly.lexical.stats();
+const lexStats = engineLexicalOnly.memory.lexical.stats();
 log(`paperboy lexical: built in ${(lexBuildMs / 1000).toFixed(1)} s; ${lexStats.terms.toLocaleString('en')} terms, ${lexStats.postings.toLocaleString('en')} postings, ${(lexStats.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
 out.corpus.lexicalIndex = lexStats;
 
@@ -149,8 +149,8 @@ corpus.forEach((p, i) => engine.upsert({ docId: i, id: p.id, title: p.title, abs
 vectors.forEach((v, i) => engine.setVector(i, v));
 corpus.forEach((p, i) => hnswEngine.upsert({ docId: i, id: p.id, title: '', abstract: '', authors: [], categories: [], date: null }));
 vectors.forEach((v, i) => hnswEngine.setVector(i, v));
-const [, annBuildMs] = time(() => { engine.prepare(); engine['nearest'](vectors[0], 1, () => true); });
-const [, hnswBuildMs] = time(() => { hnswEngine.prepare(); hnswEngine['nearest'](vectors[0], 1, () => true); });
+const [, annBuildMs] = time(() => { engine.prepare(); engine.memory.vectors.nearest(vectors[0], 1, () => true); });
+const [, hnswBuildMs] = time(() => { hnswEngine.prepare(); hnswEngine.memory.vectors.nearest(vectors[0], 1, () => true); });
 const exact = new ExactVectorIndex(dims);
 vectors.forEach((v, i) => exact.set(i, v));
 const queryVectors = embedder ? [] : queries.map(() => vectors[Math.floor(rand() * vectors.length)]);
@@ -159,7 +159,7 @@ const recall = (e) => {
   let agree = 0;
   for (const q of queryVectors) {
     const truth = new Set(exact.search(q, 10).map((h) => h.docId));
-    agree += e['nearest'](q, 10, () => true).filter((h) => truth.has(h.docId)).length;
+    agree += e.memory.vectors.nearest(q, 10, () => true).filter((h) => truth.has(h.docId)).length;
   }
   return +(agree / (queryVectors.length * 10)).toFixed(4);
 };
@@ -169,8 +169,8 @@ const vector = {
   hnswBuildS: +(hnswBuildMs / 1000).toFixed(2),
   hnswRecallAt10: recall(hnswEngine),
   exactScan: await latency(queryVectors, (q) => exact.search(q, 10)),
-  int8ScanPlusRerank: await latency(queryVectors, (q) => engine['nearest'](q, 10, () => true)),
-  hnswPlusRerank: await latency(queryVectors, (q) => hnswEngine['nearest'](q, 10, () => true)),
+  int8ScanPlusRerank: await latency(queryVectors, (q) => engine.memory.vectors.nearest(q, 10, () => true)),
+  hnswPlusRerank: await latency(queryVectors, (q) => hnswEngine.memory.vectors.nearest(q, 10, () => true)),
   queryEmbedding: embedder ? await latency(queries, (q) => embedder.embedQuery(q)) : null,
 };
 out.corpus.vectors = { real, synthetic: corpus.length - real, embedDocsPerS, ...vector };

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { serve as serveHono } from '@hono/node-server';
 import { CommanderError } from 'commander';
 import { createOaiHttpClient } from './adapters/arxiv/oai-http-client.ts';
 import { createThreadedSourceOpener } from './adapters/formats/threaded-source.ts';
@@ -18,15 +17,11 @@ import { createUsearchAnn } from './adapters/vector/usearch-ann.ts';
 import { createSqlitePaperStore } from './adapters/sqlite/paper-store.ts';
 import { createSqliteAccountStore } from './adapters/sqlite/account-store.ts';
 import { createLogMailer } from './adapters/mail/log-mailer.ts';
-import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { createSqliteMailLog } from './adapters/sqlite/mail-log.ts';
 import { createAccountService } from './app/accounts.ts';
 import { createMailQueue } from './app/mail-queue.ts';
 import { createSqliteSubscriptionStore } from './adapters/sqlite/subscription-store.ts';
-import { createDigestService, DIGEST_DEFAULTS } from './app/digests.ts';
-import { startDigestScheduler } from './jobs/digest-scheduler.ts';
 import { createCatalog } from './app/catalog.ts';
-import { RATE_LIMIT_DEFAULTS } from './http/security.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { IndexDirectory } from './ports/search-index.ts';
 import { FileIndexDirectory } from './adapters/index-files/index-directory.ts';
@@ -42,7 +37,6 @@ import { loadConfig } from './config/load-config.ts';
 import { DEFAULT_MODEL } from './config/models.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 import { parseTrustedProxies } from './core/trusted-proxies.ts';
-import { createApp } from './http/create-app.ts';
 import { startBackgroundLoop } from './jobs/background-loop.ts';
 import { systemClock } from './ports/clock.ts';
 import { join } from 'node:path';
@@ -186,7 +180,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return { dir: indexDir, bytes: directoryBytes(indexDir), model: modelIdentity(config.modelDir)?.modelId ?? null, ...service.status() };
     },
     digestRun: async (opts) => {
-      const mailer = createMailer(config, logger);
+      const mailer = await createMailer(config, logger);
+      const { createDigestService } = await import('./app/digests.ts');
       try {
         const baseUrl = publicUrl(config, config.host, config.port);
         if (!config.baseUrl) {
@@ -194,7 +189,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
         }
         const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: searchService, clock });
         const mail = mailQueue(config, mailer, store.db, logger);
-        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, digestOptions(config, baseUrl));
+        const digests = createDigestService({ subscriptions: createSqliteSubscriptionStore(store.db), catalog, mailer, mail, clock, logger, secret: config.secret ?? loadSecret(config.dataDir), baseUrl }, await digestOptions(config, baseUrl));
         const planned = await digests.plan(opts);
         const sent = opts.dryRun ? { sent: 0, retried: 0, failed: 0 } : await digests.send();
         return { ...planned, ...sent };
@@ -204,7 +199,12 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     },
     serve: async ({ host, port }) => {
       const hostname = host ?? config.host;
-      const mailer = createMailer(config, logger);
+      // The web layer, mail and digests load here, not at start-up: one-off commands (a search, an
+      // import) do not pay for modules they never use.
+      const [{ serve: serveHono }, { createApp }, { RATE_LIMIT_DEFAULTS }, { createDigestService }, { startDigestScheduler }] = await Promise.all([
+        import('@hono/node-server'), import('./http/create-app.ts'), import('./http/security.ts'), import('./app/digests.ts'), import('./jobs/digest-scheduler.ts'),
+      ]);
+      const mailer = await createMailer(config, logger);
       const accountStore = createSqliteAccountStore(store.db);
       const secret = config.secret ?? loadSecret(config.dataDir);
       // The app needs the public URL, which needs the port actually bound (port 0 picks one).
@@ -220,7 +220,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       const accounts = createAccountService({ accounts: accountStore, mail, clock, logger, baseUrl });
       const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
       const subscriptions = createSqliteSubscriptionStore(store.db);
-      const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, digestOptions(config, baseUrl));
+      const digests = createDigestService({ subscriptions, catalog, mailer, mail, clock, logger, secret, baseUrl }, await digestOptions(config, baseUrl));
       if (config.trustProxy) {
         logger.warn('config.deprecated', { setting: 'PAPERBOY_TRUST_PROXY', trustedProxies: config.trustedProxies, message: 'PAPERBOY_TRUST_PROXY is deprecated: alone it means PAPERBOY_TRUSTED_PROXIES=1 (one proxy hop); set PAPERBOY_TRUSTED_PROXIES instead (docs/web.md)' });
       }
@@ -249,12 +249,17 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       for (const old of e ? otherModels(e.modelId) : []) {
         logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
       }
+      // Embedding starts once the index is open: its first round reads every paper's text (seconds
+      // at 75k) and would otherwise hold up the first searches.
+      const embedLoop = () =>
+        startBackgroundLoop('embed', async () => {
+          const result = await embedPapers({ store, embedder: e! }, { limit: 128 });
+          if (result.embedded > 0) logger.info('embed.progress', { model: e!.modelId, ...result });
+          return { more: result.remaining > 0 };
+        }, { logger, intervalMs: 60_000 });
+      let stopping = false;
       const embedding = e
-        ? startBackgroundLoop('embed', async () => {
-            const result = await embedPapers({ store, embedder: e }, { limit: 128 });
-            if (result.embedded > 0) logger.info('embed.progress', { model: e.modelId, ...result });
-            return { more: result.remaining > 0 };
-          }, { logger, intervalMs: 60_000 })
+        ? searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
         : null;
       // Digests: planned and sent on a schedule inside the service (worker 0 only when clustered).
       const scheduler = config.digest.schedule !== 'off' && (!clustered || process.env.PAPERBOY_WORKER_INDEX === '0')
@@ -263,7 +268,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
       return {
         url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
         stop: async () => {
-          await Promise.all([embedding?.stop(), indexing.stop(), scheduler?.stop()]);
+          stopping = true;
+          await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), scheduler?.stop()]);
           await new Promise<void>((done) => server.close(() => done()));
           await mail.close();
           await mailer.close();
@@ -309,7 +315,8 @@ function modelIdentity(modelDir: string): { modelId: string; dims: number } | nu
   }
 }
 
-function digestOptions(config: Config, baseUrl: string) {
+async function digestOptions(config: Config, baseUrl: string) {
+  const { DIGEST_DEFAULTS } = await import('./app/digests.ts');
   return {
     ...DIGEST_DEFAULTS,
     ratePerMinute: config.digest.ratePerMinute,
@@ -330,9 +337,10 @@ function publicUrl(config: Config, hostname: string, port: number): string {
   return config.baseUrl ?? `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
 }
 
-function createMailer(config: Config, logger: ReturnType<typeof createJsonLogger>): Mailer {
+async function createMailer(config: Config, logger: ReturnType<typeof createJsonLogger>): Promise<Mailer> {
   const smtp = config.smtp;
   if (!smtp.host) return createLogMailer(logger, smtp.from);
+  const { createSmtpMailer } = await import('./adapters/mail/smtp-mailer.ts');
   return createSmtpMailer({
     host: smtp.host, port: smtp.port, secure: smtp.secure, requireTls: smtp.requireTls, rejectUnauthorized: smtp.rejectUnauthorized,
     from: smtp.from, maxConnections: smtp.maxConnections, ...(smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : {}),

@@ -60,7 +60,8 @@ describe('crashes', () => {
     assert.ok(partial >= 9_000 && partial < papers, `partial import holds ${partial} papers`);
     assert.equal(partial % 1000, 0, 'only whole batches were committed');
 
-    const rerun = await runPaperboy(['--data', data, 'import', '--json', corpus]);
+    // The rerun also builds the search index for the whole corpus when it ends (docs/search.md).
+    const rerun = await runPaperboy(['--data', data, 'import', '--json', corpus], { timeoutMs: 300_000 });
     assert.equal(rerun.code, 0, rerun.stderr);
     const counts = JSON.parse(rerun.stdout).counts;
     assert.equal(counts.unchanged, partial);

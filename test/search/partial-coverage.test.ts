@@ -77,9 +77,10 @@ describe('hybrid search while papers are still being embedded', () => {
   });
 
   it('puts the coverage notice in the API, the search page and the search feeds', async () => {
-    const { app, searchService } = await testApp({ fixtures: [fixture('web-papers.jsonl')], embedder });
-    const { engine } = await searchService();
-    engine.setVector(engine.docIdOf('2401.00101')!, near(0.9));
+    const { app, searchService, store } = await testApp({ fixtures: [fixture('web-papers.jsonl')], embedder });
+    const service = await searchService();
+    await store.saveEmbeddings(embedder.modelId, [{ seq: service.engine.docIdOf('2401.00101')!, textHash: 'test', vector: near(0.9) }]);
+    await service.refresh();
     const notice = /semantic search covers \d+ % of papers so far/;
     const api = (await (await app.request('/api/search?q=retrieval')).json()) as { notices: string[] };
     assert.ok(api.notices.some((n) => notice.test(n)), api.notices.join('|'));

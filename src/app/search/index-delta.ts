@@ -33,8 +33,9 @@ export class IndexDelta {
   /** Feed positions applied: papers, embeddings. */
   feedSeq: number;
   vectorFeedSeq: number;
-  /** Text changes held (new, changed or deleted papers) and when the oldest arrived (ms), for the flush policy. */
+  /** Text changes held (new, changed or deleted papers), vectors set, and when the oldest change of any kind arrived (ms): the flush policy. */
   textChanges = 0;
+  vectorChanges = 0;
   oldestChangeAt: number | null = null;
 
   constructor(readonly snapshot: Snapshot, options: MemoryIndexOptions) {
@@ -75,6 +76,7 @@ export class IndexDelta {
     if (!textIsNew) {
       if (inDelta) this.index.docs.setSignals(seq, signals);
       else this.overlay.set(seq, signals);
+      this.oldestChangeAt ??= now;
       return;
     }
     this.hideInSnapshot(seq, true);
@@ -86,7 +88,7 @@ export class IndexDelta {
   }
 
   /** Applies one embedding change (the paper's vector replaced). Vectors of papers not in the index are ignored. */
-  applyVector(seq: number, changeSeq: number, vector: Float32Array): void {
+  applyVector(seq: number, changeSeq: number, vector: Float32Array, now: number): void {
     if (changeSeq > this.vectorFeedSeq) this.vectorFeedSeq = changeSeq;
     if (!this.vectors || changeSeq <= this.snapshot.vectorFeedSeq) return;
     if (!this.index.docs.has(seq) && !this.snapshot.has(seq)) return;
@@ -96,6 +98,8 @@ export class IndexDelta {
     }
     this.vectors.set(seq, vector);
     this.vectorSet.add(seq);
+    this.vectorChanges++;
+    this.oldestChangeAt ??= now;
   }
 
   /** Papers whose vector the delta holds (to write them out). */

@@ -43,7 +43,7 @@ export interface SearchServiceDeps {
 
 export interface SearchServiceOptions extends Omit<SearchEngineOptions, 'embedder' | 'logger'> {
   sliceMs?: number;
-  /** Flush policy: text changes held, and the age of the oldest (ms), that make a flush due. */
+  /** Flush policy: changes held (papers and vectors), and the age of the oldest change (ms), that make a flush due. */
   flushChanges?: number;
   flushAgeMs?: number;
 }
@@ -121,7 +121,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
   let opened = false;
   let openMs = 0;
   let rebuilt: string | null = null;
-  const retiring = new Set<ReturnType<typeof setTimeout>>();
+  const retiring = new Map<ReturnType<typeof setTimeout>, Snapshot>();
   const engine = new SearchEngine({ ...options, embedder, logger, index: () => state.view, texts: storeTexts(store) });
   const pause = pauser(options.sliceMs ?? 8);
   const flushChanges = options.flushChanges ?? 2000;
@@ -139,7 +139,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
         old.snapshot.close();
       }, RETIRE_MS);
       timer.unref?.();
-      retiring.add(timer);
+      retiring.set(timer, old.snapshot);
     }
   };
 
@@ -163,7 +163,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
       for (;;) {
         const page = await store.embeddingChangesSince(model.modelId, s.delta.vectorFeedSeq, PAGE);
         for (const change of page) {
-          s.delta.applyVector(change.seq, change.changeSeq, change.vector);
+          s.delta.applyVector(change.seq, change.changeSeq, change.vector, now());
           vectors++;
           await pause();
         }
@@ -265,7 +265,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     if (!opened) await open();
     await follow(state);
     const d = state.delta;
-    const due = force ? d.pending : d.textChanges >= flushChanges || (d.oldestChangeAt !== null && now() - d.oldestChangeAt >= flushAgeMs);
+    const due = force ? d.pending : d.textChanges + d.vectorChanges >= flushChanges || (d.oldestChangeAt !== null && now() - d.oldestChangeAt >= flushAgeMs);
     if (!due) return false;
     const started = performance.now();
     const seqs = d.docSeqs();
@@ -360,7 +360,10 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchServ
     }),
     close: () =>
       queue(async () => {
-        for (const timer of retiring) clearTimeout(timer);
+        for (const [timer, snapshot] of retiring) {
+          clearTimeout(timer);
+          snapshot.close();
+        }
         retiring.clear();
         state.snapshot.close();
       }),

@@ -66,7 +66,7 @@ async function writeSynthetic(file, model, count, log) {
 }
 
 /**
- * Makes (or reuses) the data dir of one scale. `model` is fitCorpus()'s result (for synthetic
+ * Makes (or reuses) the data dir of one scale. `model` gives fitCorpus()'s result (async, for synthetic
  * scales); `modelDir` the default embedding model's folder. Returns the dir's scale.json.
  */
 export async function prepareScale({ name, dir, corpusFile, model, modelDir, log }) {
@@ -93,7 +93,7 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
     } else if (count !== null) {
       file = join(dir, 'corpus.jsonl');
       const t = performance.now();
-      meta.generated = await writeSynthetic(file, model, count, (m) => log(`${name}: ${m}`));
+      meta.generated = await writeSynthetic(file, await model(), count, (m) => log(`${name}: ${m}`));
       meta.generated.seconds = (performance.now() - t) / 1000;
       meta.generated.fileMb = Math.round(statSync(file).size / 1048576);
       meta.generated.complete = true;

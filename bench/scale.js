@@ -28,6 +28,7 @@ const peerLabel = process.env.BENCH_SCALE_PEER_LABEL ?? 'peer';
 const peerSizes = (process.env.BENCH_SCALE_PEER_SIZES ?? '75k,1m').split(',').map((s) => s.trim().toLowerCase());
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 const CLI_RUNS = Number(process.env.BENCH_SCALE_CLI_RUNS ?? 3);
+const lexicalOnlySizes = (process.env.BENCH_SCALE_LEXICAL_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 const TIMEOUT_MIN = Number(process.env.BENCH_SCALE_TIMEOUT_MIN ?? 60); // per command
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -68,7 +69,12 @@ for (const name of sizes) {
   const measure = async (label, installRoot, cliRuns = CLI_RUNS) => {
     const f = (figures[label] = {});
     try {
-      await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000, vectors: meta.vectors.vectors > 0, f, save });
+      // BENCH_SCALE_LEXICAL_ONLY (sizes): measured with no model (PAPERBOY_MODEL_DIR pointing nowhere),
+      // so the index holds no vectors and no ANN graph is built, whatever vectors the store has.
+      const lexicalOnly = lexicalOnlySizes.includes(name) || !(meta.vectors.vectors > 0);
+      const extraEnv = lexicalOnlySizes.includes(name) ? { PAPERBOY_MODEL_DIR: join(base, 'no-model') } : {};
+      f.lexicalOnly = lexicalOnly;
+      await measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns, timeoutMs: TIMEOUT_MIN * 60_000, vectors: !lexicalOnly, extraEnv, f, save });
     } catch (error) {
       log(`${name} [${label}]: not measured further: ${error.message}`);
       f.error = error.message;

@@ -45,11 +45,12 @@ async function httpLatency(url, queries, mode, warmQueries) {
 /**
  * Measures one scale with one installation. `options`: { name, dir, installRoot, queries (measured),
  * warmQueries (warm-up, never measured: hybrid answers of a repeated text skip the query embedding),
- * log, cliRuns (default 3), timeoutMs, vectors (false: no hybrid figures), f (filled in as
+ * log, cliRuns (default 3), timeoutMs, vectors (false: no hybrid figures), extraEnv (for every
+ * command of the installation), f (filled in as
  * measured), save (called after each step) }.
  */
-export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR, vectors = true, f = {}, save = () => {} }) {
-  const env = { PAPERBOY_DATA: dir };
+export async function measureScale({ name, dir, installRoot, queries, warmQueries, log, cliRuns = 3, timeoutMs = 2 * HOUR, vectors = true, extraEnv = {}, f = {}, save = () => {} }) {
+  const env = { PAPERBOY_DATA: dir, ...extraEnv };
   Object.assign(f, { installRoot, loadBefore: round(loadavg()[0]) });
   const say = (m) => log(`${name} [${installRoot}]: ${m}`);
   // The floor of every CLI figure on this machine at this moment: process start and module loading only.
@@ -85,7 +86,7 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
 
   // 3. serve --workers 1: first answer, latency over HTTP, memory.
   {
-    const s = await startServe(installRoot, dir, 1, queries[0], { timeoutMs });
+    const s = await startServe(installRoot, dir, 1, queries[0], { timeoutMs, env: extraEnv });
     try {
       f.serve1 = { listenSeconds: round(s.listenSeconds), firstSearchSeconds: round(s.firstSearchSeconds), memoryAtFirstAnswer: treeMemory(s.child.pid) };
       say(`serve --workers 1: listening after ${f.serve1.listenSeconds} s, first search answer after ${f.serve1.firstSearchSeconds} s`);
@@ -104,7 +105,7 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
   }
   // 3b. serve --workers 2: memory after both workers answered the same warm-up (requests spread over both).
   {
-    const s = await startServe(installRoot, dir, 2, queries[0], { timeoutMs });
+    const s = await startServe(installRoot, dir, 2, queries[0], { timeoutMs, env: extraEnv });
     try {
       f.serve2 = { listenSeconds: round(s.listenSeconds), firstSearchSeconds: round(s.firstSearchSeconds) };
       // Every worker must have its index before memory is read: ask until 40 answers in a row are quick.

@@ -55,10 +55,10 @@ export function treeMemory(pid) {
  * `probe` answers with at least one hit. Returns { url, child, listenSeconds, firstSearchSeconds,
  * logs() (the stderr so far), stop() }.
  */
-export async function startServe(installRoot, dataDir, workers, probe, { timeoutMs = 3_600_000 } = {}) {
+export async function startServe(installRoot, dataDir, workers, probe, { timeoutMs = 3_600_000, env = {} } = {}) {
   const started = performance.now();
   const child = spawn(process.execPath, [join(installRoot, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--workers', String(workers)], {
-    env: { ...process.env, PAPERBOY_DATA: dataDir, PAPERBOY_RATE_LIMITS: '0', PAPERBOY_MODEL_DOWNLOAD: '0' },
+    env: { ...process.env, PAPERBOY_DATA: dataDir, PAPERBOY_RATE_LIMITS: '0', PAPERBOY_MODEL_DOWNLOAD: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';

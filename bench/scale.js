@@ -61,7 +61,7 @@ out.queries = { count: queries.length, rule: 'bench:search set: 2-5 title words 
 for (const name of sizes) {
   const dir = join(base, name);
   const synthetic = name !== '75k';
-  const meta = await prepareScale({ name, dir, corpusFile, model: synthetic ? model : null, modelDir, log });
+  const meta = await prepareScale({ name, dir, corpusFile, model: synthetic ? model : null, modelDir, log, installRoot });
   out.scales[name] = { dir, data: meta };
   if (prepareOnly) continue;
   const figures = (out.scales[name].figures = {});

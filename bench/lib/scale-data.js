@@ -67,9 +67,10 @@ async function writeSynthetic(file, model, count, log) {
 
 /**
  * Makes (or reuses) the data dir of one scale. `model` gives fitCorpus()'s result (async, for synthetic
- * scales); `modelDir` the default embedding model's folder. Returns the dir's scale.json.
+ * scales); `modelDir` the default embedding model's folder; `installRoot` the installation that
+ * imports and writes the vectors (the one measured). Returns the dir's scale.json.
  */
-export async function prepareScale({ name, dir, corpusFile, model, modelDir, log }) {
+export async function prepareScale({ name, dir, corpusFile, model, modelDir, log, installRoot = root }) {
   const count = parseScale(name);
   const corpus = count === null ? { kind: 'real', file: corpusFile } : { kind: 'synthetic', papers: count, seed: SEED, generator: GENERATOR_VERSION, fittedOn: corpusFile };
   let meta = readMeta(dir);
@@ -80,7 +81,7 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
   }
   mkdirSync(dir, { recursive: true });
   meta ??= { name, corpus };
-  const paperboy = join(root, 'bin', 'paperboy.js');
+  const paperboy = join(installRoot, 'bin', 'paperboy.js');
   const env = { PAPERBOY_DATA: dir };
 
   if (!meta.import) {
@@ -116,7 +117,7 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
     log(`${name}: no vectors (BENCH_SCALE_NO_VECTORS): lexical figures only`);
   }
   if (!meta.vectors) {
-    const r = await timed(process.execPath, [join(import.meta.dirname, 'synthetic-vectors.js'), dir, modelDir, String(SEED)], { log: (l) => log(`${name}: ${l}`) });
+    const r = await timed(process.execPath, [join(import.meta.dirname, 'synthetic-vectors.js'), dir, modelDir, String(SEED), installRoot], { log: (l) => log(`${name}: ${l}`) });
     meta.vectors = { ...JSON.parse(r.stdout.trim().split('\n').pop()), peakRssMb: r.peakRssMb };
     meta.vectors.dbMb = Math.round(statSync(join(dir, 'paperboy.db')).size / 1048576);
     log(`${name}: ${meta.vectors.vectors} vectors in ${meta.vectors.seconds.toFixed(0)} s`);

@@ -4,15 +4,15 @@
 // embeddingsNeeded must find nothing left (so `paperboy embed` would not redo them). One pass over
 // the papers in seq pages: embeddingsNeeded itself sorts and hashes every remaining paper on each
 // call, which at millions of papers costs far more than the vectors. Run as a child of bench/scale.js:
-//   node bench/lib/synthetic-vectors.js <dataDir> <modelDir> <seed>
+//   node bench/lib/synthetic-vectors.js <dataDir> <modelDir> <seed> [installRoot]
 // Prints one JSON line: { vectors, seconds, modelId, dims }.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seededRandom } from './synthetic-corpus.js';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const [dataDir, modelDir, seedText] = process.argv.slice(2);
+const [dataDir, modelDir, seedText, installRoot] = process.argv.slice(2);
+const root = installRoot ?? resolve(import.meta.dirname, '..', '..'); // whose dist/ writes the vectors
 const { createSqlitePaperStore } = await import(join(root, 'dist', 'adapters', 'sqlite', 'paper-store.js'));
 const { paperEmbeddingText } = await import(join(root, 'dist', 'ports', 'embedder.js'));
 

@@ -18,7 +18,8 @@ const modelDir = process.env.PAPERBOY_MODEL_DIR ?? join(root, 'models', 'bge-sma
 const sizes = (process.env.BENCH_SCALE_SIZES ?? '75k,1m,2.8m').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 const base = resolve(process.env.BENCH_SCALE_DIR ?? join(tmpdir(), 'paperboy-scale'));
 const prepareOnly = process.env.BENCH_SCALE_PREPARE_ONLY === '1';
-// The installation measured: this checkout, or BENCH_SCALE_ROOT (another build with bin/ and dist/).
+// The installation measured: this checkout, or BENCH_SCALE_ROOT (another build with bin/ and dist/,
+// labelled BENCH_SCALE_LABEL in the figures; it also makes the data dirs it measures).
 const installRoot = process.env.BENCH_SCALE_ROOT ? resolve(process.env.BENCH_SCALE_ROOT) : root;
 // The peer: another installation (a folder with bin/, dist/, node_modules) measured on the same data
 // dirs, for the sizes in BENCH_SCALE_PEER_SIZES (default 75k,1m), before this one (whose first open
@@ -84,7 +85,7 @@ for (const name of sizes) {
   mkdirSync(join(root, '.bench'), { recursive: true });
   // The peer rebuilds its whole index in memory for every CLI command: one CLI run each above 75k.
   if (peerRoot && peerSizes.includes(name)) await measure(peerLabel, peerRoot, name === '75k' ? CLI_RUNS : 1);
-  if (process.env.BENCH_SCALE_THIS !== '0') await measure('this', installRoot);
+  if (process.env.BENCH_SCALE_THIS !== '0') await measure(process.env.BENCH_SCALE_LABEL ?? 'this', installRoot);
 }
 
 // .bench/scale.json keeps the scales of earlier runs that this one did not measure (runs of one size each).

@@ -1,8 +1,11 @@
 // npm run bench:scale — Paperboy at 75k (the real corpus), 1M and 2.8M synthetic papers (issue 12).
 // Sizes: BENCH_SCALE_SIZES (default 75k,1m,2.8m). Data dirs: BENCH_SCALE_DIR (default
 // <tmpdir>/paperboy-scale), one per size, reused when complete (then only the index is measured).
-// BENCH_SCALE_PREPARE_ONLY=1 makes the data dirs and stops; BENCH_SCALE_THIS=0 measures only the peer. Figures go to stdout (one table) and to
-// .bench/scale.json. Nothing here asserts a time.
+// BENCH_SCALE_PREPARE_ONLY=1 makes the data dirs and stops; BENCH_SCALE_THIS=0 measures only the
+// peer; BENCH_SCALE_NO_VECTORS / BENCH_SCALE_LEXICAL_ONLY (sizes): no vectors written / measured with
+// no model; BENCH_SCALE_CLI_RUNS (3), BENCH_QUERIES (300), BENCH_SCALE_TIMEOUT_MIN (60, per command),
+// BENCH_SCALE_FIT=0 (no fit unless a dir must be generated). Figures go to stdout (one table, a
+// Markdown copy, then JSON) and to .bench/scale.json. Nothing here asserts a time.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

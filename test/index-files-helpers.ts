@@ -78,12 +78,13 @@ export function crashState(k: number): { docs: Map<number, IndexDoc>; hf: Map<nu
       docs.set(d.seq, d);
       hf.set(d.seq, d.signals?.hfUpvotes ?? 0);
     }
+    for (const v of batch.vectors?.set ?? []) vectors.set(v.seq, v.vector);
+    // A removed seq goes with its vector, also one set in the same batch (ports/search-index.ts, WriteBatch).
     for (const seq of batch.removed) {
       docs.delete(seq);
       vectors.delete(seq);
     }
     for (const s of batch.signals ?? []) hf.set(s.seq, s.hfUpvotes);
-    for (const v of batch.vectors?.set ?? []) vectors.set(v.seq, v.vector);
   }
   return { docs, hf, vectors };
 }

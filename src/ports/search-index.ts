@@ -4,6 +4,7 @@
  * The engine codes against these shapes; src/adapters/index-files implements them over a folder.
  */
 import type { LexicalHit, TermClause } from '../core/search/lexical-types.ts';
+import type { PaperText } from './text-source.ts';
 
 export type { LexicalHit, TermClause };
 
@@ -68,15 +69,8 @@ export interface DocSignals {
 }
 
 /** A paper as the index builder takes it. Authors are joined with ' ; ' into the authors field. */
-export interface IndexDoc {
+export interface IndexDoc extends PaperText {
   seq: number;
-  id: string;
-  title: string;
-  abstract: string;
-  authors: readonly string[];
-  categories: readonly string[];
-  /** YYYY-MM-DD (announcement, else submission) or null. */
-  date: string | null;
   signals?: Partial<DocSignals>;
 }
 

@@ -4,17 +4,11 @@ import type { FieldSpec } from '../../core/search/lexical-index.ts';
 import type { AnnFactory } from '../../ports/ann-index.ts';
 import type { Embedder } from '../../ports/embedder.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { PaperText } from '../../ports/text-source.ts';
 
 /** What the engine keeps of a paper. `docId` is the store's stable integer handle. */
-export interface IndexedDoc {
+export interface IndexedDoc extends PaperText {
   docId: number;
-  id: string;
-  title: string;
-  abstract: string;
-  authors: readonly string[];
-  categories: readonly string[];
-  /** YYYY-MM-DD (announcement, else submission), for date filters and sorting. */
-  date: string | null;
   /** Attention signals for the trending sort. */
   signals?: { hfUpvotes?: number | null; githubStars?: number | null; localVotes?: number | null };
 }

@@ -355,6 +355,25 @@ describe('opening an index that cannot be trusted', () => {
     assert.ok(!readdirSync(path).includes('LOCK'));
   });
 
+  it('removes the temporary lock files of contenders killed while taking the lock, and only theirs', () => {
+    const path = tempDir();
+    const dead = 2 ** 22 + 12345;
+    const deadTemp = `LOCK.${dead}.0123456789abcdef`;
+    writeFileSync(join(path, deadTemp), JSON.stringify({ pid: dead, start: null, host: hostname(), token: '0123456789abcdef' }));
+    const partial = `LOCK.${dead}.fedcba9876543210`;
+    writeFileSync(join(path, partial), '{"pid":');
+    const liveTemp = `LOCK.${process.ppid}.00112233445566aa`;
+    writeFileSync(join(path, liveTemp), JSON.stringify({ pid: process.ppid, start: processStart(process.ppid), host: hostname(), token: '00112233445566aa' }));
+    const farTemp = 'LOCK.1.aabbccddeeff0011';
+    writeFileSync(join(path, farTemp), JSON.stringify({ pid: 1, start: '1', host: `not-${hostname()}`, token: 'aabbccddeeff0011' }));
+    WriterLock.acquire(path).release();
+    assert.deepEqual(readdirSync(path).sort(), [farTemp, liveTemp].sort());
+    const old = new Date(Date.now() - STALE_LOCK_MS - 60_000);
+    utimesSync(join(path, farTemp), old, old);
+    WriterLock.acquire(path).release();
+    assert.deepEqual(readdirSync(path), [liveTemp]);
+  });
+
   it('never takes over the lock of a live writer: an empty LOCK, an old one, one whose pid is alive', () => {
     const path = tempDir();
     const lock = join(path, 'LOCK');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Another live process writes the index now. */
@@ -57,6 +57,39 @@ function holderGone(holder: Holder): boolean {
   return holder.start !== null && start !== null && start !== holder.start;
 }
 
+const LOCK_TEMP = /^LOCK\.\d+\.[0-9a-f]{16}$/;
+
+/**
+ * Temporary lock files (`LOCK.<pid>.<token>`) that a contender killed between writing and removing
+ * them left behind: removed by the next holder when their process is gone (same host) or they are
+ * older than STALE_LOCK_MS (another host). A live contender's file is left alone.
+ */
+function removeAbandonedTemps(dir: string, me: Holder, now: () => number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!LOCK_TEMP.test(name) || name === `LOCK.${me.pid}.${me.token}`) continue;
+    const file = `${dir}/${name}`;
+    try {
+      let gone: boolean;
+      try {
+        const holder = JSON.parse(readFileSync(file, 'utf8')) as Holder;
+        gone = holder.host === me.host ? holderGone(holder) : now() - statSync(file).mtimeMs > STALE_LOCK_MS;
+      } catch {
+        // Killed while writing it (empty or partial): its pid is in the name.
+        gone = !alive(Number(name.split('.')[1])) || now() - statSync(file).mtimeMs > STALE_LOCK_MS;
+      }
+      if (gone) unlinkSync(file);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 /**
  * The writer lock: `LOCK` holds pid, process start time, host and a random token. It is created
  * whole (written to a temporary name, then hard-linked to LOCK, which fails if LOCK exists), so it
@@ -77,6 +110,7 @@ export class WriterLock {
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           linkSync(temp, path);
+          removeAbandonedTemps(dir, me, now);
           return new WriterLock(path, me.token);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -35,6 +35,8 @@ export interface LexicalSearchOptions {
   filter?: (seq: number) => boolean;
   /** Statistics to score with; default: the part's own. */
   stats?: GlobalStats;
+  /** The k-th best score other parts already found: documents below it may be skipped (MaxScore). */
+  floor?: number;
 }
 
 /** Something that answers lexical queries over its documents: a segment, or the in-memory delta. */

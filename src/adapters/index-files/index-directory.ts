@@ -3,6 +3,7 @@ import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, 
 import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
+import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { dayOf } from '../../core/search/segment/days.ts';
 import { averagesWith, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
@@ -42,7 +43,12 @@ export interface IndexDirectoryOptions {
   fullCheckBytes?: number;
   /** Merges and rebuild steps are logged at info level. */
   logger?: Logger;
+  /** Bytes of frequent terms' postings kept in memory between searches (default 128 MiB; 0: none). */
+  postingsCacheBytes?: number;
 }
+
+/** Default of `postingsCacheBytes`. */
+export const POSTINGS_CACHE_BYTES = 128 << 20;
 
 /** The paper index in `dir` with the paper fields (core/search/lexical-types.ts PAPER_FIELDS). */
 export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDirectoryOptions, 'dir'>> = {}): FileIndexDirectory {
@@ -83,8 +89,13 @@ export class FileIndexDirectory implements IndexDirectory {
   private readonly schema: SegmentSchema;
   private readonly now: () => number;
 
+  /** Shared by the snapshots this directory opens for searching (not by writers' merges). */
+  private readonly postings: PostingsCache | null;
+
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
+    const budget = options.postingsCacheBytes ?? POSTINGS_CACHE_BYTES;
+    this.postings = budget > 0 ? new PostingsCache(budget) : null;
     this.schema = { fields: options.fields, k1: options.k1, ...(options.analyze ? { analyze: options.analyze } : {}) };
     this.now = options.now ?? Date.now;
   }
@@ -116,7 +127,7 @@ export class FileIndexDirectory implements IndexDirectory {
         // An index without vectors opens for any model; for another model than the one it recorded,
         // its vector position restarts at 0 so the caller loads every embedding of the new model.
         const sameModel = m.model === expect.model && m.dims === expect.dims;
-        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes);
+        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes, this.postings);
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;

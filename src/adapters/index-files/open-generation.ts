@@ -1,6 +1,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import type { SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { SegmentScratch } from '../../core/search/segment/segment-reader.ts';
+import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { ScoringScratch } from '../../core/search/segment/scorer.ts';
 import { VectorSegmentReader, VectorSegments } from '../vector/vector-files.ts';
 import { crcOfFd, readWholeFd, type FileRecord } from './file-io.ts';
@@ -44,12 +45,12 @@ export function verifyFile(dir: string, fd: number, record: FileRecord, fullChec
  * SegmentFormatError) when anything is missing or corrupt; the caller turns that into a rebuild.
  * Vectors are opened only when `withVectors` (the manifest's model is the configured one).
  */
-export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES): FileSnapshot {
+export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES, postings: PostingsCache | null = null): FileSnapshot {
   const fds: number[] = [];
   const vectorReaders: VectorSegmentReader[] = [];
   const guard = { closed: false };
   try {
-    const scratch = new SegmentScratch(new ScoringScratch());
+    const scratch = new SegmentScratch(new ScoringScratch(), postings);
     const segments = manifest.segments.map((entry) => {
       const reader = openSegment(dir, entry, schema, scratch, fds, (fd, record) => verifyFile(dir, fd, record, fullCheckBytes), guard);
       if (reader.docTable.count !== entry.docs) throw new IndexFileError(`${entry.name} holds ${reader.docTable.count} documents, the manifest says ${entry.docs}`);

@@ -138,7 +138,7 @@ export class LexicalIndex {
    * own) are the collection statistics to score with: global ones when this index is the delta of
    * a segmented index (core/search/segment/scorer.ts holds the algorithm).
    */
-  search(input: ScoringQuery, options: { limit: number; filter?: ((docId: number) => boolean) | undefined; stats?: ScoringStats | undefined }): LexicalHit[] {
+  search(input: ScoringQuery, options: { limit: number; filter?: ((docId: number) => boolean) | undefined; stats?: ScoringStats | undefined; floor?: number | undefined }): LexicalHit[] {
     return searchSource(this.source, input, options, options.stats ?? this.ownStats(), this.scratch);
   }
 

@@ -1,12 +1,13 @@
 import type { LexicalHit } from '../lexical-types.ts';
 import type { ScoringQuery, ScoringStats } from './scorer.ts';
+import { TopHeap } from '../top-k.ts';
 
 /** A part of a segmented index as global statistics and the merged search see it. */
 export interface StatsPart {
   readonly statDocs: number;
   fieldLengthSums(): readonly number[];
   docFreq(term: string): number;
-  search(query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined; stats?: ScoringStats | undefined }): LexicalHit[];
+  search(query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined; stats?: ScoringStats | undefined; floor?: number | undefined }): LexicalHit[];
 }
 
 /**
@@ -40,12 +41,19 @@ export function globalStats(parts: readonly StatsPart[], fieldCount: number): Sc
 
 /**
  * Searches every part with the same global statistics and merges their top `limit`s. A document
- * lives in exactly one part, so the merged top k is exact for those statistics.
+ * lives in exactly one part, so the merged top k is exact for those statistics. Parts are searched
+ * largest first, and each later part is told the k-th best score found so far (`floor`): its
+ * documents below that cannot enter the merged top k, so its MaxScore pass stops sooner.
  */
 export function searchParts(parts: readonly StatsPart[], fieldCount: number, query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined }): LexicalHit[] {
   if (parts.length === 1) return parts[0]!.search(query, options);
   const stats = globalStats(parts, fieldCount);
-  const hits: LexicalHit[] = [];
-  for (const part of parts) hits.push(...part.search(query, { ...options, stats }));
-  return hits.sort((a, b) => b.score - a.score || a.docId - b.docId).slice(0, Math.max(0, options.limit));
+  const limit = Math.max(0, options.limit);
+  const best = new TopHeap(limit);
+  const ordered = parts.map((part, i) => ({ part, i })).sort((a, b) => b.part.statDocs - a.part.statDocs || a.i - b.i);
+  for (const { part } of ordered) {
+    const floor = limit > 0 && best.size >= limit ? best.min : undefined;
+    for (const hit of part.search(query, { ...options, stats, floor })) best.offer(hit.docId, hit.score);
+  }
+  return best.sorted();
 }

@@ -108,6 +108,17 @@ export function findSlot(list: TermPostings, slot: number): number {
   return -1;
 }
 
+export interface SearchSourceOptions {
+  limit: number;
+  filter?: ((docId: number) => boolean) | undefined;
+  /**
+   * A score the caller already has `limit` hits at or above (the k-th best of the parts searched
+   * before this one): a document scoring below it cannot enter the merged top k, so MaxScore may stop
+   * looking for new documents sooner. Default -Infinity.
+   */
+  floor?: number | undefined;
+}
+
 /**
  * Scores documents for the `should` clauses (BM25F, summed), keeps those matching every `must`
  * group and none of the `mustNot` clauses, and returns the best `limit` by score, ties by doc id.
@@ -116,7 +127,7 @@ export function findSlot(list: TermPostings, slot: number): number {
 export function searchSource<L extends TermPostings>(
   source: ScoringSource<L>,
   input: ScoringQuery,
-  options: { limit: number; filter?: ((docId: number) => boolean) | undefined },
+  options: SearchSourceOptions,
   stats: ScoringStats,
   scratch: ScoringScratch,
 ): LexicalHit[] {
@@ -152,10 +163,13 @@ export function searchSource<L extends TermPostings>(
     const sat = source.sat(list, avg);
     const weight = idf(query.should[0]!.term);
     const heap = new TopHeap(Math.max(0, options.limit));
+    const floor = options.floor ?? -Infinity;
     for (let j = 0; j < list.length; j++) {
       const docId = slotDoc[list.docs[j]!]!;
-      if (docId === -1 || (options.filter && !options.filter(docId))) continue;
-      heap.offer(docId, Math.fround(weight * sat[j]!));
+      if (docId === -1) continue;
+      const score = Math.fround(weight * sat[j]!);
+      if (score < floor || (options.filter && !options.filter(docId))) continue;
+      heap.offer(docId, score);
     }
     return heap.sorted();
   }
@@ -198,8 +212,10 @@ export function searchSource<L extends TermPostings>(
       .sort((a, b) => b.bound - a.bound);
     const rest = new Float64Array(items.length + 1);
     for (let i = items.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + items[i]!.bound;
+    const floor = options.floor ?? -Infinity;
     let i = 0;
     for (; i < items.length; i++) {
+      if (rest[i]! < floor) break; // no document seen only from here on can enter the merged top k
       if (i > 0 && touchedCount >= options.limit && rest[i]! < kthScore(options.limit)) break;
       const { list, sat, weight } = items[i]!;
       accumulate(list, sat, weight);

@@ -1,6 +1,7 @@
 import type { FieldSpec, LexicalHit, TermClause } from '../lexical-types.ts';
 import { DocTable } from './doc-table.ts';
-import { drifted, postingInFields, saturation, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
+import { drifted, findSlot, postingInFields, searchSource, type ScoringQuery, type ScoringScratch, type ScoringSource, type ScoringStats, type TermPostings } from './scorer.ts';
+import type { PostingsCache } from './postings-cache.ts';
 import { TermDictionary } from './term-dictionary.ts';
 
 /**
@@ -9,16 +10,70 @@ import { TermDictionary } from './term-dictionary.ts';
  */
 export type ReadAt = (position: number, length: number, into: Uint8Array) => Uint8Array;
 
+/** Contributions of one term in one segment recomputed for averages other than the stored ones. */
+interface Recomputed {
+  avg: readonly number[];
+  sat: Float32Array;
+  maxSat: number;
+}
+
+/** Bytes of recomputed contributions a snapshot keeps (least recently used dropped first). */
+export const RECOMPUTED_CACHE_BYTES = 32 << 20;
+
 /** Scratch a snapshot's segments share: accumulators and postings buffers, reused query after query. */
 export class SegmentScratch {
   private buffers: Uint8Array[] = [];
   private next = 0;
   readonly small = new Uint8Array(64);
-  constructor(readonly scoring: ScoringScratch) {}
+  /** Recomputed contributions by segment and term, in least-recently-used order. */
+  private readonly recomputed = new Map<string, Recomputed>();
+  private recomputedBytes = 0;
+  constructor(
+    readonly scoring: ScoringScratch,
+    /** Frequent terms' postings kept between queries (shared by the directory's snapshots), or none. */
+    readonly postings: PostingsCache | null = null,
+    private readonly recomputedBudget = RECOMPUTED_CACHE_BYTES,
+  ) {}
+
+  /** Recomputed contributions of a segment's term for exactly these averages, if kept. */
+  cached(key: string, avg: readonly number[]): Recomputed | null {
+    const entry = this.recomputed.get(key);
+    if (!entry) return null;
+    if (entry.avg.length !== avg.length || entry.avg.some((a, f) => a !== avg[f])) {
+      this.drop(key, entry);
+      return null;
+    }
+    this.recomputed.delete(key);
+    this.recomputed.set(key, entry);
+    return entry;
+  }
+
+  keep(key: string, entry: Recomputed): void {
+    const bytes = entry.sat.byteLength;
+    if (bytes > this.recomputedBudget / 4) return;
+    const old = this.recomputed.get(key);
+    if (old) this.drop(key, old);
+    for (const [k, e] of this.recomputed) {
+      if (this.recomputedBytes + bytes <= this.recomputedBudget) break;
+      this.drop(k, e);
+    }
+    this.recomputed.set(key, entry);
+    this.recomputedBytes += bytes;
+  }
+
+  private drop(key: string, entry: Recomputed): void {
+    this.recomputed.delete(key);
+    this.recomputedBytes -= entry.sat.byteLength;
+  }
+
+  /** Bytes of recomputed contributions kept. */
+  get cachedBytes(): number {
+    return this.recomputedBytes;
+  }
   /** Starts a query: every buffer may be reused (all are dropped once they exceed 64 MiB together). */
   reset(): void {
     this.next = 0;
-    if (this.bytes > 64 << 20) this.buffers = [];
+    if (this.buffers.reduce((sum, b) => sum + b.byteLength, 0) > 64 << 20) this.buffers = [];
   }
   /** A buffer of at least `bytes` bytes, not handed out again before the next `reset`. */
   take(bytes: number): Uint8Array {
@@ -32,7 +87,7 @@ export class SegmentScratch {
   }
   /** Bytes held by the postings buffers. */
   get bytes(): number {
-    return this.buffers.reduce((sum, b) => sum + b.byteLength, 0);
+    return this.buffers.reduce((sum, b) => sum + b.byteLength, 0) + this.recomputedBytes;
   }
 }
 
@@ -120,7 +175,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   }
   /** Bytes this reader holds in memory: doc table, dictionary, slot and deletes arrays. */
   get memoryBytes(): number {
-    return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength;
+    return this.docTableBytes + this.termsBytes + this.slotDoc.byteLength + this.fileDeletes.byteLength + (this.normCache?.values.byteLength ?? 0);
   }
 
   /** Bytes of the scratch shared with the other segments (accumulators and postings buffers). */
@@ -149,7 +204,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     return { docs: n, avgLengths: Array.from(this.docTable.lengthSums, (s) => (n > 0 ? s / n : 1) || 1), docFreq: (term) => this.docFreq(term) };
   }
 
-  search(query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined; stats?: ScoringStats | undefined }): LexicalHit[] {
+  search(query: ScoringQuery, options: { limit: number; filter?: ((seq: number) => boolean) | undefined; stats?: ScoringStats | undefined; floor?: number | undefined }): LexicalHit[] {
     this.scratch.reset();
     this.listCache.clear();
     try {
@@ -169,7 +224,13 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     let list: SegmentPostings | null = null;
     if (t >= 0) {
       const df = this.dictionary.df[t]!;
-      const bytes = this.readAt(this.dictionary.offsets[t]!, df * 8, this.scratch.take(df * 8));
+      const cache = this.scratch.postings;
+      let bytes = cache?.get(this.name, t) ?? null;
+      if (!bytes) {
+        const keep = cache?.wants(df * 8) === true;
+        bytes = this.readAt(this.dictionary.offsets[t]!, df * 8, keep ? new Uint8Array(df * 8) : this.scratch.take(df * 8));
+        if (keep) cache!.set(this.name, t, bytes);
+      }
       list = new SegmentPostings(t, df, new Int32Array(bytes.buffer, bytes.byteOffset, df), new Float32Array(bytes.buffer, bytes.byteOffset + df * 4, df), this.dictionary.maxSat[t]!);
     }
     this.listCache.set(term, list);
@@ -178,24 +239,63 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
 
   /**
    * The stored contributions while the averages searched with stay within 0.5% of those they were
-   * computed with (the LexicalIndex rule); otherwise recomputed for this query from the stored term
-   * frequencies and field lengths, with the bound `maxSat` to match.
+   * computed with (the LexicalIndex rule); otherwise recomputed for this query's averages from the
+   * stored term frequencies and field lengths, with the bound `maxSat` to match. Recomputed lists
+   * are kept in the snapshot's scratch (bounded, least recently used dropped) while the averages
+   * stay the same, so a drifted segment costs one recompute per term, not one per query.
    */
   sat(list: SegmentPostings, avg: readonly number[]): Float32Array {
     if (!drifted(this.dictionary.satAvg, avg)) return list.satValues;
     if (!list.recomputed) {
+      const key = `${this.name}\u0000${list.term}`;
+      const kept = this.scratch.cached(key, avg);
+      if (kept) {
+        list.recomputed = kept.sat;
+        list.maxSat = kept.maxSat;
+        return kept.sat;
+      }
       const tfs = this.tfs(list);
-      const bytes = this.scratch.take(list.length * 4);
-      const out = new Float32Array(bytes.buffer, bytes.byteOffset, list.length);
+      const out = new Float32Array(list.length);
+      const norms = this.norms(avg);
+      const weights = this.fields.map((field) => field.weight);
+      const F = this.fields.length;
+      const k1 = this.k1;
+      const docs = list.docs;
       let max = 0;
       for (let i = 0; i < list.length; i++) {
-        out[i] = saturation(this.fields, this.k1, tfs, i, this.docTable.lengths, list.docs[i]!, avg);
-        if (out[i]! > max) max = out[i]!;
+        const base = docs[i]! * F;
+        let tf = 0;
+        for (let f = 0; f < F; f++) {
+          const raw = tfs[i * F + f]!;
+          if (raw !== 0) tf += (weights[f]! * raw) / norms[base + f]!; // saturation()'s arithmetic, term for term
+        }
+        const value = tf / (k1 + tf);
+        out[i] = value;
+        if (value > max) max = value;
       }
       list.recomputed = out;
       list.maxSat = max;
+      this.scratch.keep(key, { avg: avg.slice(), sat: out, maxSat: max });
     }
     return list.recomputed;
+  }
+
+  private normCache: { avg: readonly number[]; values: Float64Array } | null = null;
+
+  /** Doc * fieldCount + f -> 1 - b_f + b_f * len_f / avg_f for these averages (kept while they stay the same). */
+  private norms(avg: readonly number[]): Float64Array {
+    if (this.normCache && this.normCache.avg.every((a, f) => a === avg[f])) return this.normCache.values;
+    const F = this.fields.length;
+    const n = this.docTable.count;
+    const lengths = this.docTable.lengths;
+    const values = new Float64Array(n * F);
+    for (let f = 0; f < F; f++) {
+      const { b } = this.fields[f]!;
+      const a = avg[f]!;
+      for (let d = 0; d < n; d++) values[d * F + f] = 1 - b + (b * lengths[d * F + f]!) / a;
+    }
+    this.normCache = { avg: avg.slice(), values };
+    return values;
   }
 
   tfs(list: SegmentPostings): Uint8Array {
@@ -213,6 +313,16 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     if (t < 0) return false;
     const df = this.dictionary.df[t]!;
     const offset = this.dictionary.offsets[t]!;
+    // A list kept in memory (or worth keeping: one a search just read) is searched there, not by positional reads.
+    const cache = this.scratch.postings;
+    if (!clause.fields && cache?.wants(df * 8)) {
+      let kept = cache.get(this.name, t);
+      if (!kept) {
+        kept = this.readAt(offset, df * 8, new Uint8Array(df * 8));
+        cache.set(this.name, t, kept);
+      }
+      return findSlot({ length: df, docs: new Int32Array(kept.buffer, kept.byteOffset, df), maxSat: 0 }, d) >= 0;
+    }
     const cell = this.scratch.small;
     const view = new DataView(cell.buffer);
     let lo = 0;

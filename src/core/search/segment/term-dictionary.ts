@@ -61,8 +61,22 @@ export class TermDictionary {
     return this.terms.at(i);
   }
 
+  /** Terms looked up recently (a query asks for each of its terms several times: df, postings, matched terms of hits). */
+  private readonly found = new Map<string, number>();
+
   /** Index of a term, -1 when the segment does not hold it. */
   find(term: string): number {
+    let index = this.found.get(term);
+    if (index === undefined) {
+      index = this.search(term);
+      if (this.found.size >= 4096) this.found.clear();
+      this.found.set(term, index);
+    }
+    return index;
+  }
+
+  /** Binary search over the sorted terms (each probe decodes one term). */
+  private search(term: string): number {
     let lo = 0;
     let hi = this.size - 1;
     while (lo <= hi) {

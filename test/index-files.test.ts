@@ -78,7 +78,7 @@ describe('the index directory', () => {
     }
     assert.ok(common / 50 > 0.85, `top 10s agree ${common / 50}`);
     snapshot.close();
-    // A rebuild of fewer papers than singleSegmentBelow (default 500,000) ends in one segment: exact.
+    // A rebuild of fewer papers than singleSegmentBelow (default 5,000,000) ends in one segment: exact.
     const single = await directory(tempDir(), { analyze: false, buildThreads: 2, segmentDocs: 100 }).rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 0 });
     assert.equal(single.parts.length, 1);
     for (let q = 0; q < 50; q++) {

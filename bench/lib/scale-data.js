@@ -4,7 +4,7 @@
 // all recorded for the same corpus and generator version is reused as it is.
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { syntheticRecords } from './synthetic-corpus.js';
 
@@ -66,6 +66,16 @@ async function writeSynthetic(file, model, count, log) {
 }
 
 /**
+ * Whether a data dir's corpus is the one wanted: the same kind, size, seed and generator, fitted on
+ * (or read from) a corpus file of the same name (the same file seen through another checkout's path
+ * is the same corpus).
+ */
+function sameCorpus(had, wanted) {
+  const key = (c) => JSON.stringify({ ...c, ...(c.fittedOn ? { fittedOn: basename(c.fittedOn) } : {}), ...(c.file ? { file: basename(c.file) } : {}) });
+  return key(had) === key(wanted);
+}
+
+/**
  * Makes (or reuses) the data dir of one scale. `model` gives fitCorpus()'s result (async, for synthetic
  * scales); `modelDir` the default embedding model's folder; `installRoot` the installation that
  * imports and writes the vectors (the one measured). Returns the dir's scale.json.
@@ -74,10 +84,10 @@ export async function prepareScale({ name, dir, corpusFile, model, modelDir, log
   const count = parseScale(name);
   const corpus = count === null ? { kind: 'real', file: corpusFile } : { kind: 'synthetic', papers: count, seed: SEED, generator: GENERATOR_VERSION, fittedOn: corpusFile };
   let meta = readMeta(dir);
-  if (meta && JSON.stringify(meta.corpus) !== JSON.stringify(corpus)) {
-    log(`${name}: ${dir} holds another corpus; making it again`);
-    rmSync(dir, { recursive: true, force: true });
-    meta = null;
+  if (meta && !sameCorpus(meta.corpus, corpus)) {
+    // Never removed here: a 2.8M data dir is over an hour of work (one was lost to a path compared
+    // literally). The operator moves it away, or points BENCH_SCALE_DIR elsewhere.
+    throw new Error(`${dir} holds another corpus (${JSON.stringify(meta.corpus)}, wanted ${JSON.stringify(corpus)}): move it away or set BENCH_SCALE_DIR`);
   }
   mkdirSync(dir, { recursive: true });
   meta ??= { name, corpus };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { duBytes } from './scale-data.js';
 import { paperboy, startServe, treeMemory } from './scale-process.js';
 import { percentiles } from './scale-queries.js';
+import { inProcessLexical } from './scale-inprocess.js';
 
 const HOUR = 3_600_000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,6 +83,13 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
   } else {
     f.indexBytes = existsSync(join(dir, 'index')) ? duBytes(join(dir, 'index')) : 0;
     say('no `paperboy index` command in this installation: the index is built in memory at each start');
+  }
+
+  // 2. Lexical latency in process (engine.search with hits from SQLite, as bench:search measures it).
+  if (f.indexCommand) {
+    f.inProcess = await inProcessLexical(installRoot, dir, queries);
+    save();
+    say(`lexical in process: open ${f.inProcess.open} ms, first pass ${JSON.stringify(f.inProcess.first)}, then ${f.inProcess.rounds.map((r) => JSON.stringify(r)).join(', ')} (${f.inProcess.segments} segments)`);
   }
 
   // 3. serve --workers 1: first answer, latency over HTTP, memory.
@@ -160,6 +168,7 @@ export function scaleTable(scales) {
         'CLI lexical s': f.cli_lexical ? (f.cli_lexical.ok ? f.cli_lexical.medianSeconds : 'failed') : '-',
         'CLI hybrid s': f.cli_hybrid ? (f.cli_hybrid.ok ? f.cli_hybrid.medianSeconds : 'failed') : '-',
         'serve 1st answer s': f.serve1?.firstSearchSeconds,
+        'lexical in process p50/p99 ms (last pass)': f.inProcess ? `${f.inProcess.rounds.at(-1).p50} / ${f.inProcess.rounds.at(-1).p99}` : '-',
         'lexical p50/p99 ms': f.lexical ? `${f.lexical.p50} / ${f.lexical.p99}` : '-',
         'hybrid p50/p99 ms': f.hybrid ? `${f.hybrid.p50} / ${f.hybrid.p99}` : '-',
         'RSS w1/w2 MB': f.serve2 ? `${f.serve1.memory.rssMb} / ${f.serve2.memory.rssMb}` : '-',

@@ -32,7 +32,7 @@ export interface IndexDirectoryOptions {
   segmentDocs?: number;
   /** Threads a rebuild builds segments on (default 2; 1 = this thread). */
   buildThreads?: number;
-  /** A rebuild of at most this many papers ends merged into one segment (default 500,000): exact and fastest to search. */
+  /** A rebuild of at most this many papers ends merged into one segment (default 5,000,000: whole arXiv): fastest to search. */
   singleSegmentBelow?: number;
   /** Merge policy: more segments than this are merged (default 8). */
   maxSegments?: number;
@@ -372,7 +372,7 @@ export class FileIndexDirectory implements IndexDirectory {
       if (signals.length > 0) next.signals = writeSignalsFile(this.dir, `signals-${next.generation}.bin`, null, signals);
       this.commit(next);
       const total = next.segments.reduce((n, s) => n + s.docs, 0);
-      if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 500_000)) await this.mergeLocked(expect, 1);
+      if (next.segments.length > 1 && total <= (this.options.singleSegmentBelow ?? 5_000_000)) await this.mergeLocked(expect, 1);
       else this.resaturate(expect);
       this.options.logger?.info('index.rebuilt', { generation: next.generation, segments: next.segments.length, docs: next.segments.reduce((n, s) => n + s.docs, 0), threads: pool.width });
       await this.mergeLocked(expect);

@@ -183,17 +183,18 @@ export function searchSource<L extends TermPostings>(
       scores[slot]! += weight * sat[j]!;
     }
   };
-  // The k-th best score among touched documents that pass the filter (-Infinity if fewer than k).
-  const kthScore = (k: number) => {
-    if (k <= 0) return Infinity;
-    const heap = new TopHeap(k);
+  // Whether at least k touched documents that pass the filter score above `bound` (i.e. the k-th best
+  // score among them is above it): one pass that stops at the k-th, no heap.
+  const kAbove = (k: number, bound: number) => {
+    if (k <= 0) return true;
+    let n = 0;
     for (let t = 0; t < touchedCount; t++) {
       const slot = touched[t]!;
-      const docId = slotDoc[slot]!;
-      if (options.filter && !options.filter(docId)) continue;
-      heap.offer(docId, scores[slot]!);
+      if (scores[slot]! <= bound) continue;
+      if (options.filter && !options.filter(slotDoc[slot]!)) continue;
+      if (++n >= k) return true;
     }
-    return heap.size < k ? -Infinity : heap.min;
+    return false;
   };
 
   // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
@@ -216,7 +217,7 @@ export function searchSource<L extends TermPostings>(
     let i = 0;
     for (; i < items.length; i++) {
       if (rest[i]! < floor) break; // no document seen only from here on can enter the merged top k
-      if (i > 0 && touchedCount >= options.limit && rest[i]! < kthScore(options.limit)) break;
+      if (i > 0 && touchedCount >= options.limit && kAbove(options.limit, rest[i]!)) break;
       const { list, sat, weight } = items[i]!;
       accumulate(list, sat, weight);
     }

@@ -26,8 +26,7 @@ import { createSignalServices } from './signal-wiring.ts';
 import type { Embedder } from './ports/embedder.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { IndexDirectory } from './ports/search-index.ts';
-import { FileIndexDirectory } from './adapters/index-files/index-directory.ts';
-import { DEFAULT_FIELDS } from './app/search/memory-index.ts';
+import { createIndexDirectory } from './adapters/index-files/writer-thread.ts';
 import type { Config } from './config/load-config.ts';
 import { harvest } from './app/harvest.ts';
 import { importFiles } from './app/import-files.ts';
@@ -332,7 +331,8 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
 
 /** The on-disk index folder, scored with the engine's BM25F fields. */
 function openIndexDirectory(dir: string): IndexDirectory {
-  return new FileIndexDirectory({ dir, fields: DEFAULT_FIELDS, k1: 1.2 });
+  // Writes and merges on a thread of their own: a flush in `serve` never holds requests.
+  return createIndexDirectory(dir);
 }
 
 /** Bytes of the files in the index folder (0 when it does not exist). */

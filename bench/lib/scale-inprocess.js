@@ -32,7 +32,7 @@ if (process.argv[1] === import.meta.filename) {
   const { createSqlitePaperStore } = await dist('adapters/sqlite/paper-store.js');
   const { createSearchService } = await dist('app/search/search-service.js');
   // An installation from before issue 12 has no on-disk index: its engine is built in memory by the first refresh.
-  const indexModule = await dist('adapters/index-files/index-directory.js').catch(() => null);
+  const indexModule = await dist('adapters/index-files/writer-thread.js').catch(() => dist('adapters/index-files/index-directory.js')).catch(() => null);
   const queries = JSON.parse(readFileSync(queryFile, 'utf8'));
   const store = createSqlitePaperStore(join(dataDir, 'paperboy.db'));
   const logger = { debug() {}, info() {}, warn() {}, error(event, fields) { console.error(event, fields); } };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
-import { PAPER_FIELDS, PAPER_K1, type FieldSpec } from '../../core/search/lexical-types.ts';
+import type { FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
@@ -49,11 +49,6 @@ export interface IndexDirectoryOptions {
 
 /** Default of `postingsCacheBytes`. */
 export const POSTINGS_CACHE_BYTES = 128 << 20;
-
-/** The paper index in `dir` with the paper fields (core/search/lexical-types.ts PAPER_FIELDS). */
-export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDirectoryOptions, 'dir'>> = {}): FileIndexDirectory {
-  return new FileIndexDirectory({ fields: PAPER_FIELDS, k1: PAPER_K1, ...options, dir });
-}
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
 const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;
@@ -324,7 +319,8 @@ export class FileIndexDirectory implements IndexDirectory {
     return { name, count: files.count, deleted: files.deleted, seqs: files.seqs, rows: files.rows, graph: files.graph, deletes };
   }
 
-  private async openWritten(expect: OpenExpectation): Promise<Snapshot> {
+  /** Opens the generation just written (by this process or its writer thread): a failure to open is an error, not a rebuild. */
+  async openWritten(expect: OpenExpectation): Promise<Snapshot> {
     const opened = await this.open({ ...expect, storeLastChangeSeq: Number.MAX_SAFE_INTEGER });
     if ('rebuild' in opened) throw new IndexFileError(`the index generation just written does not open: ${opened.rebuild}`);
     return opened;

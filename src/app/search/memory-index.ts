@@ -1,4 +1,5 @@
 import { LexicalIndex, type FieldSpec } from '../../core/search/lexical-index.ts';
+import { PAPER_FIELDS } from '../../core/search/lexical-types.ts';
 import type { AnnFactory } from '../../ports/ann-index.ts';
 import { dayOfDate } from './days.ts';
 import { MemoryDocTable, type DocSignals } from './doc-table.ts';
@@ -9,11 +10,8 @@ import { VectorSearch } from './vector-search.ts';
 import type { VectorSide } from './vector-side.ts';
 
 /** BM25F fields and parameters, tuned on SciFact train (docs/quality.md). */
-export const DEFAULT_FIELDS: readonly FieldSpec[] = [
-  { name: 'title', weight: 1.5, b: 0.6 },
-  { name: 'abstract', weight: 1, b: 0.8 },
-  { name: 'authors', weight: 1, b: 0.3 },
-];
+/** The paper fields and their BM25F weights (one definition: core/search/lexical-types.ts). */
+export const DEFAULT_FIELDS: readonly FieldSpec[] = PAPER_FIELDS;
 
 export interface MemoryIndexOptions {
   fields?: readonly FieldSpec[];

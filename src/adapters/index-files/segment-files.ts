@@ -62,5 +62,5 @@ export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSch
   const terms = readWholeFd(read(entry.terms));
   const postingsFd = read(entry.postings);
   const deletes = entry.deletes ? readWholeFd(read(entry.deletes)) : null;
-  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes, guard), schema.fields, schema.k1, scratch, deletes);
+  return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes, guard), schema.fields, schema.k1, scratch, deletes, `${entry.name}:${entry.postings.crc32}:${entry.postings.bytes}`);
 }

@@ -131,6 +131,11 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     readonly k1: number,
     private readonly scratch: SegmentScratch,
     deletes: Uint8Array | null,
+    /**
+     * What identifies this segment's postings in the shared PostingsCache: its name plus the postings
+     * file's checksum and size (a name could come back after the folder was deleted and rebuilt).
+     */
+    private readonly postingsKey = name,
   ) {
     this.docTable = new DocTable(docTable, fields.length);
     this.dictionary = new TermDictionary(terms);
@@ -225,11 +230,11 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     if (t >= 0) {
       const df = this.dictionary.df[t]!;
       const cache = this.scratch.postings;
-      let bytes = cache?.get(this.name, t) ?? null;
+      let bytes = cache?.get(this.postingsKey, t) ?? null;
       if (!bytes) {
         const keep = cache?.wants(df * 8) === true;
         bytes = this.readAt(this.dictionary.offsets[t]!, df * 8, keep ? new Uint8Array(df * 8) : this.scratch.take(df * 8));
-        if (keep) cache!.set(this.name, t, bytes);
+        if (keep) cache!.set(this.postingsKey, t, bytes);
       }
       list = new SegmentPostings(t, df, new Int32Array(bytes.buffer, bytes.byteOffset, df), new Float32Array(bytes.buffer, bytes.byteOffset + df * 4, df), this.dictionary.maxSat[t]!);
     }
@@ -316,10 +321,10 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     // A list kept in memory (or worth keeping: one a search just read) is searched there, not by positional reads.
     const cache = this.scratch.postings;
     if (!clause.fields && cache?.wants(df * 8)) {
-      let kept = cache.get(this.name, t);
+      let kept = cache.get(this.postingsKey, t);
       if (!kept) {
         kept = this.readAt(offset, df * 8, new Uint8Array(df * 8));
-        cache.set(this.name, t, kept);
+        cache.set(this.postingsKey, t, kept);
       }
       return findSlot({ length: df, docs: new Int32Array(kept.buffer, kept.byteOffset, df), maxSat: 0 }, d) >= 0;
     }

@@ -100,7 +100,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
   // The search index lives on disk under the data directory (docs/search.md): every process opens
   // the same files; whoever holds its lock writes new generations.
   const indexDir = join(config.dataDir, 'index');
-  const directory = openIndexDirectory(indexDir);
+  const directory = openIndexDirectory(indexDir, config.index.postingsCacheMb);
   const onRebuild = purpose === 'command'
     ? (reason: string) => process.stderr.write(`paperboy: building the search index in ${indexDir} (${reason}); later commands open it at once\n`)
     : undefined;
@@ -330,9 +330,9 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
 }
 
 /** The on-disk index folder, scored with the engine's BM25F fields. */
-function openIndexDirectory(dir: string): IndexDirectory {
+function openIndexDirectory(dir: string, postingsCacheMb: number): IndexDirectory {
   // Writes and merges on a thread of their own: a flush in `serve` never holds requests.
-  return createIndexDirectory(dir);
+  return createIndexDirectory(dir, { postingsCacheBytes: postingsCacheMb * 1048576 });
 }
 
 /** Bytes of the files in the index folder (0 when it does not exist). */

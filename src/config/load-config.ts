@@ -51,6 +51,10 @@ const schema = z.object({
   starter: z.enum(['on', 'off']),
   /** Per-client rate limits on search, sign-in and votes (turn off only for benchmarks). */
   rateLimits: bool,
+  index: z.object({
+    /** Megabytes of frequent terms' postings each process keeps in memory between searches (0: none). */
+    postingsCacheMb: z.coerce.number().int().min(0).max(1_000_000),
+  }),
   smtp: z.object({
     /** Unset: mails are written to the log instead (development). */
     host: z.string().min(1).optional(),
@@ -130,6 +134,7 @@ export const DEFAULTS = {
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
+  index: { postingsCacheMb: 128 },
   digest: { schedule: '* * * * *', ratePerMinute: 600, leaseMs: 60_000 },
   mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
@@ -164,6 +169,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_TRUST_PROXY: 'trustProxy',
   PAPERBOY_STARTER: 'starter',
   PAPERBOY_RATE_LIMITS: 'rateLimits',
+  PAPERBOY_POSTINGS_CACHE_MB: 'index.postingsCacheMb',
   PAPERBOY_SMTP_HOST: 'smtp.host',
   PAPERBOY_SMTP_PORT: 'smtp.port',
   PAPERBOY_SMTP_SECURE: 'smtp.secure',

@@ -37,6 +37,12 @@ describe('configuration', () => {
     );
   });
 
+  it('sizes the postings cache in megabytes (128 by default, 0 turns it off), naming a bad value', () => {
+    assert.equal(loadConfig({ env: {} }).index.postingsCacheMb, 128);
+    assert.equal(loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '0' } }).index.postingsCacheMb, 0);
+    assert.throws(() => loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '-5' } }), /index\.postingsCacheMb \(PAPERBOY_POSTINGS_CACHE_MB\)/);
+  });
+
   it('names a broken config file', () => {
     const file = join(tempDir(), 'broken.json');
     writeFileSync(file, '{ port: ');

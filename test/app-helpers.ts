@@ -1,5 +1,6 @@
 import type { DigestOptions } from '../src/app/digests.ts';
 import type { MailQueueOptions } from '../src/app/mail-queue.ts';
+import type { TrendingServiceOptions } from '../src/app/trending.ts';
 import { composeServices } from '../src/compose/compose-services.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { RateLimits } from '../src/http/security.ts';
@@ -32,16 +33,16 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
  * handed to the mailer, so route tests can read it at once. The answer itself never waits for mail;
  * tests of that pass false.
  */
-export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; trustedProxies?: string; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; awaitMail?: boolean } = {}) {
+export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; trustedProxies?: string; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; readerSignals?: boolean; trending?: TrendingServiceOptions; awaitMail?: boolean } = {}) {
   const clock = fixedClock(options.now ?? '2024-01-10T12:00:00Z');
   const mailer = options.mailer ?? memoryMailer();
   // The services compose as `serve` composes them (src/compose/), on a fresh data directory, with
-  // the clock, mailer and model given here, the index in memory and no reader counting.
+  // the clock, mailer and model given here, the index in memory and (unless asked for) no reader counting.
   const config = loadConfig({
     env: {},
     installDir: ROOT,
     overrides: {
-      dataDir: tempDir(), baseUrl: BASE_URL, secret: TEST_SECRET, readerSignals: false, digest: { ratePerMinute: 60_000 },
+      dataDir: tempDir(), baseUrl: BASE_URL, secret: TEST_SECRET, readerSignals: options.readerSignals ?? false, digest: { ratePerMinute: 60_000 },
       ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     },
   });
@@ -51,6 +52,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
       ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
       ...(options.digest ? { digest: options.digest } : {}),
       ...(options.mailQueue ? { mailQueue: options.mailQueue } : {}),
+      ...(options.trending ? { trending: options.trending } : {}),
     },
   });
   closeAtExit(services.close);

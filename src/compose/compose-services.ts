@@ -54,12 +54,13 @@ export function composeServices(config: Config, options: ComposeOptions = {}) {
     config, store: stores.papers, clock, logger, purpose,
     ...(options.embedder !== undefined ? { embedder: options.embedder } : {}), ...(options.index ? { index: options.index } : {}),
   });
-  const signals = createSignalServices({ config, store: stores.papers, signals: stores.signals, clock, logger, userAgent });
+  const tuning = options.tuning ?? {};
+  const signals = createSignalServices({ config, store: stores.papers, signals: stores.signals, clock, logger, userAgent }, tuning.trending ? { trending: tuning.trending } : {});
   let secret: string | undefined;
   const web: WebDeps = {
     config, stores, clock, logger, search: search.searchService, trending: signals.trending, readers: signals.readers, version,
     secret: () => (secret ??= config.secret ?? loadSecret(config.dataDir)),
-    tuning: options.tuning ?? {},
+    tuning,
   };
   const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {

@@ -7,7 +7,7 @@ import { createHfDailyClient } from '../adapters/hf/hf-daily-client.ts';
 import { createGitHubStarsRefresher } from '../app/github-stars.ts';
 import { harvestHfDaily, type HfHarvestOptions } from '../app/hf-harvest.ts';
 import { createReaderCounter } from '../app/reader-signals.ts';
-import { createTrendingService } from '../app/trending.ts';
+import { createTrendingService, type TrendingServiceOptions } from '../app/trending.ts';
 import type { Config } from '../config/load-config.ts';
 import { startBackgroundLoop } from '../jobs/background-loop.ts';
 import { startSignalJobs } from '../jobs/signal-jobs.ts';
@@ -16,9 +16,9 @@ import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 import type { SignalStore } from '../ports/signal-store.ts';
 
-export function createSignalServices(deps: { config: Config; store: PaperStore; signals: SignalStore; clock: Clock; logger: Logger; userAgent: string }) {
+export function createSignalServices(deps: { config: Config; store: PaperStore; signals: SignalStore; clock: Clock; logger: Logger; userAgent: string }, options: { trending?: TrendingServiceOptions } = {}) {
   const { config, store, signals, clock, logger, userAgent } = deps;
-  const trending = createTrendingService({ signals, clock });
+  const trending = createTrendingService({ signals, clock }, options.trending);
   const readers = config.readerSignals ? createReaderCounter({ signals, clock, logger }) : null;
   const hfSource = (signal?: AbortSignal) => createHfDailyClient({
     baseUrl: config.hf.baseUrl, clock, logger, userAgent, timeoutMs: config.hf.timeoutMs, maxAttempts: config.hf.maxAttempts,

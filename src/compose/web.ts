@@ -10,7 +10,7 @@ import type { DigestOptions } from '../app/digests.ts';
 import type { MailQueueOptions } from '../app/mail-queue.ts';
 import type { ReaderCounter } from '../app/reader-signals.ts';
 import type { SearchService } from '../app/search/search-service.ts';
-import type { TrendingService } from '../app/trending.ts';
+import type { TrendingService, TrendingServiceOptions } from '../app/trending.ts';
 import type { Config } from '../config/load-config.ts';
 import { parseTrustedProxies } from '../core/trusted-proxies.ts';
 import type { RateLimits } from '../http/security.ts';
@@ -26,6 +26,7 @@ export interface Tuning {
   mailQueue?: Partial<MailQueueOptions>;
   /** Per-client limits instead of the defaults (null: none; `config.rateLimits` false also turns them off). */
   rateLimits?: RateLimits;
+  trending?: TrendingServiceOptions;
 }
 
 export interface WebDeps {

@@ -64,7 +64,7 @@ export function composeServices(config: Config, options: ComposeOptions = {}) {
   };
   const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {
-    config, purpose, role, version, clock, logger, userAgent, stores, search, signals,
+    config, role, clock, logger, userAgent, stores, search, signals,
     /** The bundled starter corpus, null when the installation lacks it. */
     starterFile: existsSync(starterFile) ? starterFile : null,
     /** The configured mailer (or the one given); its owner closes it. */

@@ -19,7 +19,7 @@ import type { Embedder } from '../ports/embedder.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 
-export interface SearchDeps {
+interface SearchDeps {
   config: Config;
   store: PaperStore;
   clock: Clock;
@@ -174,8 +174,6 @@ export function composeSearch(deps: SearchDeps) {
     },
   };
 }
-
-export type SearchComposition = ReturnType<typeof composeSearch>;
 
 function directoryBytes(dir: string): number {
   if (!existsSync(dir)) return 0;

@@ -1,5 +1,5 @@
 // Lint configuration. Besides the usual rules it enforces the dependency direction of
-// The layout rule (ARCHITECTURE.md): core <- ports <- app <- (http, cli, jobs); adapters implement ports; main wires.
+// The layout rule (ARCHITECTURE.md): core <- ports <- app <- (http, cli, jobs); adapters implement ports; main and compose wire.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -41,13 +41,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  layer('core', ['ports', 'app', 'adapters', 'http', 'cli', 'jobs', 'config'], NO_IO),
-  layer('ports', ['app', 'adapters', 'http', 'cli', 'jobs', 'config']),
-  layer('app', ['adapters', 'http', 'cli', 'jobs', 'config']),
-  layer('adapters', ['app', 'http', 'cli', 'jobs']),
-  layer('http', ['adapters', 'cli', 'jobs']),
-  layer('cli', ['adapters', 'http', 'jobs']),
-  layer('jobs', ['adapters', 'http', 'cli']),
+  // src/compose is the composition root (with main.ts): it may import every folder, and no folder
+  // imports it, so 'compose' is forbidden everywhere below and compose itself gets no layer rule.
+  layer('core', ['ports', 'app', 'adapters', 'http', 'cli', 'jobs', 'config', 'compose'], NO_IO),
+  layer('ports', ['app', 'adapters', 'http', 'cli', 'jobs', 'config', 'compose']),
+  layer('app', ['adapters', 'http', 'cli', 'jobs', 'config', 'compose']),
+  layer('adapters', ['app', 'http', 'cli', 'jobs', 'compose']),
+  layer('http', ['adapters', 'cli', 'jobs', 'compose']),
+  layer('cli', ['adapters', 'http', 'jobs', 'compose']),
+  layer('jobs', ['adapters', 'http', 'cli', 'compose']),
+  layer('config', ['compose']),
   { files: ['**/*.js'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
   {
     files: ['public/**/*.js'],

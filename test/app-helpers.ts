@@ -1,18 +1,13 @@
-import { createSqliteAccountStore } from '../src/adapters/sqlite/account-store.ts';
-import { createSqliteMailLog } from '../src/adapters/sqlite/mail-log.ts';
-import { createAccountService } from '../src/app/accounts.ts';
-import { createMailQueue, MAIL_QUEUE_DEFAULTS, type MailQueueOptions } from '../src/app/mail-queue.ts';
-import { createCatalog } from '../src/app/catalog.ts';
-import { createDigestService, DIGEST_DEFAULTS, type DigestOptions } from '../src/app/digests.ts';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
-import { createSearchService, type SearchService } from '../src/app/search/search-service.ts';
-import { parseTrustedProxies } from '../src/core/trusted-proxies.ts';
-import { createApp } from '../src/http/create-app.ts';
-import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../src/http/security.ts';
+import type { DigestOptions } from '../src/app/digests.ts';
+import type { MailQueueOptions } from '../src/app/mail-queue.ts';
+import type { TrendingServiceOptions } from '../src/app/trending.ts';
+import { composeServices } from '../src/compose/compose-services.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import type { RateLimits } from '../src/http/security.ts';
 import type { Embedder } from '../src/ports/embedder.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import type { Mailer, OutgoingMail } from '../src/ports/mailer.ts';
-import { fixedClock, testStore } from './helpers.ts';
+import { closeAtExit, fixedClock, importer, ROOT, tempDir } from './helpers.ts';
 
 /** Keeps mails in memory (in-process route tests; the browser tests use a real SMTP server). */
 export function memoryMailer(): Mailer & { sent: OutgoingMail[] } {
@@ -38,30 +33,33 @@ export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
  * handed to the mailer, so route tests can read it at once. The answer itself never waits for mail;
  * tests of that pass false.
  */
-export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; trustedProxies?: string; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; awaitMail?: boolean } = {}) {
+export async function testApp(options: { fixtures?: string[]; now?: string; rateLimits?: RateLimits; trustedProxies?: string; embedder?: Embedder | null; mailer?: Mailer; digest?: Partial<DigestOptions>; mailQueue?: Partial<MailQueueOptions>; readerSignals?: boolean; trending?: TrendingServiceOptions; awaitMail?: boolean } = {}) {
   const clock = fixedClock(options.now ?? '2024-01-10T12:00:00Z');
-  const { store, importFiles } = testStore(undefined, clock);
-  if (options.fixtures?.length) await importFiles(options.fixtures);
   const mailer = options.mailer ?? memoryMailer();
-  const accountStore = createSqliteAccountStore(store.db);
-  const mailQueue = createMailQueue({ mailer, log: createSqliteMailLog(store.db), clock, logger: silentLogger }, { ...MAIL_QUEUE_DEFAULTS, ...options.mailQueue });
-  const accounts = createAccountService({ accounts: accountStore, mail: mailQueue, clock, logger: silentLogger, baseUrl: BASE_URL });
-  let search: Promise<SearchService> | undefined;
-  const searchService = () => (search ??= (async () => {
-    const service = createSearchService({ store, embedder: options.embedder ?? null, logger: silentLogger }, { now: () => clock.now() });
-    await service.refresh();
-    return service;
-  })());
-  const catalog = createCatalog({ store, accounts: accountStore, search: searchService, clock });
-  const subscriptions = createSqliteSubscriptionStore(store.db);
-  const digests = createDigestService(
-    { subscriptions, catalog, mailer, mail: mailQueue, clock, logger: silentLogger, secret: TEST_SECRET, baseUrl: BASE_URL },
-    { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@paperboy.test', ratePerMinute: 60_000, ...options.digest },
-  );
-  const app = createApp({
-    store, catalog, accounts, digests, clock, logger: silentLogger, version: '0.0.0-test',
-    options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: parseTrustedProxies(options.trustedProxies ?? ''), rateLimits: options.rateLimits === undefined ? RATE_LIMIT_DEFAULTS : options.rateLimits, maxBodyBytes: 64 * 1024 },
+  // The services compose as `serve` composes them (src/compose/), on a fresh data directory, with
+  // the clock, mailer and model given here, the index in memory and (unless asked for) no reader counting.
+  const config = loadConfig({
+    env: {},
+    installDir: ROOT,
+    overrides: {
+      dataDir: tempDir(), baseUrl: BASE_URL, secret: TEST_SECRET, readerSignals: options.readerSignals ?? false, digest: { ratePerMinute: 60_000 },
+      ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
+    },
   });
+  const services = composeServices(config, {
+    clock, logger: silentLogger, mailer, embedder: options.embedder ?? null, index: 'memory', version: '0.0.0-test',
+    tuning: {
+      ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
+      ...(options.digest ? { digest: options.digest } : {}),
+      ...(options.mailQueue ? { mailQueue: options.mailQueue } : {}),
+      ...(options.trending ? { trending: options.trending } : {}),
+    },
+  });
+  closeAtExit(services.close);
+  const store = services.stores.papers;
+  const importFiles = importer(store, clock);
+  if (options.fixtures?.length) await importFiles(options.fixtures);
+  const { app, mail: mailQueue, accounts, catalog, digests } = await services.web(BASE_URL, mailer);
   if (options.awaitMail !== false) {
     const answer = app.request.bind(app);
     app.request = (async (...args: Parameters<typeof app.request>) => {
@@ -70,7 +68,8 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
       return res;
     }) as typeof app.request;
   }
-  return { app, store, clock, mailer, mailQueue, accounts, catalog, importFiles, searchService, accountStore, digests, subscriptions };
+  const { accounts: accountStore, subscriptions } = services.stores;
+  return { app, store, clock, mailer, mailQueue, accounts, catalog, importFiles, searchService: services.search.searchService, accountStore, digests, subscriptions, services };
 }
 
 /** A browser-like client for in-process requests: keeps cookies, sends the CSRF token. */

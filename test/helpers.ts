@@ -7,6 +7,7 @@ import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
 import { importFiles, type ImportOptions } from '../src/app/import-files.ts';
 import type { ItemReport } from '../src/app/ingest.ts';
 import type { Clock } from '../src/ports/clock.ts';
+import type { PaperStore } from '../src/ports/paper-store.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -44,11 +45,21 @@ export function fixedClock(iso = '2024-01-10T12:00:00Z'): Clock & { set(iso: str
   };
 }
 
+/** Runs `close` when the test process exits (a store or composed services a test does not close itself). */
+export function closeAtExit(close: () => unknown): void {
+  cleanups.push(() => void close());
+}
+
 /** Opens a store in a fresh directory; returns helpers to import files into it. */
 export function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
   const store = createSqlitePaperStore(join(dir, 'paperboy.db'), { now: () => new Date(clock.now()).toISOString() });
-  cleanups.push(() => void store.close());
-  const run = async (paths: string[], options: ImportOptions = {}) => {
+  closeAtExit(() => store.close());
+  return { dir, store, clock, importFiles: importer(store, clock) };
+}
+
+/** Imports files (read in this thread) into `store`, reporting every item. */
+export function importer(store: PaperStore, clock: Clock) {
+  return async (paths: string[], options: ImportOptions = {}) => {
     const items: (ItemReport & { file: string })[] = [];
     const report = await importFiles({ store, sources: fileSourceOpener, clock, logger: silentLogger }, paths, {
       ...options,
@@ -56,7 +67,6 @@ export function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
     });
     return { report, items, rejected: items.filter((i) => i.outcome === 'rejected') };
   };
-  return { dir, store, clock, importFiles: run };
 }
 
 /** Environment that keeps `serve` from calling Hugging Face and GitHub on its schedules (tests use 127.0.0.1 only). */

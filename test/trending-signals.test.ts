@@ -2,16 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createHfDailyClient } from '../src/adapters/hf/hf-daily-client.ts';
-import { createSqliteSignalStore } from '../src/adapters/sqlite/signal-store.ts';
-import { createCatalog } from '../src/app/catalog.ts';
 import { harvestHfDaily } from '../src/app/hf-harvest.ts';
-import { createReaderCounter } from '../src/app/reader-signals.ts';
-import { createTrendingService, gainsWindowFor } from '../src/app/trending.ts';
+import { gainsWindowFor } from '../src/app/trending.ts';
 import { trendingScore } from '../src/core/trending.ts';
-import { createApp } from '../src/http/create-app.ts';
-import { parseTrustedProxies } from '../src/core/trusted-proxies.ts';
 import { silentLogger } from '../src/ports/logger.ts';
-import { BASE_URL, TEST_SECRET, testApp } from './app-helpers.ts';
+import { BASE_URL, testApp } from './app-helpers.ts';
 import { startFakeHf } from './fake-signal-servers.ts';
 import { fixture } from './helpers.ts';
 
@@ -23,25 +18,19 @@ after(async () => {
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
-/** The app over the three recorded HF days, with the trending service and reader counts wired as `serve` wires them. */
+/** The app over the three recorded HF days, with the trending service and reader counts as `serve` composes them (no cache: the tests move the clock). */
 async function signalsApp(now = '2024-03-08T18:00:00Z', options: { harvest?: boolean } = {}) {
-  const t = await testApp({ now, rateLimits: null });
-  const signals = createSqliteSignalStore(t.store.db);
+  const t = await testApp({ now, rateLimits: null, readerSignals: true, trending: { cacheMs: 0 } });
+  const { signals } = t.services.stores;
+  const readers = t.services.signals.readers!;
   if (options.harvest !== false) {
     const hf = await startFakeHf();
     closers.push(hf.close);
     await harvestHfDaily({ store: t.store, signals, source: createHfDailyClient({ baseUrl: hf.url, clock: t.clock, logger: silentLogger, minIntervalMs: 0 }), clock: t.clock, logger: silentLogger }, { initialDays: 3 });
   }
-  const trending = createTrendingService({ signals, clock: t.clock }, { cacheMs: 0 });
-  const catalog = createCatalog({ store: t.store, accounts: t.accountStore, search: t.searchService, clock: t.clock, trending });
-  const readers = createReaderCounter({ signals, clock: t.clock, logger: silentLogger });
-  const app = createApp({
-    store: t.store, catalog, accounts: t.accounts, digests: t.digests, clock: t.clock, logger: silentLogger, version: 'test', readers,
-    options: { baseUrl: BASE_URL, secret: TEST_SECRET, trustProxy: parseTrustedProxies(''), rateLimits: null, maxBodyBytes: 65536 },
-  });
-  const ids = async (period: 'day' | 'week' | 'month') => (await catalog.trending(period, { limit: 50, offset: 0 })).items.map((c) => c.id);
+  const ids = async (period: 'day' | 'week' | 'month') => (await t.catalog.trending(period, { limit: 50, offset: 0 })).items.map((c) => c.id);
   const user = (email: string) => Number(t.store.db.prepare('INSERT INTO users (email, created_at) VALUES (?, ?)').run(email, '2024-01-01T00:00:00Z').lastInsertRowid);
-  return { ...t, signals, catalog, readers, app, ids, user };
+  return { ...t, signals, readers, ids, user };
 }
 
 describe('trending from signals', () => {

@@ -82,7 +82,7 @@ describe('web pages', async () => {
     const html = await res.text();
     assert.equal(res.status, 200);
     assert.match(html, /No papers yet/);
-    assert.match(html, /paperboy import/);
+    assert.match(html, /paperboy --data \S+ import/, 'the commands name the data directory, as under serve');
   });
 
   it('works without JavaScript: sign in by emailed link, vote, save, hide and sign out with plain forms', async () => {

@@ -14,7 +14,7 @@ export interface GlobalOptions {
   model?: string;
 }
 
-/** What the CLI needs from the composed application; main.ts provides it. */
+/** What the CLI needs from the composed application; the composition root provides it (src/compose/cli-services.ts). */
 export interface CliServices {
   readonly dataDir: string;
   /** The bundled starter corpus (null when the installation lacks it) and whether `serve` imports it into an empty database. */

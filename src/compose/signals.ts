@@ -1,27 +1,24 @@
 /**
- * Composition of the trending signals (part of the composition root, kept apart from main.ts):
- * the signal store, the trending service, the Hugging Face harvest, the GitHub refresh, the reader
- * counter and their schedules inside `serve`.
+ * Composition of the trending signals: the trending service, the Hugging Face harvest, the GitHub
+ * refresh, the reader counter and their schedules inside `serve`.
  */
-import { createGitHubClient } from './adapters/github/github-client.ts';
-import { createHfDailyClient } from './adapters/hf/hf-daily-client.ts';
-import type { SqliteDb } from './adapters/sqlite/database.ts';
-import { createSqliteSignalStore } from './adapters/sqlite/signal-store.ts';
-import { createGitHubStarsRefresher } from './app/github-stars.ts';
-import { harvestHfDaily, type HfHarvestOptions } from './app/hf-harvest.ts';
-import { createReaderCounter } from './app/reader-signals.ts';
-import { createTrendingService } from './app/trending.ts';
-import type { Config } from './config/load-config.ts';
-import { startBackgroundLoop } from './jobs/background-loop.ts';
-import { startSignalJobs } from './jobs/signal-jobs.ts';
-import type { Clock } from './ports/clock.ts';
-import type { Logger } from './ports/logger.ts';
-import type { PaperStore } from './ports/paper-store.ts';
+import { createGitHubClient } from '../adapters/github/github-client.ts';
+import { createHfDailyClient } from '../adapters/hf/hf-daily-client.ts';
+import { createGitHubStarsRefresher } from '../app/github-stars.ts';
+import { harvestHfDaily, type HfHarvestOptions } from '../app/hf-harvest.ts';
+import { createReaderCounter } from '../app/reader-signals.ts';
+import { createTrendingService, type TrendingServiceOptions } from '../app/trending.ts';
+import type { Config } from '../config/load-config.ts';
+import { startBackgroundLoop } from '../jobs/background-loop.ts';
+import { startSignalJobs } from '../jobs/signal-jobs.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { PaperStore } from '../ports/paper-store.ts';
+import type { SignalStore } from '../ports/signal-store.ts';
 
-export function createSignalServices(deps: { config: Config; store: PaperStore & { db: SqliteDb }; clock: Clock; logger: Logger; userAgent: string }) {
-  const { config, store, clock, logger, userAgent } = deps;
-  const signals = createSqliteSignalStore(store.db);
-  const trending = createTrendingService({ signals, clock });
+export function createSignalServices(deps: { config: Config; store: PaperStore; signals: SignalStore; clock: Clock; logger: Logger; userAgent: string }, options: { trending?: TrendingServiceOptions } = {}) {
+  const { config, store, signals, clock, logger, userAgent } = deps;
+  const trending = createTrendingService({ signals, clock }, options.trending);
   const readers = config.readerSignals ? createReaderCounter({ signals, clock, logger }) : null;
   const hfSource = (signal?: AbortSignal) => createHfDailyClient({
     baseUrl: config.hf.baseUrl, clock, logger, userAgent, timeoutMs: config.hf.timeoutMs, maxAttempts: config.hf.maxAttempts,

@@ -1,0 +1,79 @@
+/**
+ * `serve`: listens, composes the web app for the URL it got, and runs what a service runs in the
+ * background: the index following the store, embedding of new papers, the digest scheduler and
+ * the trending signals' schedules. In a cluster only the leader (worker 0) writes the index, embeds
+ * and schedules (worker-role.ts).
+ */
+import { embedPapers } from '../app/search/search-service.ts';
+import { startBackgroundLoop } from '../jobs/background-loop.ts';
+import type { Services } from './compose-services.ts';
+import { publicUrl } from './web.ts';
+
+export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { config, logger, role, search, stores } = services;
+  const hostname = host ?? config.host;
+  const [{ serve: serveHono }, { startDigestScheduler }] = await Promise.all([import('@hono/node-server'), import('../jobs/digest-scheduler.ts')]);
+  const mailer = await services.mailer();
+  // The app needs the public URL, which needs the port actually bound (port 0 picks one).
+  let app: Awaited<ReturnType<Services['web']>>['app'] | null = null;
+  const server = await new Promise<ReturnType<typeof serveHono>>((resolve, reject) => {
+    const s = serveHono({ fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), hostname, port: port ?? config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const bound = (server.address() as { port: number }).port;
+  const web = await services.web(publicUrl(config, hostname, bound), mailer).catch(async (error: unknown) => {
+    await new Promise<void>((done) => server.close(() => done()));
+    await mailer.close();
+    throw error;
+  });
+  app = web.app;
+  // Build the search index now rather than on the first request.
+  void search.searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
+  // Papers, votes and vectors written by other processes reach the index through the store's
+  // change feed; a generation another process wrote is switched to (both checked every second).
+  // One process writes the on-disk index: the leader (the others only read it).
+  const indexing = startBackgroundLoop('index', async () => {
+    const opened = search.opened();
+    if (opened) {
+      const service = await opened;
+      await service.refresh();
+      if (role.leader) await service.flush();
+    }
+    return { more: false };
+  }, { logger, intervalMs: 1000 });
+  // Only the leader embeds (the other workers pick the vectors up when refreshing).
+  const e = role.leader ? await search.embedder() : null;
+  if (!e && !role.clustered) logger.warn('model.unavailable', { message: await search.modelProblem() });
+  for (const old of e ? stores.otherModels(e.modelId) : []) {
+    logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
+  }
+  // Embedding starts once the index is open: its first round reads every paper's text (seconds
+  // at 75k) and would otherwise hold up the first searches.
+  const embedLoop = () =>
+    startBackgroundLoop('embed', async () => {
+      const result = await embedPapers({ store: stores.papers, embedder: e! }, { limit: 128 });
+      if (result.embedded > 0) logger.info('embed.progress', { model: e!.modelId, ...result });
+      return { more: result.remaining > 0 };
+    }, { logger, intervalMs: 60_000 });
+  let stopping = false;
+  const embedding = e
+    ? search.searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
+    : null;
+  // Digests: planned and sent on a schedule inside the service (the leader only).
+  const scheduler = config.digest.schedule !== 'off' && role.leader
+    ? startDigestScheduler(web.digests, { cron: config.digest.schedule, logger })
+    : null;
+  // Trending signals: HF daily papers and GitHub stars on their schedules (the leader only), reader counts flushed every minute.
+  const signalJobs = services.signals.start({ scheduled: role.leader });
+  return {
+    url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
+    stop: async () => {
+      stopping = true;
+      await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), scheduler?.stop(), signalJobs.stop()]);
+      await new Promise<void>((done) => server.close(() => done()));
+      await web.mail.close();
+      await mailer.close();
+      await search.closeModel();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Which `serve` process this one is. `serve --workers N` forks N workers (node:cluster) and tells
+ * each its index through PAPERBOY_WORKER_INDEX (cli/commands/serve.ts); worker 0 leads. A process
+ * started alone leads too. The leader writes the on-disk index, embeds new papers and runs the
+ * schedules (digests, Hugging Face, GitHub); the other workers serve and follow what it writes.
+ */
+export interface WorkerRole {
+  /** One of several `serve --workers` processes. */
+  readonly clustered: boolean;
+  /** Writes the index, embeds and runs the schedules. */
+  readonly leader: boolean;
+}
+
+/** A process started alone: a command, or `serve` without workers. */
+export const SOLE_PROCESS: WorkerRole = Object.freeze({ clustered: false, leader: true });
+
+/** The one place the worker index is read from the environment (main.ts passes the role down). */
+export function workerRoleFrom(env: Readonly<Record<string, string | undefined>>): WorkerRole {
+  const index = env.PAPERBOY_WORKER_INDEX;
+  if (index === undefined) return SOLE_PROCESS;
+  return Object.freeze({ clustered: true, leader: index === '0' });
+}

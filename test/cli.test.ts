@@ -110,7 +110,14 @@ describe('the paperboy command', () => {
       });
       child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
     });
-    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    // A worker that shares the port before its app is composed answers 503 "starting": wait (bounded) until both answer.
+    for (let ok = 0, tries = 0; ok < 8; tries++) {
+      assert.ok(tries < 400, 'the workers never both answered /healthz');
+      const status = (await fetch(`${url}/healthz`)).status;
+      assert.ok(status === 200 || status === 503, `healthz ${status}`);
+      ok = status === 200 ? ok + 1 : 0;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
     const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const timer = setTimeout(() => { spawnSync('pkill', ['-KILL', '-P', String(child.pid)]); child.kill('SIGKILL'); }, 20_000);

@@ -128,3 +128,18 @@ export async function startServe(args: string[], options: { env?: NodeJS.Process
     },
   };
 }
+
+/** How many times the event loop turned (setImmediate callbacks ran) while `work` ran, and its result. */
+export async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ turns: number; result: T }> {
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  const result = await work();
+  running = false;
+  return { turns, result };
+}

@@ -4,7 +4,7 @@ import { createIndexDirectory, ThreadedIndexDirectory } from '../src/adapters/in
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import type { IndexDirectory, Snapshot, WriteBatch } from '../src/ports/search-index.ts';
-import { tempDir } from './helpers.ts';
+import { loopTurnsDuring, tempDir } from './helpers.ts';
 import { EXPECT, randomPapers, unitVector } from './index-files-helpers.ts';
 import { FIELDS, random } from './unit/segment-helpers.ts';
 
@@ -21,21 +21,6 @@ function bigBatch(seed: number, count: number, first: number, feedSeq: number): 
   return { docs, removed: [], vectors: { set: docs.map((d) => ({ seq: d.seq, vector: unitVector(rand) })), removed: [] }, feedSeq, vectorFeedSeq: feedSeq };
 }
 
-/** Event-loop turns (setImmediate callbacks) run while `work` is pending. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ turns: number; result: T }> {
-  let turns = 0;
-  let running = true;
-  const spin = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const result = await work();
-  running = false;
-  return { turns, result };
-}
-
 const spec = (dir: string) => ({ dir, fields: FIELDS, k1: 1.2, buildThreads: 1, graphAbove: 500 });
 
 describe('index writes on a thread of their own', () => {
@@ -46,8 +31,8 @@ describe('index writes on a thread of their own', () => {
     const inline = new FileIndexDirectory(spec(b));
     try {
       const batch = bigBatch(3, 4000, 1, 10);
-      const there = await turnsDuring(() => threaded.write(batch, EXPECT));
-      const here = await turnsDuring(() => inline.write(batch, EXPECT));
+      const there = await loopTurnsDuring(() => threaded.write(batch, EXPECT));
+      const here = await loopTurnsDuring(() => inline.write(batch, EXPECT));
       // The inline write holds this thread from start to end: a few turns at most (its awaits).
       assert.ok(there.turns > 10 * Math.max(1, here.turns), `event-loop turns during the write: ${there.turns} on a thread, ${here.turns} inline`);
       const x: Snapshot = there.result;

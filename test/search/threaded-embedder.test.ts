@@ -5,7 +5,7 @@ import { loadOnnxEmbedder } from '../../src/adapters/embedding/onnx-embedder.ts'
 import { loadThreadedEmbedder, type ThreadedEmbedder } from '../../src/adapters/embedding/threaded-embedder.ts';
 import { isPaperboyError } from '../../src/core/errors.ts';
 import type { Embedder } from '../../src/ports/embedder.ts';
-import { ROOT, tempDir } from '../helpers.ts';
+import { loopTurnsDuring, ROOT, tempDir } from '../helpers.ts';
 import { MODEL_DIR } from './model-dir.ts';
 
 
@@ -14,21 +14,6 @@ const SENTENCE = 'We study sparse retrieval with learned term weights and compar
 const texts = Array.from({ length: 24 }, (_, i) => `${i}: ${Array.from({ length: 1 + (i % 5) }, () => SENTENCE).join('. ')}.`);
 
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
-
-/** How many times the event loop turned (setImmediate callbacks ran) while `work` ran. */
-async function loopTurnsDuring(work: () => Promise<unknown>): Promise<number> {
-  let turns = 0;
-  let running = true;
-  const spin = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  await work();
-  running = false;
-  return turns;
-}
 
 describe('the embedding model in worker threads', () => {
   let inProcess: Embedder;
@@ -55,8 +40,8 @@ describe('the embedding model in worker threads', () => {
     const sameLength = Array.from({ length: 24 }, (_, i) => `${i % 10}: ${SENTENCE}. ${SENTENCE}. ${SENTENCE}.`);
     const oneBatch = await loadOnnxEmbedder(MODEL_DIR, { threads: 1, batchSize: 24, tokenBudget: 100_000 });
     // Counted in turns of the event loop, not in milliseconds, so that a busy machine cannot flip it.
-    const blocked = await loopTurnsDuring(() => oneBatch.embedDocuments(sameLength));
-    const free = await loopTurnsDuring(() => threaded.embedDocuments(sameLength));
+    const blocked = (await loopTurnsDuring(() => oneBatch.embedDocuments(sameLength))).turns;
+    const free = (await loopTurnsDuring(() => threaded.embedDocuments(sameLength))).turns;
     t.diagnostic(`event loop turns: ${free} in threads, ${blocked} in process`);
     assert.ok(free > 10 * (blocked + 1), `the event loop turned ${free} times while the threads embedded, ${blocked} times in process`);
   });

@@ -4,9 +4,7 @@ import type { FieldSpec } from '../../core/search/lexical-types.ts';
 import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
-import { dayOf } from '../../core/search/segment/days.ts';
-import { averagesWith, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
-import type { SegmentReader } from '../../core/search/segment/segment-reader.ts';
+import { averagesWith, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
@@ -20,6 +18,7 @@ import { openGeneration } from './open-generation.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
+import { baseStats, signalsOf, toSegmentDoc } from './index-inputs.ts';
 
 export interface IndexDirectoryOptions {
   /** The index folder (created when missing). */
@@ -52,28 +51,6 @@ export const POSTINGS_CACHE_BYTES = 128 << 20;
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
 const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;
-
-/** Documents (deleted ones included, as statistics count them) and field-length sums of segments. */
-function baseStats(segments: readonly SegmentReader[]): BaseStats {
-  const lengthSums: number[] = [];
-  let docs = 0;
-  for (const s of segments) {
-    docs += s.docTable.count;
-    s.docTable.lengthSums.forEach((sum, f) => (lengthSums[f] = (lengthSums[f] ?? 0) + sum));
-  }
-  return { docs, lengthSums };
-}
-
-const toSegmentDoc = (doc: IndexDoc): SegmentDoc => ({
-  seq: doc.seq,
-  id: doc.id,
-  day: dayOf(doc.date),
-  categories: doc.categories,
-  texts: [doc.title, doc.abstract, doc.authors.join(' ; ')],
-});
-
-const signalsOf = (doc: IndexDoc): ({ seq: number } & DocSignals) | null =>
-  doc.signals ? { seq: doc.seq, hfUpvotes: doc.signals.hfUpvotes ?? 0, githubStars: doc.signals.githubStars ?? 0, localVotes: doc.signals.localVotes ?? 0 } : null;
 
 /**
  * The persistent index over a folder (docs/search.md, "Index on disk"): immutable segment files

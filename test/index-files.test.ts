@@ -159,7 +159,7 @@ describe('the index directory', () => {
     snapshot.close();
   });
 
-  it('stores vectors: exact rows, nearest equal to a brute-force scan, graph candidates re-scored exactly', async () => {
+  it('stores vectors: exact rows, nearest equal to a brute-force scan, graph hits scored from the f16 graph', async () => {
     const rand = random(17);
     const papers = randomPapers(rand, 400);
     const vectors = new Map(papers.map((p) => [p.seq, unitVector(rand)]));
@@ -174,8 +174,9 @@ describe('the index directory', () => {
         const filter = (seq: number) => seq % 3 !== 0;
         const brute = [...vectors].filter(([seq]) => filter(seq)).map(([seq, v]) => ({ seq, score: v.reduce((s, x, d) => s + x * query[d]!, 0) })).sort((a, b) => b.score - a.score || a.seq - b.seq).slice(0, 10);
         const got = snapshot.nearest(query, 10, filter);
-        // Every hit carries its exact cosine; the exact scan finds the exact top 10, the graph nearly.
-        for (const h of got) assert.ok(Math.abs(h.score - vectors.get(h.seq)!.reduce((s, x, d) => s + x * query[d]!, 0)) < 1e-6);
+        // The exact scan gives exact cosines; the graph its f16 cosines (no row read), within 1e-3.
+        const tolerance = graphAbove > 400 ? 1e-6 : 1e-3;
+        for (const h of got) assert.ok(Math.abs(h.score - vectors.get(h.seq)!.reduce((s, x, d) => s + x * query[d]!, 0)) < tolerance);
         if (graphAbove > 400) assert.deepEqual(got.map((h) => h.seq), brute.map((h) => h.seq));
         const want = new Set(brute.map((h) => h.seq));
         recall += got.filter((h) => want.has(h.seq)).length / 10;

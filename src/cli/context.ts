@@ -25,6 +25,8 @@ export interface CliServices {
   /** Hugging Face daily papers from the checkpoint (or the days given), with their signals' daily values. */
   harvestHf(options: HfHarvestOptions): Promise<HfHarvestReport>;
   stats(): Promise<PaperStats>;
+  /** Whether the database has ever held a paper (one indexed read, unlike `stats`). */
+  everHeldPapers(): Promise<boolean>;
   /** The on-disk search index's state, after rebuilding it when asked (or when it cannot be trusted). */
   index(options: { rebuild: boolean }): Promise<IndexStatus & { dir: string; bytes: number; model: string | null }>;
   search(request: SearchRequest): Promise<SearchResponse>;

@@ -56,6 +56,8 @@ export function cliServices(services: Services): CliServices {
     },
     harvestHf: (options) => signals.harvestHf(options),
     stats: () => store.stats(),
+    // Every paper written takes a change sequence number (migration 8), deleted ones included.
+    everHeldPapers: async () => (await store.lastChangeSeq()) > 0,
     index: async ({ rebuild }) => {
       const service = await search.indexService();
       // An index just built because it was missing is not built a second time.

@@ -53,8 +53,7 @@ export function serveCommand(ctx: CliContext): Command {
 export async function importStarterIfEmpty(ctx: CliContext, services: CliServices): Promise<void> {
   const { file, onFirstStart } = services.starter;
   if (!onFirstStart || !file) return;
-  const stats = await services.stats();
-  if (stats.papers + stats.deleted > 0) return;
+  if (await services.everHeldPapers()) return;
   ctx.stderr.write(`paperboy: the database in ${services.dataDir} is empty: importing the starter corpus (${file})\n`);
   const report = await services.importFiles([file], {});
   ctx.stderr.write(

@@ -6,7 +6,7 @@ import { SearchEngine, type IndexedDoc } from '../../src/app/search/search-engin
 import { convexFusion, rrfFusion } from '../../src/core/search/fusion.ts';
 import { paperEmbeddingText, type Embedder } from '../../src/ports/embedder.ts';
 import { testApp } from '../app-helpers.ts';
-import { fixture, tempDir, testStore } from '../helpers.ts';
+import { fixedClock, fixture, loopTurnsDuring, tempDir, testStore } from '../helpers.ts';
 
 const QUERY = [1, 0, 0, 0];
 const near = (x: number) => Float32Array.from([x, Math.sqrt(1 - x * x), 0, 0]);
@@ -74,6 +74,31 @@ describe('hybrid search while papers are still being embedded', () => {
     const { jobs, remaining } = await store.embeddingsNeeded('m', paperEmbeddingText, 3);
     assert.equal(remaining, 4);
     assert.deepEqual(jobs.map((j) => j.text), ['Paper 1. Text.', 'Paper 3. Text.', 'Paper 2. Text.']);
+  });
+
+  it('walks the embedding queue newest first a page at a time, yielding to the event loop between pages', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'papers.jsonl');
+    // 9,000 papers over 30 days (many share a date: pages end inside a day), more than two pages.
+    const day = (i: number) => `2026-10-${String(1 + (i % 30)).padStart(2, '0')}`;
+    writeFileSync(file, Array.from({ length: 9000 }, (_, i) => JSON.stringify({ id: `2410.${String(i).padStart(5, '0')}`, title: `Paper ${i}`, abstract: 'Text.', authors: ['A B'], categories: ['cs.LG'], announcedAt: day(i) })).join('\n') + '\n');
+    const clock = fixedClock();
+    const { store, importFiles } = testStore(dir, clock);
+    await importFiles([file]);
+    const { turns, result } = await loopTurnsDuring(() => store.embeddingsNeeded('m', paperEmbeddingText));
+    assert.ok(turns >= 2, `the event loop turned ${turns} times during the walk`);
+    assert.equal(result.remaining, 9000);
+    const order = result.jobs.map((j) => Number(/Paper (\d+)/.exec(j.text)![1]));
+    assert.equal(new Set(order).size, 9000, 'each paper once');
+    // Newest day first; within a day, the latest seq (import order) first.
+    const expected = Array.from({ length: 9000 }, (_, i) => i).sort((a, b) => day(b).localeCompare(day(a)) || b - a);
+    assert.deepEqual(order, expected);
+    // Embedded papers leave the queue; the limit takes the newest of the rest, the count stays exact.
+    clock.set('2026-11-01T00:00:00Z');
+    await store.saveEmbeddings('m', result.jobs.slice(0, 5000).map((j) => ({ seq: j.seq, textHash: j.textHash, vector: new Float32Array([1, 0]) })));
+    const rest = await store.embeddingsNeeded('m', paperEmbeddingText, 10);
+    assert.equal(rest.remaining, 4000);
+    assert.deepEqual(rest.jobs.map((j) => j.seq), result.jobs.slice(5000, 5010).map((j) => j.seq));
   });
 
   it('puts the coverage notice in the API, the search page and the search feeds', async () => {

@@ -309,4 +309,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX votes_created ON votes (created_at);
     `,
   },
+  {
+    version: 10,
+    name: 'live papers newest first, for the embedding queue',
+    sql: `
+      -- The background embedder takes the newest papers first, a page at a time (paper-store.ts,
+      -- embeddingsNeeded): walking this index needs neither a sort of every paper nor their texts.
+      CREATE INDEX papers_newest ON papers (COALESCE(announced_at, submitted_at, first_seen_at) DESC, seq DESC, last_changed_at)
+        WHERE deleted = 0;
+    `,
+  },
 ];

@@ -16,6 +16,8 @@ const isUnidentified = (id: string) => id.startsWith('content:');
 /** The SQLite implementation of {@link PaperStore}. */
 /** Rows per page of a full scan (no statement stays open between pages). */
 const SCAN_PAGE = 1000;
+/** Papers looked at per step of the embedding queue (one step blocks the event loop for a few ms). */
+const NEWEST_PAGE = 4096;
 
 export function createSqlitePaperStore(file: string, deps: { now?: () => string } = {}): PaperStore & { db: SqliteDb } {
   const now = deps.now ?? (() => new Date().toISOString());
@@ -144,6 +146,17 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   }));
 
   const countRow = db.prepare('SELECT COUNT(*) AS n FROM papers WHERE deleted = 0');
+  // The embedding queue (embeddingsNeeded): live papers newest first from the papers_newest index,
+  // with the model's vector's hash and time; pages continue after the last (date, seq) seen.
+  const NEWEST = 'COALESCE(p.announced_at, p.submitted_at, p.first_seen_at)';
+  const newestSelect = `SELECT p.seq AS seq, ${NEWEST} AS date, p.last_changed_at AS changed, e.embedded_at AS embedded
+    FROM papers p INDEXED BY papers_newest LEFT JOIN paper_embeddings e INDEXED BY paper_embeddings_seq ON e.model = ? AND e.paper_seq = p.seq WHERE p.deleted = 0`;
+  const newestOrder = `ORDER BY ${NEWEST} DESC, p.seq DESC LIMIT ${NEWEST_PAGE}`;
+  const newestPage = db.prepare(`${newestSelect} ${newestOrder}`);
+  const newestPageAfter = db.prepare(`${newestSelect} AND ${NEWEST} <= ? AND (${NEWEST} < ? OR p.seq < ?) ${newestOrder}`);
+  const textsOf = db.prepare(
+    'SELECT p.seq AS seq, p.title AS title, p.abstract AS abstract, e.text_hash AS hash FROM papers p LEFT JOIN paper_embeddings e ON e.model = ? AND e.paper_seq = p.seq WHERE p.seq IN (SELECT value FROM json_each(?))',
+  );
 
   return {
     db,
@@ -232,29 +245,36 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
       }
     },
     async embeddingsNeeded(model, textOf, limit = Infinity) {
-      const rows = db
-        .prepare(
-          // Only papers with no embedding, or changed since it was made, are hashed (a running
-          // service asks every minute; hashing 75k texts each time would stall it).
-          // (candidates from two covering indexes: no pass over the wide papers rows).
-          `SELECT p.seq AS seq, p.title AS title, p.abstract AS abstract, e.text_hash AS hash
-           FROM papers p LEFT JOIN paper_embeddings e ON e.paper_seq = p.seq AND e.model = ?
-           WHERE p.seq IN (
-             SELECT p2.seq FROM papers p2
-             LEFT JOIN paper_embeddings e2 INDEXED BY paper_embeddings_seq ON e2.model = ? AND e2.paper_seq = p2.seq
-             WHERE p2.deleted = 0 AND (e2.paper_seq IS NULL OR p2.last_changed_at >= e2.embedded_at))
-           -- Newest papers first: they are what readers come for, so they get semantic search first.
-           ORDER BY COALESCE(p.announced_at, p.submitted_at, p.first_seen_at) DESC, p.seq DESC`,
-        )
-        .iterate(model, model) as IterableIterator<{ seq: number; title: string; abstract: string; hash: string | null }>;
+      // Newest papers first (they are what readers come for, so they get semantic search first),
+      // walking the papers_newest index a page at a time (migration 10) and yielding to the event
+      // loop between pages: a service asking every minute never stalls, at any corpus size. A
+      // candidate has no vector for the model or changed since it got one; only candidates' texts
+      // are read and hashed (an unchanged text is no job), and past `limit` candidates are counted
+      // without reading their texts, so `remaining` may count a few unchanged ones (an upper bound).
       const jobs: EmbeddingJob[] = [];
       let remaining = 0;
-      for (const row of rows) {
-        const text = textOf(row);
-        const textHash = createHash('sha1').update(text).digest('base64url');
-        if (row.hash === textHash) continue;
-        remaining++;
-        if (jobs.length < limit) jobs.push({ seq: row.seq, text, textHash });
+      let after: { date: string; seq: number } | null = null;
+      for (;;) {
+        const page = (after ? newestPageAfter.all(model, after.date, after.date, after.seq) : newestPage.all(model)) as { seq: number; date: string; changed: string; embedded: string | null }[];
+        const candidates = page.filter((r) => r.embedded === null || r.changed >= r.embedded);
+        const toRead = candidates.slice(0, Math.max(0, limit - jobs.length));
+        remaining += candidates.length - toRead.length;
+        if (toRead.length > 0) {
+          const texts = new Map((textsOf.all(model, JSON.stringify(toRead.map((r) => r.seq))) as { seq: number; title: string; abstract: string; hash: string | null }[]).map((r) => [r.seq, r]));
+          for (const { seq } of toRead) {
+            const row = texts.get(seq);
+            if (!row) continue;
+            const text = textOf(row);
+            const textHash = createHash('sha1').update(text).digest('base64url');
+            if (row.hash === textHash) continue;
+            remaining++;
+            jobs.push({ seq, text, textHash });
+          }
+        }
+        if (page.length < NEWEST_PAGE) break;
+        const last = page[page.length - 1]!;
+        after = { date: last.date, seq: last.seq };
+        await new Promise((resolve) => setImmediate(resolve));
       }
       return { jobs, remaining };
     },

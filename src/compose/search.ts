@@ -68,10 +68,14 @@ export function composeSearch(deps: SearchDeps) {
       // The model runs in worker threads, off the event loop: queries on one thread, bulk embedding
       // on another that yields to queries. Serving keeps a core for HTTP (one bulk thread); the CLI's
       // `embed` and `eval` serve nobody and use both cores.
-      return loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2, settings: spec.settings, logger }).catch((error: Error) => {
+      const loaded = await loadThreadedEmbedder(config.modelDir, { queryThreads: 1, bulkThreads: purpose === 'service' ? 1 : 2, settings: spec.settings, logger }).catch((error: Error) => {
         logger.warn('model.load_failed', { dir: config.modelDir, message: error.message });
         return null;
       });
+      // A service's first queries should not pay for the runtime's first inference (its memory
+      // arenas and kernels are set up then: hundreds of ms): one query is embedded at load.
+      if (loaded && purpose === 'service') await loaded.embedQuery('paperboy').catch(() => undefined);
+      return loaded;
     })());
   const embedder = (): Promise<Embedder | null> => (given ? Promise.resolve(deps.embedder ?? null) : loadModel());
   /** The model whose vectors the index holds without loading it: the given embedder's, else read from its folder. */

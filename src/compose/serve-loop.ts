@@ -41,8 +41,9 @@ export async function startServing(services: Services, { host, port }: { host?: 
     }
     return { more: false };
   }, { logger, intervalMs: 1000 });
-  // Only the leader embeds (the other workers pick the vectors up when refreshing).
-  const e = role.leader ? await search.embedder() : null;
+  // Only the leader embeds (the other workers pick the vectors up when refreshing); every worker
+  // loads the model now, so that its first hybrid search does not wait for it.
+  const e = role.leader ? await search.embedder() : (void search.embedder(), null);
   if (!e && !role.clustered) logger.warn('model.unavailable', { message: await search.modelProblem() });
   for (const old of e ? stores.otherModels(e.modelId) : []) {
     logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });

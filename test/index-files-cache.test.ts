@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
-import { tempDir } from './helpers.ts';
+import { loopTurnsDuring, tempDir } from './helpers.ts';
 import { EXPECT, lexicalOf, randomPapers, split } from './index-files-helpers.ts';
 import { FIELDS, random } from './unit/segment-helpers.ts';
 
@@ -30,5 +30,32 @@ describe('postings kept in memory across generations', () => {
     const second = randomPapers(random(2), 1200, 5000);
     (await dir.write({ docs: second, removed: [], feedSeq: 1, vectorFeedSeq: 0 }, { ...EXPECT, model: null })).close();
     assert.deepEqual(await searchAll(), lexicalOf(second).search(query, { limit: 1000 }));
+  });
+
+  it('reads the most frequent terms ahead after opening, when asked to (a service), in steps', async () => {
+    const path = tempDir();
+    const papers = randomPapers(random(3), 3000, 1);
+    const options = { dir: path, fields: FIELDS, k1: 1.2, analyze: split, buildThreads: 1, postingsCacheBytes: 8 << 20 };
+    (await new FileIndexDirectory(options).write({ docs: papers, removed: [], feedSeq: 1, vectorFeedSeq: 0 }, { ...EXPECT, model: null })).close();
+    for (const warmPostings of [false, true]) {
+      const dir = new FileIndexDirectory({ ...options, warmPostings });
+      const s = await dir.open({ ...EXPECT, model: null });
+      if ('rebuild' in s) assert.fail(s.rebuild);
+      const cache = dir.postingsCache!;
+      const { turns } = await loopTurnsDuring(async () => {
+        for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+      });
+      assert.ok(turns > 0);
+      if (!warmPostings) {
+        assert.equal(cache.bytes, 0, 'nothing read ahead');
+      } else {
+        assert.ok(cache.bytes > 0 && cache.bytes <= (cache.budget * 3) / 4, `read ahead ${cache.bytes} bytes`);
+        // The most frequent word's list is in memory before any search asked for it: no miss.
+        const misses = cache.misses;
+        assert.deepEqual(s.search({ should: [{ term: 'w0' }] }, { limit: 10 }), lexicalOf(papers).search({ should: [{ term: 'w0' }] }, { limit: 10 }));
+        assert.equal(cache.misses, misses);
+      }
+      s.close();
+    }
   });
 });

@@ -127,6 +127,8 @@ export interface Snapshot {
   readonly vectorCount: number;
   /** Exact float32 vector of a seq, null when it has none (or it was superseded). */
   vector(seq: number): Float32Array | null;
+  /** Cosine of the query with a seq's stored vector (null when none): possibly from an int8 copy in memory (error at most sqrt(dims)/254, mean 5e-4 with bge-small). */
+  vectorScore(query: Float32Array, seq: number): number | null;
   /** Hides a seq's stored vector (its newer vector, or its removal, lives in the caller's delta). */
   supersedeVector(seq: number): void;
   /** The `k` nearest live vectors passing `filter`, by exact cosine (ANN candidates re-scored). */

@@ -187,12 +187,42 @@ export class FileSnapshot implements Snapshot {
     return this.vectors.vector(seq);
   }
 
+  vectorScore(query: Float32Array, seq: number): number | null {
+    return this.vectors.score(query, seq);
+  }
+
   supersedeVector(seq: number): void {
     this.vectors.hide(seq);
   }
 
   nearest(query: Float32Array, k: number, filter?: (seq: number) => boolean): VectorHit[] {
     return this.vectors.nearest(query, k, filter);
+  }
+
+  /**
+   * Loads the vectors' int8 copies (VectorSegmentReader.loadSteps), then reads the most frequent
+   * terms' postings into the postings cache, up to `budget` bytes shared by the segments in
+   * proportion to their documents, pausing (yielding) after each step (2,048 vectors or about 4 MiB
+   * of postings); stops once the snapshot is closed.
+   */
+  *warmSteps(budget: number): Generator<void> {
+    for (const _ of this.vectors.loadSteps()) {
+      if (this.closed) return;
+      yield;
+    }
+    const docs = this.segments.reduce((n, s) => n + s.slots, 0);
+    if (docs === 0) return;
+    let sinceYield = 0;
+    for (const segment of this.segments) {
+      for (const t of segment.frequentTerms(Math.floor((budget * segment.slots) / docs))) {
+        if (this.closed) return;
+        sinceYield += segment.warmTerm(t);
+        if (sinceYield >= 4 << 20) {
+          sinceYield = 0;
+          yield;
+        }
+      }
+    }
   }
 
   /** One more user: the files stay open until `close` was called once more than `retain`. */

@@ -35,7 +35,7 @@ export interface IndexDirectoryOptions {
   singleSegmentBelow?: number;
   /** Merge policy: more segments than this are merged (default 8). */
   maxSegments?: number;
-  /** Vector segments larger than this get an HNSW graph (default 20,000). */
+  /** Vector segments larger than this get an HNSW graph (default GRAPH_ABOVE). */
   graphAbove?: number;
   now?: () => number;
   /** Files above this size are crc-checked at open only when their mtime changed since written (default 8 MiB). */
@@ -44,7 +44,21 @@ export interface IndexDirectoryOptions {
   logger?: Logger;
   /** Bytes of frequent terms' postings kept in memory between searches (default 128 MiB; 0: none). */
   postingsCacheBytes?: number;
+  /**
+   * After opening a generation, load the vectors' int8 copies (vector-files.ts) and read the most
+   * frequent terms' postings into that cache (up to 3/4 of it) in the background, a step per
+   * event-loop turn: a service's searches then find them in memory. Off by default (a one-shot CLI
+   * search would only pay for it).
+   */
+  warmPostings?: boolean;
 }
+
+/**
+ * Default of `graphAbove`. Low, because a segment without a graph is scanned in full by every
+ * semantic and hybrid search (2,048 vectors: under a millisecond from the int8 copy), while its graph
+ * takes well under a second to build on the writer thread.
+ */
+export const GRAPH_ABOVE = 2048;
 
 /** Default of `postingsCacheBytes`. */
 export const POSTINGS_CACHE_BYTES = 128 << 20;
@@ -70,6 +84,11 @@ export class FileIndexDirectory implements IndexDirectory {
     this.postings = budget > 0 ? new PostingsCache(budget) : null;
     this.schema = { fields: options.fields, k1: options.k1, ...(options.analyze ? { analyze: options.analyze } : {}) };
     this.now = options.now ?? Date.now;
+  }
+
+  /** The postings cache this directory's snapshots share (null when disabled). */
+  get postingsCache(): PostingsCache | null {
+    return this.postings;
   }
 
   private readManifest(): Manifest | { invalid: string } | null {
@@ -99,13 +118,30 @@ export class FileIndexDirectory implements IndexDirectory {
         // An index without vectors opens for any model; for another model than the one it recorded,
         // its vector position restarts at 0 so the caller loads every embedding of the new model.
         const sameModel = m.model === expect.model && m.dims === expect.dims;
-        return openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes, this.postings);
+        const snapshot = openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes, this.postings);
+        if (this.options.warmPostings) this.warm(snapshot);
+        return snapshot;
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;
         return { rebuild: this.describe(error) };
       }
     }
+  }
+
+  /** Loads the vectors' int8 copies and reads frequent terms' postings, a step per event-loop turn (warmPostings). */
+  private warm(snapshot: FileSnapshot): void {
+    const cache = this.postings;
+    const steps = snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0);
+    const step = () => {
+      try {
+        if (!steps.next().done) setImmediate(step);
+      } catch (error) {
+        // A generation replaced meanwhile, its files gone: the searches read what they need.
+        this.options.logger?.debug('index.warm_stopped', { message: (error as Error).message });
+      }
+    };
+    setImmediate(step);
   }
 
   private describe(error: unknown): string {
@@ -291,7 +327,7 @@ export class FileIndexDirectory implements IndexDirectory {
   }
 
   private async vectorSegment(name: string, dims: number, items: AsyncIterable<{ seq: number; vector: Float32Array }> | Iterable<{ seq: number; vector: Float32Array }>, generation: number): Promise<VectorSegmentEntry> {
-    const files: VectorSegmentFiles = await writeVectorSegment(this.dir, name, dims, items, this.options.graphAbove ?? 20_000);
+    const files: VectorSegmentFiles = await writeVectorSegment(this.dir, name, dims, items, this.options.graphAbove ?? GRAPH_ABOVE);
     const deletes = files.deadRows ? writeFileSynced(this.dir, `${name}.del-${generation}`, files.deadRows) : null;
     return { name, count: files.count, deleted: files.deleted, seqs: files.seqs, rows: files.rows, graph: files.graph, deletes };
   }

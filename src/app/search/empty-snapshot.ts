@@ -30,6 +30,7 @@ export function emptySnapshot(): Snapshot {
     signals: () => NONE,
     vectorCount: 0,
     vector: () => null,
+    vectorScore: () => null,
     supersedeVector: () => undefined,
     nearest: () => [],
     retain: () => undefined,

@@ -117,6 +117,13 @@ export class IndexDelta {
     return this.vectors?.vector(seq) ?? (this.hiddenVectors.has(seq) ? null : this.snapshot.vector(seq));
   }
 
+  /** Cosine of the query with a paper's vector: the delta's exactly, else the snapshot's (null when none). */
+  vectorScore(query: Float32Array, seq: number): number | null {
+    const own = this.vectors?.score(query, seq);
+    if (own !== undefined && own !== null) return own;
+    return this.hiddenVectors.has(seq) ? null : this.snapshot.vectorScore(query, seq);
+  }
+
   /** Seqs of the papers held in the delta's index. */
   docSeqs(): number[] {
     return [...this.index.docs.seqs()];

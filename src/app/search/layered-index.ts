@@ -90,11 +90,7 @@ class LayeredVectors implements VectorSide {
   }
 
   score(query: Float32Array, seq: number): number | null {
-    const v = this.vector(seq);
-    if (!v) return null;
-    let dot = 0;
-    for (let i = 0; i < v.length; i++) dot += query[i]! * v[i]!;
-    return dot;
+    return this.delta.vectorScore(query, seq);
   }
 
   nearest(query: Float32Array, k: number, filter: (seq: number) => boolean): VectorHit[] {

@@ -27,6 +27,16 @@ export class PostingsCache {
     return bytes >= this.minBytes && bytes <= this.budget / 8;
   }
 
+  /** Whether a list is kept (not counted as a hit or a miss, not moved in the recency order). */
+  has(segment: string, term: number): boolean {
+    return this.entries.has(`${segment}\u0000${term}`);
+  }
+
+  /** Bytes that may still be added without dropping anything. */
+  get free(): number {
+    return this.budget - this.held;
+  }
+
   get(segment: string, term: number): Uint8Array | null {
     const key = `${segment}\u0000${term}`;
     const entry = this.entries.get(key);

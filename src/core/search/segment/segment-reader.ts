@@ -243,6 +243,48 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
   }
 
   /**
+   * The most frequent terms whose postings the cache would keep, at most `budget` bytes of them
+   * together, most frequent first: what a service reads ahead after opening (`warmTerm`), so that
+   * its first searches find the common words' lists in memory. Terms are ranked by power-of-two
+   * buckets of document frequency (one pass over the dictionary, no sort of every term).
+   */
+  frequentTerms(budget: number): number[] {
+    const cache = this.scratch.postings;
+    if (!cache || budget <= 0) return [];
+    const df = this.dictionary.df;
+    const bucketBytes = new Float64Array(33);
+    for (let t = 0; t < df.length; t++) if (cache.wants(df[t]! * 8)) bucketBytes[31 - Math.clz32(df[t]!)]! += df[t]! * 8;
+    let lowest = 32;
+    let total = 0;
+    while (lowest > 0 && total + bucketBytes[lowest - 1]! <= budget) total += bucketBytes[--lowest]!;
+    const byBucket: number[][] = Array.from({ length: 33 }, () => []);
+    for (let t = 0; t < df.length; t++) {
+      const bucket = 31 - Math.clz32(df[t]!);
+      if (bucket >= lowest - 1 && cache.wants(df[t]! * 8)) byBucket[bucket]!.push(t);
+    }
+    const out: number[] = [];
+    let bytes = 0;
+    for (let b = 32; b >= 0; b--) {
+      for (const t of byBucket[b]!) {
+        if (bytes + df[t]! * 8 > budget) return out;
+        bytes += df[t]! * 8;
+        out.push(t);
+      }
+    }
+    return out;
+  }
+
+  /** Reads term `t`'s postings into the postings cache unless they are there; the bytes read. */
+  warmTerm(t: number): number {
+    const cache = this.scratch.postings;
+    if (!cache || cache.has(this.postingsKey, t)) return 0;
+    const bytes = this.dictionary.df[t]! * 8;
+    if (!cache.wants(bytes)) return 0;
+    cache.set(this.postingsKey, t, this.readAt(this.dictionary.offsets[t]!, bytes, new Uint8Array(bytes)));
+    return bytes;
+  }
+
+  /**
    * The stored contributions while the averages searched with stay within 0.5% of those they were
    * computed with (the LexicalIndex rule); otherwise recomputed for this query's averages from the
    * stored term frequencies and field lengths, with the bound `maxSat` to match. Recomputed lists

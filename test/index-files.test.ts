@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { BuildPool } from '../src/adapters/index-files/build-pool.ts';
+import type { FileSnapshot } from '../src/adapters/index-files/file-snapshot.ts';
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { IndexLockedError, startOf as processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
@@ -192,7 +193,7 @@ describe('the index directory', () => {
       // scan's top 10 nearly the exact one.
       const probe = unitVector(rand);
       const exact = (seq: number) => vectors.get(seq)!.reduce((s, x, d) => s + x * probe[d]!, 0);
-      for (const _ of snapshot.warmSteps(0)) {
+      for (const _ of (snapshot as FileSnapshot).warmSteps(0)) {
         // loaded step by step
       }
       for (const seq of [1, 7, 200, 400]) assert.ok(Math.abs(snapshot.vectorScore(probe, seq)! - exact(seq)) < Math.sqrt(8) / 254, `int8 cosine of seq ${seq}`);

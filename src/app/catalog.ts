@@ -10,7 +10,7 @@ import type { PaperStore } from '../ports/paper-store.ts';
 import type { PaperText } from '../ports/text-source.ts';
 import { dateOfDay, dayOfDate } from './search/days.ts';
 import type { DocTable } from './search/doc-table.ts';
-import { byTrending, compareStrings, inCategories, trendingOf } from './search/ranking.ts';
+import { byTrending, compareStrings, inCategories, trendingKeyOf, trendingOf } from './search/ranking.ts';
 import type { SearchEngine, SearchHit, SearchRequest, SearchResponse } from './search/search-engine.ts';
 import type { SearchService } from './search/search-service.ts';
 import { gainsWindowFor, trendingBasis, type TrendingBasis, type TrendingService } from './trending.ts';
@@ -100,9 +100,12 @@ export function createCatalog(deps: CatalogDeps) {
     seqs.filter((seq) => inCategories(docs.categories(seq), options.categories) && !(options.exclude && options.exclude.has(docs.id(seq) ?? '')));
 
   /** The papers in most-trending order (ranking.ts; the last tie-break is the paper id). */
-  const byTrend = (docs: DocTable, seqs: readonly number[], now: number, gains: Gains): number[] =>
-    byTrending(seqs.map((seq) => ({ seq, day: docs.day(seq), trending: trendingOf(docs.signals(seq), docs.day(seq), now, gainedBy(docs, seq, gains)) })), (a, b) => compareStrings(docs.id(a.seq) ?? '', docs.id(b.seq) ?? ''))
-      .map((k) => k.seq);
+  const byTrend = (docs: DocTable, seqs: readonly number[], now: number, gains: Gains): number[] => {
+    // Ids are decoded once per paper, and only for papers that tie (whole windows do, without signals).
+    const idOf = (item: { seq: number; id?: string }) => (item.id ??= docs.id(item.seq) ?? '');
+    const items = seqs.map((seq): { seq: number; day: number; trending: { score: number; attention: number }; id?: string } => ({ seq, day: docs.day(seq), trending: trendingKeyOf(docs.signals(seq), docs.day(seq), now, gainedBy(docs, seq, gains)) }));
+    return byTrending(items, (a, b) => compareStrings(idOf(a), idOf(b))).map((k) => k.seq);
+  };
 
   /** Momentum when something was gained in the window, else the signals owned, else newest (app/trending.ts). */
   const basisOf = (docs: DocTable, seqs: readonly number[], gains: Gains): TrendingBasis =>

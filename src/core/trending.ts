@@ -85,6 +85,24 @@ export function trendingScore(input: TrendingInput, nowMs: number, params: Trend
   };
   const attention = parts.localVotes + parts.hfUpvotes + parts.githubStars + parts.readers + parts.saves;
   const at = input.date ? Date.parse(input.date.length === 10 ? `${input.date}T00:00:00Z` : input.date) : NaN;
-  const ageDays = Number.isNaN(at) ? 365 : Math.max(0, (nowMs - at) / 86_400_000);
+  const ageDays = ageOf(at, nowMs);
   return { score: attention / (ageDays + params.offsetDays) ** params.gravity, attention, ageDays, basis, signals, parts };
+}
+
+const ageOf = (atMs: number, nowMs: number) => (Number.isNaN(atMs) ? 365 : Math.max(0, (nowMs - atMs) / 86_400_000));
+
+/**
+ * Only the score and attention of `trendingScore` (the same arithmetic, so the same numbers), for
+ * ordering thousands of papers without building a breakdown for each: `atMs` is the paper's date in
+ * ms (NaN when undated).
+ */
+export function trendingRank(owned: Omit<TrendingInput, 'date' | 'gained'>, gained: SignalGains | null | undefined, atMs: number, nowMs: number, params: TrendingParams = TRENDING_DEFAULTS): { score: number; attention: number } {
+  const from = gained ?? owned;
+  const attention =
+    params.votesWeight * clamp(from.localVotes) +
+    params.hfWeight * clamp(from.hfUpvotes) +
+    params.starsWeight * Math.log2(1 + clamp(from.githubStars)) +
+    params.readersWeight * Math.log2(1 + clamp(gained?.readers)) +
+    params.savesWeight * clamp(gained?.saves);
+  return { score: attention / (ageOf(atMs, nowMs) + params.offsetDays) ** params.gravity, attention };
 }

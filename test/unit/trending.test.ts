@@ -1,11 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { trendingScore } from '../../src/core/trending.ts';
+import { trendingRank, trendingScore } from '../../src/core/trending.ts';
 import { SearchEngine } from '../../src/app/search/search-engine.ts';
 
 const NOW = Date.parse('2024-03-10T00:00:00Z');
 
 describe('trending', () => {
+  it('ranks with exactly the numbers of the full score (the lean key used to order lists)', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    for (let i = 0; i < 500; i++) {
+      const owned = { localVotes: Math.floor(rand() * 50), hfUpvotes: rand() < 0.3 ? null : Math.floor(rand() * 300), githubStars: Math.floor(rand() * 5000) };
+      const gained = rand() < 0.5 ? null : { localVotes: Math.floor(rand() * 9), hfUpvotes: Math.floor(rand() * 40), githubStars: Math.floor(rand() * 300), readers: Math.floor(rand() * 20), saves: Math.floor(rand() * 5) };
+      const day = rand() < 0.1 ? null : 20_400 + Math.floor(rand() * 100);
+      const date = day === null ? null : new Date(day * 86_400_000).toISOString().slice(0, 10);
+      const full = trendingScore({ ...owned, date, gained }, now);
+      const lean = trendingRank(owned, gained, day === null ? NaN : day * 86_400_000, now);
+      assert.equal(lean.score, full.score);
+      assert.equal(lean.attention, full.attention);
+    }
+  });
+
   it('weighs votes, upvotes and stars, decays by age, and explains the parts', () => {
     const t = trendingScore({ localVotes: 2, hfUpvotes: 10, githubStars: 7, date: '2024-03-08' }, NOW);
     assert.deepEqual(t.parts, { localVotes: 2, hfUpvotes: 10, githubStars: 6, readers: 0, saves: 0 });

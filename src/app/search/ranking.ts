@@ -3,8 +3,8 @@
  * trending, and the catalog's lists (trending, daily, digests). Every trending order breaks ties the
  * same way: score, then attention, then the newer paper, then the order the caller gave.
  */
-import { trendingScore, type SignalGains, type TrendingScore } from '../../core/trending.ts';
-import { dateOfDay } from './days.ts';
+import { trendingRank, trendingScore, type SignalGains, type TrendingScore } from '../../core/trending.ts';
+import { dateOfDay, UNDATED } from './days.ts';
 import type { DocSignals, DocTable } from './doc-table.ts';
 
 /** Whether a paper's categories hold one of `wanted`: exactly (cs.CL) or by archive (cs matches cs.CL). */
@@ -20,11 +20,16 @@ export function trendingOf(signals: DocSignals, day: number, now: number, gained
   return trendingScore({ ...signals, date: dateOfDay(day), ...(gained ? { gained } : {}) }, now);
 }
 
+/** Score and attention of `trendingOf` without its breakdown: for ordering many papers. */
+export function trendingKeyOf(signals: DocSignals, day: number, now: number, gained?: SignalGains): { score: number; attention: number } {
+  return trendingRank(signals, gained, day === UNDATED ? NaN : day * 86_400_000, now);
+}
+
 /**
  * Most trending first: score, attention, newer day, then `tie` (default: equal items keep the
  * caller's order; the sort is stable).
  */
-export function byTrending<T extends { trending: TrendingScore; day: number }>(items: T[], tie: (a: T, b: T) => number = () => 0): T[] {
+export function byTrending<T extends { trending: { score: number; attention: number }; day: number }>(items: T[], tie: (a: T, b: T) => number = () => 0): T[] {
   return items.sort((a, b) => b.trending.score - a.trending.score || b.trending.attention - a.trending.attention || b.day - a.day || tie(a, b));
 }
 
@@ -40,7 +45,7 @@ export function compareStrings(a: string, b: string): number {
 export function orderResults<T extends { docId: number; score: number }>(ranked: readonly T[], sort: 'relevance' | 'date' | 'trending' | undefined, docs: DocTable, now: number): readonly T[] {
   if (sort === 'date') return [...ranked].sort((a, b) => docs.day(b.docId) - docs.day(a.docId));
   if (sort === 'trending') {
-    const keyed = ranked.map((item) => ({ item, day: docs.day(item.docId), trending: trendingOf(docs.signals(item.docId), docs.day(item.docId), now) }));
+    const keyed = ranked.map((item) => ({ item, day: docs.day(item.docId), trending: trendingKeyOf(docs.signals(item.docId), docs.day(item.docId), now) }));
     return byTrending(keyed).map((k) => k.item);
   }
   return ranked;

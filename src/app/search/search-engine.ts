@@ -9,7 +9,7 @@ import type { LexicalSide } from './lexical-side.ts';
 import { DEFAULT_FIELDS, MemoryIndex } from './memory-index.ts';
 import { buildClauses, type Clauses } from './query-clauses.ts';
 import { QueryVectorCache } from './query-vector-cache.ts';
-import { byTrending, orderResults, trendingOf } from './ranking.ts';
+import { byTrending, orderResults, trendingKeyOf } from './ranking.ts';
 import { both, checkPhrases, termConstraints, filterFor, type SeqFilter } from './search-filters.ts';
 import { buildHits, type Scored } from './search-hits.ts';
 import { rankCandidates } from './search-hybrid.ts';
@@ -254,7 +254,7 @@ export class SearchEngine {
     let found: Scored[] = seqs.map((seq) => ({ docId: seq, score: 0, input: { docId: seq, lexical: null, semantic: null } }));
     if (request.sort === 'trending') {
       const now = request.now ?? this.now();
-      found = byTrending(found.map((f) => ({ ...f, day: docs.day(f.docId), trending: trendingOf(docs.signals(f.docId), docs.day(f.docId), now) })))
+      found = byTrending(found.map((f) => ({ ...f, day: docs.day(f.docId), trending: trendingKeyOf(docs.signals(f.docId), docs.day(f.docId), now) })))
         .map(({ trending, day: _day, ...f }) => ({ ...f, score: trending.score }));
     }
     const hits = await buildHits(found.slice(offset, offset + limit), { docs, lexical: view.lexical, texts: this.texts }, []);

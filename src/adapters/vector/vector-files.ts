@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 import { topK, TopHeap } from '../../core/search/top-k.ts';
@@ -127,6 +127,7 @@ export class VectorSegmentReader {
    */
   private codes: Int8Array | null = null;
   private scales: Float32Array | null = null;
+  private graphPath: string | null = null;
 
   constructor(
     readonly name: string,
@@ -159,6 +160,7 @@ export class VectorSegmentReader {
     if (graphPath) {
       this.graph = newGraph(dims);
       this.graph.view(graphPath);
+      this.graphPath = graphPath;
     }
   }
 
@@ -204,6 +206,28 @@ export class VectorSegmentReader {
     }
     this.codes = codes;
     this.scales = scales;
+    yield* this.touchGraph();
+  }
+
+  /**
+   * Reads the memory-mapped graph file through once, 4 MiB a step, so that its pages are in the page
+   * cache before searches fault them in one by one (after a while idle, a VM may have dropped them:
+   * a search then waits on dozens of disk reads).
+   */
+  private *touchGraph(): Generator<void> {
+    if (!this.graphPath) return;
+    let fd: number;
+    try {
+      fd = openSync(this.graphPath, 'r');
+    } catch {
+      return; // replaced meanwhile: the mapping stays valid, only the read-ahead is skipped
+    }
+    try {
+      const chunk = new Uint8Array(4 << 20);
+      for (let at = 0; readSync(fd, chunk, 0, chunk.length, at) === chunk.length; at += chunk.length) yield;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Cosine of the query with a live row: from the int8 copy when loaded, else read. */

@@ -193,7 +193,13 @@ describe('the index directory', () => {
       // scan's top 10 nearly the exact one.
       const probe = unitVector(rand);
       const exact = (seq: number) => vectors.get(seq)!.reduce((s, x, d) => s + x * probe[d]!, 0);
-      for (const _ of (snapshot as FileSnapshot).warmSteps(0)) {
+      // A budget smaller than the copy keeps it on disk (the cosine is then read, exact).
+      for (const _ of (snapshot as FileSnapshot).warmSteps(0, 400 * 12 - 1)) {
+        // nothing to load
+      }
+      assert.equal((snapshot as FileSnapshot).vectorSegments.some((v) => v.loaded), false);
+      assert.ok(Math.abs(snapshot.vectorScore(probe, 7)! - exact(7)) < 1e-6);
+      for (const _ of (snapshot as FileSnapshot).warmSteps(0, 400 * 12)) {
         // loaded step by step
       }
       for (const seq of [1, 7, 200, 400]) assert.ok(Math.abs(snapshot.vectorScore(probe, seq)! - exact(seq)) < Math.sqrt(8) / 254, `int8 cosine of seq ${seq}`);

@@ -85,7 +85,7 @@ export function composeSearch(deps: SearchDeps) {
   // the same files; whoever holds its lock writes new generations.
   const indexDir = join(config.dataDir, 'index');
   // Writes and merges on a thread of their own: a flush in `serve` never holds requests.
-  const directory = deps.index === 'memory' ? undefined : createIndexDirectory(indexDir, { postingsCacheBytes: config.index.postingsCacheMb * 1048576, warmPostings: purpose === 'service' });
+  const directory = deps.index === 'memory' ? undefined : createIndexDirectory(indexDir, { postingsCacheBytes: config.index.postingsCacheMb * 1048576, warmPostings: purpose === 'service', vectorCacheBytes: config.index.vectorCacheMb * 1048576 });
   const onRebuild = purpose === 'command' && directory
     ? (reason: string) => process.stderr.write(`paperboy: building the search index in ${indexDir} (${reason}); later commands open it at once\n`)
     : undefined;

@@ -54,6 +54,8 @@ const schema = z.object({
   index: z.object({
     /** Megabytes of frequent terms' postings each process keeps in memory between searches (0: none). */
     postingsCacheMb: z.coerce.number().int().min(0).max(1_000_000),
+    /** Megabytes of int8 vector copies each `serve` process keeps in memory (0: none; cosines read from the index files). */
+    vectorCacheMb: z.coerce.number().int().min(0).max(1_000_000),
   }),
   smtp: z.object({
     /** Unset: mails are written to the log instead (development). */
@@ -134,7 +136,7 @@ export const DEFAULTS = {
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
-  index: { postingsCacheMb: 128 },
+  index: { postingsCacheMb: 128, vectorCacheMb: 1536 },
   digest: { schedule: '* * * * *', ratePerMinute: 600, leaseMs: 60_000 },
   mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },
@@ -170,6 +172,7 @@ export const ENV_VARS: Record<string, string> = {
   PAPERBOY_STARTER: 'starter',
   PAPERBOY_RATE_LIMITS: 'rateLimits',
   PAPERBOY_POSTINGS_CACHE_MB: 'index.postingsCacheMb',
+  PAPERBOY_VECTOR_CACHE_MB: 'index.vectorCacheMb',
   PAPERBOY_SMTP_HOST: 'smtp.host',
   PAPERBOY_SMTP_PORT: 'smtp.port',
   PAPERBOY_SMTP_SECURE: 'smtp.secure',

@@ -41,6 +41,9 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: {} }).index.postingsCacheMb, 128);
     assert.equal(loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '0' } }).index.postingsCacheMb, 0);
     assert.throws(() => loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '-5' } }), /index\.postingsCacheMb \(PAPERBOY_POSTINGS_CACHE_MB\)/);
+    assert.equal(loadConfig({ env: {} }).index.vectorCacheMb, 1536);
+    assert.equal(loadConfig({ env: { PAPERBOY_VECTOR_CACHE_MB: '0' } }).index.vectorCacheMb, 0);
+    assert.throws(() => loadConfig({ env: { PAPERBOY_VECTOR_CACHE_MB: 'lots' } }), /index\.vectorCacheMb \(PAPERBOY_VECTOR_CACHE_MB\)/);
   });
 
   it('names a broken config file', () => {

@@ -200,13 +200,14 @@ export class FileSnapshot implements Snapshot {
   }
 
   /**
-   * Loads the vectors' int8 copies (VectorSegmentReader.loadSteps), then reads the most frequent
+   * Loads the vectors' int8 copies (VectorSegmentReader.loadSteps) while they fit `vectorBudget`
+   * bytes, then reads the most frequent
    * terms' postings into the postings cache, up to `budget` bytes shared by the segments in
    * proportion to their documents, pausing (yielding) after each step (2,048 vectors or about 4 MiB
    * of postings); stops once the snapshot is closed.
    */
-  *warmSteps(budget: number): Generator<void> {
-    for (const _ of this.vectors.loadSteps()) {
+  *warmSteps(budget: number, vectorBudget = Infinity): Generator<void> {
+    for (const _ of this.vectors.loadSteps(vectorBudget)) {
       if (this.closed) return;
       yield;
     }

@@ -51,6 +51,8 @@ export interface IndexDirectoryOptions {
    * search would only pay for it).
    */
   warmPostings?: boolean;
+  /** With `warmPostings`: bytes of int8 vector copies a process may hold (default 1.5 GiB; 0: none, cosines are read from the rows). */
+  vectorCacheBytes?: number;
 }
 
 /**
@@ -59,6 +61,9 @@ export interface IndexDirectoryOptions {
  * takes well under a second to build on the writer thread.
  */
 export const GRAPH_ABOVE = 2048;
+
+/** Default of `vectorCacheBytes`: whole arXiv's 2.8M papers at 384 dimensions need 1.07 GB. */
+export const VECTOR_CACHE_BYTES = 1536 << 20;
 
 /** Default of `postingsCacheBytes`. */
 export const POSTINGS_CACHE_BYTES = 128 << 20;
@@ -132,7 +137,7 @@ export class FileIndexDirectory implements IndexDirectory {
   /** Loads the vectors' int8 copies and reads frequent terms' postings, a step per event-loop turn (warmPostings). */
   private warm(snapshot: FileSnapshot): void {
     const cache = this.postings;
-    const steps = snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0);
+    const steps = snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0, this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES);
     const step = () => {
       try {
         if (!steps.next().done) setImmediate(step);

@@ -385,9 +385,18 @@ export class VectorSegments {
     return null;
   }
 
-  /** Loads every segment's int8 copy (VectorSegmentReader.loadSteps), a step at a time. */
-  *loadSteps(): Generator<void> {
-    for (const s of this.segments) yield* s.loadSteps();
+  /**
+   * Loads the segments' int8 copies (VectorSegmentReader.loadSteps), a step at a time, largest
+   * segment first, as long as they fit `budget` bytes together (the others keep reading their rows).
+   */
+  *loadSteps(budget = Infinity): Generator<void> {
+    let left = budget;
+    for (const s of [...this.segments].sort((a, b) => b.rows - a.rows)) {
+      const bytes = s.rows * (s.dims + 4);
+      if (bytes > left) continue;
+      left -= bytes;
+      yield* s.loadSteps();
+    }
   }
 
   hide(seq: number): void {

@@ -203,7 +203,7 @@ export class FileSnapshot implements Snapshot {
    * Loads the vectors' int8 copies (VectorSegmentReader.loadSteps) while they fit `vectorBudget`
    * bytes, then reads the most frequent
    * terms' postings into the postings cache, up to `budget` bytes shared by the segments in
-   * proportion to their documents, pausing (yielding) after each step (2,048 vectors or about 4 MiB
+   * proportion to their documents, pausing (yielding) after each step (512 vectors or about 1 MiB
    * of postings); stops once the snapshot is closed.
    */
   *warmSteps(budget: number, vectorBudget = Infinity): Generator<void> {
@@ -218,7 +218,7 @@ export class FileSnapshot implements Snapshot {
       for (const t of segment.frequentTerms(Math.floor((budget * segment.slots) / docs))) {
         if (this.closed) return;
         sinceYield += segment.warmTerm(t);
-        if (sinceYield >= 4 << 20) {
+        if (sinceYield >= 1 << 20) {
           sinceYield = 0;
           yield;
         }

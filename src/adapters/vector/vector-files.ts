@@ -183,7 +183,7 @@ export class VectorSegmentReader {
    * `rowsPerStep` rows a step, pausing (yielding) between steps; the copy is used once complete.
    * 384 bytes a paper at 384 dimensions.
    */
-  *loadSteps(rowsPerStep = 2048): Generator<void> {
+  *loadSteps(rowsPerStep = 512): Generator<void> {
     if (this.codes) return;
     const { dims } = this;
     const n = this.rows;
@@ -210,7 +210,7 @@ export class VectorSegmentReader {
   }
 
   /**
-   * Reads the memory-mapped graph file through once, 4 MiB a step, so that its pages are in the page
+   * Reads the memory-mapped graph file through once, 1 MiB a step, so that its pages are in the page
    * cache before searches fault them in one by one (after a while idle, a VM may have dropped them:
    * a search then waits on dozens of disk reads).
    */
@@ -223,7 +223,7 @@ export class VectorSegmentReader {
       return; // replaced meanwhile: the mapping stays valid, only the read-ahead is skipped
     }
     try {
-      const chunk = new Uint8Array(4 << 20);
+      const chunk = new Uint8Array(1 << 20);
       for (let at = 0; readSync(fd, chunk, 0, chunk.length, at) === chunk.length; at += chunk.length) yield;
     } finally {
       closeSync(fd);

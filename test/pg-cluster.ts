@@ -20,9 +20,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The folder holding initdb, pg_ctl and postgres, or null when PostgreSQL is not installed. */
-export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string | null {
+export function findPostgresBin(env: NodeJS.ProcessEnv = process.env, debian = '/usr/lib/postgresql'): string | null {
   const candidates = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
     const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => join(debian, v, 'bin')));
@@ -38,8 +37,8 @@ const inCi = (env: NodeJS.ProcessEnv) => env.CI === 'true' || env.CI === '1';
  * Whether the PostgreSQL variant of a suite is skipped: a skip message, or `false` to run it. Under
  * CI=true never skipped: without PostgreSQL the suite runs and fails in {@link startPgCluster}.
  */
-export function postgresSkip(env: NodeJS.ProcessEnv = process.env): false | string {
-  return findPostgresBin(env) || inCi(env) ? false : NOT_INSTALLED;
+export function postgresSkip(env: NodeJS.ProcessEnv = process.env, debian?: string): false | string {
+  return findPostgresBin(env, debian) || inCi(env) ? false : NOT_INSTALLED;
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; the cluster start retries if another takes it first). */
@@ -67,6 +66,8 @@ function serverUser(): string | null {
 
 export interface PgCluster {
   readonly port: number;
+  /** The temporary folder (data directory, socket, server log); gone after {@link PgCluster.stop}. */
+  readonly dir: string;
   /** A connection string for a new, empty database of its own. */
   createDatabase(): Promise<string>;
   /** Stops the server (fast: no checkpoint) and removes its folder. Idempotent. */
@@ -74,14 +75,23 @@ export interface PgCluster {
 }
 
 const running = new Set<() => void>();
-process.once('exit', () => {
+const stopAll = () => {
   for (const stop of running) stop();
-});
+};
+process.once('exit', stopAll);
+// Interrupted (Ctrl-C, a runner's timeout): stop the servers, then die of the signal as before.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** Starts a new cluster. Throws (with the server log) when it cannot be started. */
-export async function startPgCluster(): Promise<PgCluster> {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error(`${NOT_INSTALLED}${inCi(process.env) ? ' (CI=true: the PostgreSQL tests fail rather than skip)' : ''}`);
+export async function startPgCluster(options: { env?: NodeJS.ProcessEnv; debian?: string } = {}): Promise<PgCluster> {
+  const env = options.env ?? process.env;
+  const bin = findPostgresBin(env, options.debian);
+  if (!bin) throw new Error(`${NOT_INSTALLED}${inCi(env) ? ' (CI=true: the PostgreSQL tests fail rather than skip)' : ''}`);
   const user = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-pg-'));
   const data = join(dir, 'data');
@@ -124,6 +134,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     const admin = `postgres://paperboy@127.0.0.1:${port}/postgres`;
     return {
       port,
+      dir,
       async createDatabase() {
         const name = `test_${process.pid}_${++databases}`;
         const pg = (await import('pg')).default;

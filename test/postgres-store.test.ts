@@ -112,6 +112,32 @@ describe('PostgreSQL store', { skip: postgresSkip() }, () => {
     }
   });
 
+  it('fails the batch whose connection the server ended, and goes on on another connection', async () => {
+    const url = await cluster.createDatabase();
+    const store = await openPostgresPaperStore(url, { now, max: 1 });
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    try {
+      await store.upsertPapers([paper(1)], merge);
+      await blocker.query('BEGIN');
+      await blocker.query("SELECT 1 FROM papers WHERE id = '2401.00001' FOR UPDATE");
+      const cut = store.upsertPapers([paper(1, { abstract: 'never written' })], merge);
+      // The writer waits for the row; its server process is then ended (a restart, a failover).
+      await until(async () => (await blocker.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rowCount === 1, 'the writer waits');
+      await blocker.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      // pg also emits the connection's `error` event: unheard, it ended the test process (the bug).
+      await assert.rejects(cut, /terminat(ing connection|ed unexpectedly)/);
+      await blocker.query('ROLLBACK');
+      // One connection in the pool: the next batch gets a new one, not the dead one.
+      assert.deepEqual((await store.upsertPapers([paper(2)], merge)).map((r) => r.outcome), ['added']);
+      assert.equal((await store.getPaper('2401.00001'))?.abstract, 'About 1');
+      assert.equal(await store.countPapers(), 2);
+    } finally {
+      await blocker.end();
+      await store.close();
+    }
+  });
+
   it('moves votes, library entries and the vote count with a paper whose id changes', async () => {
     const url = await cluster.createDatabase();
     const store = await openPostgresPaperStore(url, { now, max: 2 });

@@ -59,54 +59,72 @@ export async function pgSchemaVersion(db: Pool | PoolClient): Promise<number> {
 }
 
 async function migrate(pool: Pool, list: readonly PgMigration[], now: () => string, url: string): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await withClient(pool, async (client) => {
     // Several instances may start at once: one migrates, the others wait and then find nothing to do.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
-    const current = await pgSchemaVersion(client);
-    const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
-    if (current > latest) {
-      throw new PaperboyError(
-        'SCHEMA_TOO_NEW',
-        `database ${redact(url)} has schema version ${current}, but this Paperboy knows only up to ${latest}; upgrade Paperboy or point PAPERBOY_DATABASE_URL at another database`,
-        { database: redact(url), current, latest },
-      );
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
+      const current = await pgSchemaVersion(client);
+      const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
+      if (current > latest) {
+        throw new PaperboyError(
+          'SCHEMA_TOO_NEW',
+          `database ${redact(url)} has schema version ${current}, but this Paperboy knows only up to ${latest}; upgrade Paperboy or point PAPERBOY_DATABASE_URL at another database`,
+          { database: redact(url), current, latest },
+        );
+      }
+      for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+        if (migration.version <= current) continue;
+        await inTransaction(client, async () => {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, now()]);
+        });
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     }
-    for (const migration of [...list].sort((a, b) => a.version - b.version)) {
-      if (migration.version <= current) continue;
-      await inTransaction(client, async () => {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, now()]);
-      });
-    }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    client.release();
-  }
+  });
 }
 
-/** Runs `work` in a transaction on `client`: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a transaction on `client`: committed when it resolves, rolled back when it throws.
+ * `onBroken` hears of a connection that could not even roll back (its owner must not reuse it).
+ */
+export async function inTransaction<T>(client: PoolClient, work: () => Promise<T>, onBroken?: (error: Error) => void): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await work();
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch((rollbackError: Error) => onBroken?.(rollbackError));
     throw error;
   }
 }
 
-/** Runs `work` in a transaction on a connection of the pool. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with a connection of the pool checked out; a connection that broke meanwhile is closed,
+ * not reused. While checked out, the connection's `error` event (the server ended it: a restart, a
+ * failover) is heard here: pg emits it besides failing the query, and unheard it would end the process.
+ */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient, broke: (error: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const broke = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', broke);
   try {
-    return await inTransaction(client, () => work(client));
+    return await work(client, broke);
   } finally {
-    client.release();
+    client.removeListener('error', broke);
+    client.release(broken);
   }
+}
+
+/** Runs `work` in a transaction on a connection of the pool (see {@link withClient}). */
+export function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, (client, broke) => inTransaction(client, () => work(client), broke));
 }
 
 /** The URL without its password, for messages and logs. */

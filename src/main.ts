@@ -20,7 +20,7 @@ async function openServices(globals: GlobalOptions, purpose: 'service' | 'comman
     overrides: { ...(globals.data ? { dataDir: globals.data } : {}), ...(globals.model ? { model: globals.model } : {}) },
     installDir: INSTALL_DIR,
   });
-  return cliServices(composeServices(config, { purpose, role: workerRoleFrom(process.env) }));
+  return cliServices(await composeServices(config, { purpose, role: workerRoleFrom(process.env) }));
 }
 
 function untilSignal(): Promise<string> {

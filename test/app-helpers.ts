@@ -46,7 +46,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
       ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     },
   });
-  const services = composeServices(config, {
+  const services = await composeServices(config, {
     clock, logger: silentLogger, mailer, embedder: options.embedder ?? null, index: 'memory', version: '0.0.0-test',
     tuning: {
       ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
@@ -56,6 +56,8 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
     },
   });
   closeAtExit(services.close);
+  // The tests reach into the SQLite file (store.db); PostgreSQL runs the contract suites (test/contract).
+  if (services.stores.kind !== 'sqlite') throw new Error('testApp composes the SQLite store');
   const store = services.stores.papers;
   const importFiles = importer(store, clock);
   if (options.fixtures?.length) await importFiles(options.fixtures);

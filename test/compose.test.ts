@@ -48,17 +48,17 @@ after(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-function compose(overrides: Record<string, unknown>, options: ComposeOptions = {}) {
+async function compose(overrides: Record<string, unknown>, options: ComposeOptions = {}) {
   const config = loadConfig({ env: {}, installDir: ROOT, overrides: { dataDir: tempDir(), starter: 'off', ...overrides } });
-  const services = composeServices(config, options);
+  const services = await composeServices(config, options);
   closers.push(services.close);
   return services;
 }
 
 describe('the composition root', () => {
   it('opens the database the configuration names, and the services write to it', async () => {
-    const services = compose({ modelDir: tempDir() });
-    assert.equal(services.stores.kind, 'sqlite');
+    const services = await compose({ modelDir: tempDir() });
+    assert.ok(services.stores.kind === 'sqlite');
     assert.equal(services.stores.papers.db.name, services.config.dbFile);
     const cli = cliServices(services);
     const report = await cli.importFiles([fixture('web-papers.jsonl')], {});
@@ -82,7 +82,7 @@ describe('the composition root', () => {
     closers.push(model.close);
     const logger = recordingLogger();
     // An empty model folder with downloads on: loading the model would first fetch its archive from `model`.
-    const services = compose({ modelDir: join(tempDir(), 'none'), modelUrl: `${model.url}/model.jar`, hf: { schedule: '* * * * *', baseUrl: model.url } }, { logger });
+    const services = await compose({ modelDir: join(tempDir(), 'none'), modelUrl: `${model.url}/model.jar`, hf: { schedule: '* * * * *', baseUrl: model.url } }, { logger });
     const cli = cliServices(services);
     await cli.importFiles([fixture('web-papers.jsonl')], {});
     const found = await cli.search({ query: 'transformer', mode: 'lexical' });
@@ -99,7 +99,7 @@ describe('the composition root', () => {
   it('serves: the leader runs the schedules, another worker of a cluster only serves', async () => {
     const started = async (role: ComposeOptions['role']) => {
       const logger = recordingLogger();
-      const services = compose({ digest: { schedule: 'off' }, hf: { schedule: 'off' }, github: { schedule: 'off' } }, { purpose: 'service', role, logger, mailer: memoryMailer(), embedder: null, index: 'memory', version: '9.9.9-compose' });
+      const services = await compose({ digest: { schedule: 'off' }, hf: { schedule: 'off' }, github: { schedule: 'off' } }, { purpose: 'service', role, logger, mailer: memoryMailer(), embedder: null, index: 'memory', version: '9.9.9-compose' });
       const server = await cliServices(services).serve({ host: '127.0.0.1', port: 0 });
       try {
         const health = (await (await fetch(`${server.url}/healthz`)).json()) as { version: string };

@@ -28,7 +28,7 @@ export function cliServices(services: Services): CliServices {
     embed: async ({ limit, onProgress }) => {
       const e = await search.embedder();
       if (!e) return null;
-      const previous = stores.otherModels(e.modelId);
+      const previous = await stores.otherModels(e.modelId);
       const result = await embedPapers({ store, embedder: e }, { ...(limit ? { limit } : {}), ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
       await search.updateIndex();
       return { model: e.modelId, previous, ...result };

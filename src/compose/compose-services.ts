@@ -41,14 +41,14 @@ export interface ComposeOptions {
   tuning?: Tuning;
 }
 
-/** Builds the stores and services for `config`. Nothing runs in the background until `serve` (serve-loop.ts). */
-export function composeServices(config: Config, options: ComposeOptions = {}) {
+/** Opens the store and builds the services for `config`. Nothing runs in the background until `serve` (serve-loop.ts). */
+export async function composeServices(config: Config, options: ComposeOptions = {}) {
   const purpose = options.purpose ?? 'command';
   const role = options.role ?? SOLE_PROCESS;
   const version = options.version ?? VERSION;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel ?? (purpose === 'service' ? 'info' : 'warn'), write: (line) => process.stderr.write(line) });
-  const stores = openStores(config, clock);
+  const stores = await openStores(config, clock);
   const userAgent = `Paperboy/${version} (self-hosted paper discovery${config.harvest.contactEmail ? `; mailto:${config.harvest.contactEmail}` : ''})`;
   const search = composeSearch({
     config, store: stores.papers, clock, logger, purpose,
@@ -81,4 +81,4 @@ export function composeServices(config: Config, options: ComposeOptions = {}) {
   };
 }
 
-export type Services = ReturnType<typeof composeServices>;
+export type Services = Awaited<ReturnType<typeof composeServices>>;

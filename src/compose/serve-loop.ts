@@ -45,7 +45,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
   // loads the model now, so that its first hybrid search does not wait for it.
   const e = role.leader ? await search.embedder() : (void search.embedder(), null);
   if (!e && !role.clustered) logger.warn('model.unavailable', { message: await search.modelProblem() });
-  for (const old of e ? stores.otherModels(e.modelId) : []) {
+  for (const old of e ? await stores.otherModels(e.modelId) : []) {
     logger.info('model.changed', { model: e!.modelId, previous: old.model, papers: old.papers, message: `${old.papers} papers were embedded with ${old.model}; re-embedding them with ${e!.modelId}` });
   }
   // Embedding starts once the index is open: its first round reads every paper's text (seconds

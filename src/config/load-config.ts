@@ -21,6 +21,11 @@ const bool = z.preprocess((v) => (v === '0' || v === 'false' ? false : v === '1'
 
 const schema = z.object({
   dataDir: z.string().min(1),
+  /**
+   * postgres://user:password@host:port/database: the stores live in this PostgreSQL database
+   * (docs/deployment.md); unset: in the SQLite file <dataDir>/paperboy.db.
+   */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   /** Unset: 'info' for the service, 'warn' for one-off commands. */
@@ -158,6 +163,7 @@ export const DEFAULTS = {
 /** Environment variables and the setting each one sets. */
 export const ENV_VARS: Record<string, string> = {
   PAPERBOY_DATA: 'dataDir',
+  PAPERBOY_DATABASE_URL: 'databaseUrl',
   PAPERBOY_HOST: 'host',
   PAPERBOY_PORT: 'port',
   PAPERBOY_LOG_LEVEL: 'logLevel',

@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
 import { loopTurnsDuring, tempDir } from './helpers.ts';
-import { EXPECT, lexicalOf, randomPapers, split } from './index-files-helpers.ts';
+import type { FileSnapshot } from '../src/adapters/index-files/file-snapshot.ts';
+import { EXPECT, iterate, lexicalOf, randomPapers, split, unitVector } from './index-files-helpers.ts';
 import { FIELDS, random } from './unit/segment-helpers.ts';
 
 describe('postings kept in memory across generations', () => {
@@ -57,5 +58,29 @@ describe('postings kept in memory across generations', () => {
       }
       s.close();
     }
+  });
+
+  it('shares the int8 vector copies between generations: a new one takes over what an older one loaded', async () => {
+    const path = tempDir();
+    const rand = random(5);
+    const papers = randomPapers(rand, 300, 1);
+    const dir = new FileIndexDirectory({ dir: path, fields: FIELDS, k1: 1.2, analyze: split, buildThreads: 1, warmPostings: true });
+    (await dir.rebuild(iterate(papers), { feedSeq: 1, vectorFeedSeq: 1 }, { model: 'test-model', dims: 8, vectors: iterate(papers.map((p) => ({ seq: p.seq, vector: unitVector(rand) }))) })).close();
+    const turns = async () => {
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const first = (await dir.open(EXPECT)) as FileSnapshot;
+    assert.equal(first.vectorSegments.some((v) => v.loaded), false, 'loaded in the background, not at open');
+    await turns();
+    assert.ok(first.vectorSegments.every((v) => v.loaded));
+    first.close();
+    (await dir.write({ docs: [], removed: [], vectors: { set: [{ seq: 1, vector: unitVector(rand) }], removed: [] }, feedSeq: 1, vectorFeedSeq: 2 }, EXPECT)).close();
+    const second = (await dir.open(EXPECT)) as FileSnapshot;
+    assert.equal(second.vectorSegments.length, 2);
+    // The segment both generations hold is loaded at open (taken over); the new one after the warm-up.
+    assert.deepEqual(second.vectorSegments.map((v) => v.loaded), [true, false]);
+    await turns();
+    assert.ok(second.vectorSegments.every((v) => v.loaded));
+    second.close();
   });
 });

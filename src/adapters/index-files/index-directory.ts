@@ -9,7 +9,7 @@ import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
-import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-files.ts';
+import { VectorCopies, writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-files.ts';
 import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
 import type { FileSnapshot } from './file-snapshot.ts';
@@ -82,6 +82,8 @@ export class FileIndexDirectory implements IndexDirectory {
 
   /** Shared by the snapshots this directory opens for searching (not by writers' merges). */
   private readonly postings: PostingsCache | null;
+  /** The int8 vector copies a service loads (warmPostings), shared by the generations it opens. */
+  private readonly vectorCopies = new VectorCopies();
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
@@ -123,7 +125,7 @@ export class FileIndexDirectory implements IndexDirectory {
         // An index without vectors opens for any model; for another model than the one it recorded,
         // its vector position restarts at 0 so the caller loads every embedding of the new model.
         const sameModel = m.model === expect.model && m.dims === expect.dims;
-        const snapshot = openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes, this.postings);
+        const snapshot = openGeneration(this.dir, sameModel ? m : { ...m, vectorFeedSeq: 0 }, this.schema, expect.model !== null, this.options.fullCheckBytes, this.postings, this.vectorCopies);
         if (this.options.warmPostings) this.warm(snapshot);
         return snapshot;
       } catch (error) {

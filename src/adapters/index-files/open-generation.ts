@@ -3,7 +3,7 @@ import type { SegmentSchema } from '../../core/search/segment/segment-builder.ts
 import { SegmentScratch } from '../../core/search/segment/segment-reader.ts';
 import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { ScoringScratch } from '../../core/search/segment/scorer.ts';
-import { VectorSegmentReader, VectorSegments } from '../vector/vector-files.ts';
+import { VectorSegmentReader, VectorSegments, type VectorCopies } from '../vector/vector-files.ts';
 import { crcOfFd, readWholeFd, type FileRecord } from './file-io.ts';
 import { FileSnapshot } from './file-snapshot.ts';
 import type { Manifest } from './manifest.ts';
@@ -45,7 +45,7 @@ export function verifyFile(dir: string, fd: number, record: FileRecord, fullChec
  * SegmentFormatError) when anything is missing or corrupt; the caller turns that into a rebuild.
  * Vectors are opened only when `withVectors` (the manifest's model is the configured one).
  */
-export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES, postings: PostingsCache | null = null): FileSnapshot {
+export function openGeneration(dir: string, manifest: Manifest, schema: SegmentSchema, withVectors: boolean, fullCheckBytes = FULL_CHECK_BYTES, postings: PostingsCache | null = null, copies: VectorCopies | null = null): FileSnapshot {
   const fds: number[] = [];
   const vectorReaders: VectorSegmentReader[] = [];
   const guard = { closed: false };
@@ -78,8 +78,10 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
           }
         }
         const deletes = v.deletes ? readWholeFd(open(v.deletes)) : null;
-        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard));
+        const shared = copies ? { copies, key: `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}` } : null;
+        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard, shared));
       }
+      copies?.keepOnly(new Set(manifest.vectorSegments.map((v) => `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}`)));
     }
     return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds, guard);
   } catch (error) {

@@ -111,6 +111,37 @@ function writeGraph(dir: string, name: string, dims: number, rows: FileRecord, l
   }
 }
 
+/** The int8 copy of one vector segment's rows (see VectorSegmentReader.loadSteps). */
+export interface VectorCopy {
+  codes: Int8Array;
+  scales: Float32Array;
+}
+
+/**
+ * Int8 copies shared by every generation a process opens: a segment's rows never change once
+ * written (deletes live elsewhere), so a new generation (one per index write: every second while
+ * papers are embedded) takes the copies of the segments it keeps instead of reading and quantising
+ * them again. `keepOnly` drops the copies of segments the newest generation no longer has (readers
+ * of older generations keep their own references).
+ */
+export class VectorCopies {
+  private readonly copies = new Map<string, VectorCopy>();
+  get(key: string): VectorCopy | undefined {
+    return this.copies.get(key);
+  }
+  set(key: string, copy: VectorCopy): void {
+    this.copies.set(key, copy);
+  }
+  keepOnly(keys: ReadonlySet<string>): void {
+    for (const key of this.copies.keys()) if (!keys.has(key)) this.copies.delete(key);
+  }
+  get bytes(): number {
+    let n = 0;
+    for (const c of this.copies.values()) n += c.codes.byteLength + c.scales.byteLength;
+    return n;
+  }
+}
+
 /** One vector segment opened for reading. */
 export class VectorSegmentReader {
   readonly rowSeq: Int32Array;
@@ -138,6 +169,8 @@ export class VectorSegmentReader {
     graphPath: string | null,
     deletes: Uint8Array | null,
     guard?: ReadGuard,
+    /** Copies shared across generations, and this segment's key there (its name, rows size and crc32). */
+    private readonly shared: { copies: VectorCopies; key: string } | null = null,
   ) {
     // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
     const n = rows.bytes / (dims * 4);
@@ -161,6 +194,11 @@ export class VectorSegmentReader {
       this.graph = newGraph(dims);
       this.graph.view(graphPath);
       this.graphPath = graphPath;
+    }
+    const copy = shared?.copies.get(shared.key);
+    if (copy && copy.codes.length === n * dims) {
+      this.codes = copy.codes;
+      this.scales = copy.scales;
     }
   }
 
@@ -206,6 +244,8 @@ export class VectorSegmentReader {
     }
     this.codes = codes;
     this.scales = scales;
+    this.shared?.copies.set(this.shared.key, { codes, scales });
+    // Once per segment and process: a generation that takes the copy over skips this too.
     yield* this.touchGraph();
   }
 

@@ -2,8 +2,8 @@ import { centroidScorer } from '../core/recommend/centroid.ts';
 import { sparseScore, trainLinearSvm } from '../core/recommend/linear-svm.ts';
 import { buildBackground, DEFAULT_BACKGROUND_SAMPLE, DEFAULT_READER_MODEL_OPTIONS, DEFAULT_RIDGE, ReaderModel } from '../core/recommend/reader-model.ts';
 import { sampleWithoutReplacement, seededRandom, stringHash } from '../core/recommend/seeded-random.ts';
-import { DEFAULT_EMBEDDING_WEIGHT, mixScores, textProfileScorer } from '../core/recommend/text-profile.ts';
-import { tfidfMatrix, type SparseRows } from '../core/recommend/tfidf.ts';
+import { DEFAULT_EMBEDDING_WEIGHT, mixScores, TEXT_SIDE_TFIDF, textProfileScorer } from '../core/recommend/text-profile.ts';
+import { ARXIV_SANITY_TFIDF, tfidfMatrix, type SparseRows, type TfidfOptions } from '../core/recommend/tfidf.ts';
 import { mrrAt, ndcgAt, recallAt } from '../core/search/metrics.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
 
@@ -122,9 +122,14 @@ export function evaluateRecommendations(all: readonly EvalPaper[], options: Recs
   const dims = papers[0]?.vector.length ?? 0;
   const itemIds = after.map((i) => papers[i]!.id);
   const results: MethodResult[] = [];
-  // tf-idf rows of every paper, fitted once (the linear model's text side and arxiv-sanity-lite's features).
-  let rows: SparseRows | undefined;
-  const tfidf = () => (rows ??= tfidfMatrix(papers.map((p) => p.text)).rows);
+  // tf-idf rows of every paper, fitted once: arxiv-sanity-lite's features and the linear model's text side.
+  const cache = new Map<string, SparseRows>();
+  const tfidf = (settings: TfidfOptions) => {
+    const key = JSON.stringify(settings);
+    let rows = cache.get(key);
+    if (!rows) cache.set(key, (rows = tfidfMatrix(papers.map((p) => p.text), settings).rows));
+    return rows;
+  };
   for (const method of options.methods) {
     const scorerFor = methodScorers(method, papers, options, dims, tfidf);
     const totals = { ndcg10: 0, recall50: 0, mrr: 0 };
@@ -159,7 +164,7 @@ export function evaluateRecommendations(all: readonly EvalPaper[], options: Recs
 }
 
 /** For a method, what scores the items for a reader (shared work, such as the background, done once). */
-function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options: RecsEvalOptions, dims: number, tfidf: () => SparseRows): (reader: Reader, items: readonly number[]) => ArrayLike<number> {
+function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options: RecsEvalOptions, dims: number, tfidf: (settings: TfidfOptions) => SparseRows): (reader: Reader, items: readonly number[]) => ArrayLike<number> {
   const embeddingSide = () => {
     // The weak negatives: a seeded sample of every paper in the evaluation (as a served corpus would give).
     const sample = sampleWithoutReplacement(papers, DEFAULT_BACKGROUND_SAMPLE, seededRandom(options.seed)).map((p) => p.vector);
@@ -174,7 +179,7 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
   switch (method) {
     case 'linear': {
       const embedding = embeddingSide();
-      const rows = tfidf();
+      const rows = tfidf(TEXT_SIDE_TFIDF);
       return (reader, items) => {
         const text = textProfileScorer(rows, reader.likes);
         return mixScores(embedding(reader, items), items.map(text), options.embeddingWeight);
@@ -188,7 +193,7 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
         return items.map((i) => score(papers[i]!.vector));
       };
     case 'tfidf-svm': {
-      const rows = tfidf();
+      const rows = tfidf(ARXIV_SANITY_TFIDF);
       return (reader, items) => {
         const likes = new Set(reader.likes);
         const model = trainLinearSvm(rows, (row) => likes.has(row));

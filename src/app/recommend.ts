@@ -2,7 +2,7 @@ import { closestRated } from '../core/recommend/explain.ts';
 import { rankCandidates } from '../core/recommend/rank.ts';
 import { buildBackground, DEFAULT_BACKGROUND_SAMPLE, DEFAULT_RIDGE, ReaderModel, type Background, type ReaderModelOptions } from '../core/recommend/reader-model.ts';
 import { sampleWithoutReplacement, seededRandom } from '../core/recommend/seeded-random.ts';
-import { DEFAULT_EMBEDDING_WEIGHT, mixScores, textProfileScorer } from '../core/recommend/text-profile.ts';
+import { DEFAULT_EMBEDDING_WEIGHT, mixScores, TEXT_SIDE_TFIDF, textProfileScorer } from '../core/recommend/text-profile.ts';
 import { tfidfMatrix } from '../core/recommend/tfidf.ts';
 import { PaperboyError } from '../core/errors.ts';
 import { lookupPaperId } from '../core/paper-id.ts';
@@ -159,7 +159,7 @@ export async function recommendPapers(source: RecommendSource, request: Recommen
     const present = candidates.filter((c) => texts.has(c.seq)); // deleted meanwhile: gone
     const textSeqs = [...present.map((c) => c.seq), ...[...rated].filter((seq) => texts.has(seq))];
     const rowOf = new Map(textSeqs.map((seq, row) => [seq, row]));
-    const { rows } = tfidfMatrix(textSeqs.map((seq) => `${texts.get(seq)!.title} ${texts.get(seq)!.abstract}`));
+    const { rows } = tfidfMatrix(textSeqs.map((seq) => `${texts.get(seq)!.title} ${texts.get(seq)!.abstract}`), TEXT_SIDE_TFIDF);
     const rowsOf = (papers: readonly { seq: number }[]) => papers.flatMap((p) => (rowOf.has(p.seq) ? [rowOf.get(p.seq)!] : []));
     const text = textProfileScorer(rows, rowsOf(likes), rowsOf(dislikes));
     const embeddingScores = present.map((c) => embedding.score(c.vector));

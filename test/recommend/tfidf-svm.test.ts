@@ -53,3 +53,18 @@ describe('the linear SVM', () => {
     assert.deepEqual(trainLinearSvm(rows, (r) => positives.has(r)).weights, model.weights, 'seeded: the same model twice');
   });
 });
+
+describe('the text side of the reader model', () => {
+  it('scores papers by the terms they share with the likes, and against those of the dislikes', async () => {
+    const { textProfileScorer, mixScores, standardise } = await import('../../src/core/recommend/text-profile.ts');
+    const { rows } = tfidfMatrix(['quantum error correction codes', 'surface codes decoding', 'protein folding structure', 'protein docking structure', 'quantum protein'], { maxFeatures: 100, minDf: 1, maxDf: 1 });
+    const liked = textProfileScorer(rows, [0]);
+    assert.ok(liked(1) > liked(2), 'shares "codes" with the liked paper');
+    const withDislike = textProfileScorer(rows, [0], [2]);
+    assert.ok(withDislike(3) < 0 && withDislike(4) < liked(4));
+    const z = standardise([1, 2, 3]);
+    assert.ok(Math.abs(z[0]! + z[2]!) < 1e-12 && z[1] === 0);
+    for (const x of mixScores([1, 2, 3], [3, 2, 1], 0.5)) assert.ok(Math.abs(x) < 1e-12, 'opposite sides cancel');
+    assert.ok(mixScores([1, 2, 3], [3, 2, 1], 0.8)[2]! > 0);
+  });
+});

@@ -13,8 +13,9 @@ import type { VectorSide } from './search/vector-side.ts';
 
 /**
  * Personal recommendations (issue 17, docs/recommendations.md): a reader's liked and disliked
- * papers train a linear model on the paper embeddings (core/recommend/reader-model.ts), which ranks
- * the papers of a date window; each recommendation names the liked papers closest to it.
+ * papers train a linear model, a ridge classifier on the paper embeddings (core/recommend/reader-model.ts)
+ * mixed with a tf-idf profile of the texts (core/recommend/text-profile.ts), which ranks the papers of
+ * a date window; each recommendation names the liked papers closest to it.
  *
  * The vectors come from the search index's view (the same one searches read): in `serve` it is
  * already in memory and follows the store's change feed, so new embeddings count at once and

@@ -5,6 +5,8 @@ import type { EvalRow, EvalVariant } from '../app/search/evaluate.ts';
 import type { SearchHit, SearchRequest, SearchResponse } from '../app/search/search-engine.ts';
 import type { PaperStats } from '../ports/paper-store.ts';
 import type { IndexStatus } from '../app/search/search-service.ts';
+import type { RecommendRequest, RecommendResponse } from '../app/recommend.ts';
+import type { RecsEvalOptions, RecsEvalResult } from '../app/recommend-eval.ts';
 
 /** Options every subcommand accepts. */
 export interface GlobalOptions {
@@ -30,6 +32,10 @@ export interface CliServices {
   /** The on-disk search index's state, after rebuilding it when asked (or when it cannot be trusted). */
   index(options: { rebuild: boolean }): Promise<IndexStatus & { dir: string; bytes: number; model: string | null }>;
   search(request: SearchRequest): Promise<SearchResponse>;
+  /** Papers of a window ranked for explicit likes and dislikes (docs/recommendations.md). */
+  recommend(request: RecommendRequest): Promise<RecommendResponse>;
+  /** `paperboy eval-recs`: the author-continuation protocol over the stored papers and their embeddings. */
+  evalRecs(options: Partial<RecsEvalOptions>): Promise<RecsEvalResult & { model: string; withoutVector: number; undated: number }>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
   /** Embeds papers whose embedding is missing or stale; null when no model is available. */
   embed(options: { limit?: number; onProgress?: (done: number, total: number) => void }): Promise<{ model: string; previous: { model: string; papers: number }[]; embedded: number; remaining: number } | null>;

@@ -7,6 +7,9 @@ import { createThreadedSourceOpener } from '../adapters/formats/threaded-source.
 import { harvest } from '../app/harvest.ts';
 import { importFiles } from '../app/import-files.ts';
 import { evaluateSearch } from '../app/search/evaluate.ts';
+import { recommendPapers } from '../app/recommend.ts';
+import { DEFAULT_RECS_EVAL, evaluateRecommendations, loadEvalPapers } from '../app/recommend-eval.ts';
+import { PaperboyError } from '../core/errors.ts';
 import { embedPapers } from '../app/search/search-service.ts';
 import type { CliServices } from '../cli/context.ts';
 import type { Services } from './compose-services.ts';
@@ -20,6 +23,14 @@ export function cliServices(services: Services): CliServices {
     dataDir: config.dataDir,
     starter: { file: services.starterFile, onFirstStart: config.starter === 'on' },
     search: async (request) => (await (request.mode === 'lexical' ? search.indexService() : search.searchService())).engine.search(request),
+    // The index without the model: recommendations read stored vectors only.
+    recommend: async (request) => recommendPapers((await search.indexService()).engine, request),
+    evalRecs: async (options) => {
+      const model = search.modelId();
+      if (!model) throw new PaperboyError('INVALID_REQUEST', `eval-recs reads the embeddings of the configured model, and there is none: ${await search.modelProblem()}`);
+      const { papers, withoutVector, undated } = await loadEvalPapers(store, model);
+      return { model, withoutVector, undated, ...evaluateRecommendations(papers, { ...DEFAULT_RECS_EVAL, now: () => performance.now(), ...options }) };
+    },
     similar: async (id, limit) => {
       const { engine } = await search.searchService();
       const found = engine.docIdOf(id.replace(/v\d+$/, '')) !== undefined;

@@ -6,6 +6,7 @@
  */
 import { createAccountService } from '../app/accounts.ts';
 import { createCatalog } from '../app/catalog.ts';
+import { recommendForReader } from '../app/recommend.ts';
 import type { DigestOptions } from '../app/digests.ts';
 import type { MailQueueOptions } from '../app/mail-queue.ts';
 import type { ReaderCounter } from '../app/reader-signals.ts';
@@ -76,6 +77,7 @@ export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer)
   const rateLimits = !config.rateLimits ? null : deps.tuning.rateLimits !== undefined ? deps.tuning.rateLimits : RATE_LIMIT_DEFAULTS;
   const app = createApp({
     store: stores.papers, catalog: parts.catalog, accounts, digests: parts.digests, clock, logger, version: deps.version, ...(deps.readers ? { readers: deps.readers } : {}),
+    recommendations: (userId, request) => recommendForReader({ accounts: stores.accounts, source: async () => (await deps.search()).engine }, userId, request),
     options: { baseUrl, secret: deps.secret(), trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
   });
   return { ...parts, accounts, app };

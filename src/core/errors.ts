@@ -14,6 +14,7 @@ export const ErrorCodes = {
   UPSTREAM_FAILED: 'The upstream service (arXiv) failed or misbehaved.',
   UPSTREAM_BAD_TOKEN: 'The upstream resumption token expired or is invalid.',
   NOT_FOUND: 'Not found.',
+  INVALID_REQUEST: 'The request is invalid: a parameter is missing, contradicts another or names a paper that cannot be used.',
   MODEL_FAILED: 'The embedding model failed while running (its worker thread stopped or threw).',
 } as const;
 

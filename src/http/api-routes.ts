@@ -196,6 +196,17 @@ export const API_ROUTES: ApiRoute[] = [
   ...listRoutes('library'),
   ...listRoutes('hidden'),
   {
+    method: 'get', path: '/api/recommendations', tag: 'readers', signedIn: true,
+    summary: 'Papers of the last days ranked for you: learned from the papers you saved (likes) and hid (dislikes), each with the saved papers closest to it',
+    query: z.object({ limit: limitParam(100, 20), days: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(31, 'must be at most 31').default(7) }),
+    response: S.RecommendationsBody,
+    handler: async (c, { query: q, s }) => {
+      if (!s.recommendations) throw notFound('recommendations are not available on this server');
+      const r = await s.recommendations(user(c).id, q as { days: number; limit: number });
+      return { ...r, items: r.items.map((i) => ({ ...i, authors: [...i.authors], categories: [...i.categories], url: paperUrl(s.options.baseUrl, i.id) })) };
+    },
+  },
+  {
     method: 'get', path: '/api/stats', tag: 'papers', summary: 'Corpus statistics', response: S.StatsBody,
     handler: async (_c, { s }) => s.store.stats(),
   },

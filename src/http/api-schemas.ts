@@ -74,6 +74,18 @@ export const SessionBody = z.object({ user: z.object({ email: z.string(), create
 export const VoteBody = z.object({ id: z.string(), voted: z.boolean(), upvotes: z.number().int() });
 export const ListChangeBody = z.object({ id: z.string(), list: z.enum(['library', 'hidden']), on: z.boolean() });
 export const LibraryBody = PageBody(PaperCardBody.extend({ addedAt: z.string() }));
+/** GET /api/recommendations (docs/recommendations.md). */
+export const RecommendationsBody = z.object({
+  window: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  likes: z.number().int(), dislikes: z.number().int(), candidates: z.number().int(), unembedded: z.number().int(),
+  basedOn: z.object({ saved: z.number().int(), hidden: z.number().int(), withoutEmbedding: z.number().int() }),
+  notice: z.string().nullable(),
+  items: z.array(z.object({
+    id: z.string(), title: z.string(), authors: z.array(z.string()), date: z.string().nullable(), categories: z.array(z.string()), url: z.string(),
+    score: z.number(), parts: z.object({ embedding: z.number(), text: z.number() }),
+    because: z.array(z.object({ id: z.string(), title: z.string(), similarity: z.number() })),
+  })),
+});
 export const AcceptedBody = z.object({ status: z.literal('accepted'), message: z.string() });
 export const StatsBody = z.object({
   papers: z.number().int(), deleted: z.number().int(),

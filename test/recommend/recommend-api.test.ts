@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { Embedder } from '../../src/ports/embedder.ts';
+import * as S from '../../src/http/api-schemas.ts';
+import { client, signIn, testApp } from '../app-helpers.ts';
+import { fixture } from '../helpers.ts';
+import { MODEL_ID, TOPIC_OF } from './recs-data.ts';
+import { topicVectors } from './topic-vectors.ts';
+
+type Json = ReturnType<typeof S.RecommendationsBody.parse>;
+const embedder: Embedder = { modelId: MODEL_ID, dims: 32, embedQuery: async () => new Float32Array(32), embedDocuments: async () => [] };
+
+describe('GET /api/recommendations', () => {
+  let t: Awaited<ReturnType<typeof testApp>>;
+  const topicOf = new Map<string, number>();
+  before(async () => {
+    t = await testApp({ fixtures: [fixture('recs-papers.jsonl')], embedder });
+    const { papers } = topicVectors({ topics: 3, perTopic: 14, dims: 32 });
+    const perTopic = [0, 0, 0];
+    const items: { seq: number; textHash: string; vector: Float32Array }[] = [];
+    for await (const row of t.store.scanIndexable()) {
+      const topic = TOPIC_OF[row.categories[0]!]!;
+      topicOf.set(row.id, topic);
+      items.push({ seq: row.seq, textHash: 'test', vector: papers[topic * 14 + perTopic[topic]!++]!.vector });
+    }
+    await t.store.saveEmbeddings(MODEL_ID, items);
+    await (await t.searchService()).refresh();
+  });
+
+  it('asks for a sign-in, then says what to do before anything is saved', async () => {
+    assert.equal((await t.app.request('/api/recommendations')).status, 401);
+    const c = client(t.app);
+    await signIn(c, t.mailer as never, 'cold@example.org');
+    const body = S.RecommendationsBody.parse(await (await c.request('/api/recommendations')).json());
+    assert.deepEqual(body.items, []);
+    assert.match(body.notice!, /save a few papers to your library/);
+  });
+
+  it('ranks the saved papers\' topic first, leaves out saved and hidden papers, and explains each result', async () => {
+    const c = client(t.app);
+    await signIn(c, t.mailer as never, 'reader@example.org');
+    for (const id of ['2601.90015', '2601.90016']) {
+      const put = await c.api('PUT', `/api/library/${id}`);
+      assert.equal(put.status, 200, await put.text());
+    }
+    assert.equal((await c.api('PUT', '/api/hidden/2601.90029')).status, 200);
+    const res = await c.request('/api/recommendations?days=31&limit=5');
+    assert.equal(res.status, 200, await res.clone().text());
+    const body: Json = S.RecommendationsBody.parse(await res.json());
+    assert.deepEqual(body.basedOn, { saved: 2, hidden: 1, withoutEmbedding: 0 });
+    assert.equal(body.notice, null);
+    assert.equal(body.items.length, 5);
+    assert.deepEqual(body.window, { from: '2026-01-24', to: '2026-02-23' });
+    assert.deepEqual(new Set(body.items.map((i) => topicOf.get(i.id))), new Set([TOPIC_OF['eess.AS']]));
+    for (const item of body.items) {
+      assert.ok(!['2601.90015', '2601.90016', '2601.90029'].includes(item.id));
+      assert.ok(['2601.90015', '2601.90016'].includes(item.because[0]!.id));
+      assert.ok(item.url.endsWith(`/papers/${item.id}`));
+    }
+    const bad = await c.request('/api/recommendations?days=0');
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(await bad.json()), /days/);
+  });
+});

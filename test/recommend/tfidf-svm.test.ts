@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sparseScore, trainLinearSvm } from '../../src/core/recommend/linear-svm.ts';
+import { seededRandom } from '../../src/core/recommend/seeded-random.ts';
+import { tfidfMatrix, tfidfTerms } from '../../src/core/recommend/tfidf.ts';
+
+const TOPICS = [
+  ['graph', 'neural', 'molecule', 'message', 'passing', 'node', 'edge', 'chemistry'],
+  ['speech', 'audio', 'acoustic', 'recognition', 'spectrogram', 'speaker', 'phoneme', 'waveform'],
+  ['galaxy', 'stellar', 'telescope', 'redshift', 'cosmic', 'survey', 'luminosity', 'halo'],
+];
+const COMMON = ['method', 'results', 'propose', 'model', 'data', 'show', 'approach', 'performance'];
+
+function corpus(perTopic: number) {
+  const random = seededRandom(3);
+  const pick = (words: string[]) => words[Math.floor(random() * words.length)]!;
+  const docs: { topic: number; text: string }[] = [];
+  for (let t = 0; t < TOPICS.length; t++) {
+    for (let i = 0; i < perTopic; i++) {
+      docs.push({ topic: t, text: Array.from({ length: 30 }, () => (random() < 0.5 ? pick(TOPICS[t]!) : pick(COMMON))).join(' ') });
+    }
+  }
+  return docs;
+}
+
+describe('tf-idf (arxiv-sanity-lite settings)', () => {
+  it('folds accents and case, drops stop words and adds bigrams of the words left', () => {
+    assert.deepEqual(tfidfTerms('The Schrödinger equation, of a 2D x'), ['schrodinger', 'equation', 'schrodinger equation']);
+  });
+
+  it('keeps terms by document frequency and L2-normalises each row', () => {
+    const { rows, vocabulary } = tfidfMatrix(['alpha beta', 'alpha gamma', 'alpha beta', 'delta'], { maxFeatures: 10, minDf: 2, maxDf: 0.6 });
+    // alpha is in 3 of 4 papers (over maxDf), gamma and delta in one (under minDf).
+    assert.deepEqual(vocabulary, ['alpha beta', 'beta']);
+    for (let r = 0; r < rows.rows; r++) {
+      let sq = 0;
+      for (let p = rows.offsets[r]!; p < rows.offsets[r + 1]!; p++) sq += rows.values[p]! ** 2;
+      assert.ok(sq === 0 || Math.abs(sq - 1) < 1e-6);
+    }
+  });
+});
+
+describe('the linear SVM', () => {
+  it('ranks the papers of the positives\' topic first', () => {
+    const docs = corpus(20);
+    const { rows } = tfidfMatrix(docs.map((d) => d.text), { maxFeatures: 1000, minDf: 2, maxDf: 0.5 });
+    const positives = new Set([20, 21, 22]); // topic 1
+    const model = trainLinearSvm(rows, (r) => positives.has(r));
+    const ranked = docs.map((d, row) => ({ row, topic: d.topic, score: sparseScore(model, rows, row) }))
+      .filter((d) => !positives.has(d.row))
+      .sort((a, b) => b.score - a.score);
+    assert.deepEqual(new Set(ranked.slice(0, 17).map((d) => d.topic)), new Set([1]));
+    assert.deepEqual(trainLinearSvm(rows, (r) => positives.has(r)).weights, model.weights, 'seeded: the same model twice');
+  });
+});
+
+describe('the text side of the reader model', () => {
+  it('scores papers by the terms they share with the likes, and against those of the dislikes', async () => {
+    const { textProfileScorer, mixScores, standardise } = await import('../../src/core/recommend/text-profile.ts');
+    const { rows } = tfidfMatrix(['quantum error correction codes', 'surface codes decoding', 'protein folding structure', 'protein docking structure', 'quantum protein'], { maxFeatures: 100, minDf: 1, maxDf: 1 });
+    const liked = textProfileScorer(rows, [0]);
+    assert.ok(liked(1) > liked(2), 'shares "codes" with the liked paper');
+    const withDislike = textProfileScorer(rows, [0], [2]);
+    assert.ok(withDislike(3) < 0 && withDislike(4) < liked(4));
+    const z = standardise([1, 2, 3]);
+    assert.ok(Math.abs(z[0]! + z[2]!) < 1e-12 && z[1] === 0);
+    for (const x of mixScores([1, 2, 3], [3, 2, 1], 0.5)) assert.ok(Math.abs(x) < 1e-12, 'opposite sides cancel');
+    assert.ok(mixScores([1, 2, 3], [3, 2, 1], 0.8)[2]! > 0);
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { embeddingJobs } from '../embedding-jobs.ts';
 import type { EmbeddingJob, HarvestCheckpoint, PaperStats, PaperStore } from '../../ports/paper-store.ts';
 import { takeChangeCounter } from './change-counter.ts';
 import { createPgChangeFeed, toVector } from './change-feed.ts';
@@ -143,15 +143,9 @@ export function createPostgresPaperStore(pool: Pool, deps: { now?: () => string 
             values: [model, toRead.map((key) => key.seq)],
           });
           const texts = new Map(rows.map((row) => [row.seq, row]));
-          for (const { seq } of toRead) {
-            const row = texts.get(seq);
-            if (!row) continue;
-            const text = textOf(row);
-            const textHash = createHash('sha1').update(text).digest('base64url');
-            if (row.hash === textHash) continue;
-            remaining++;
-            jobs.push({ seq, text, textHash });
-          }
+          const found = embeddingJobs(toRead.map((r) => r.seq), texts, textOf);
+          remaining += found.length;
+          jobs.push(...found);
         }
         if (keys.length < NEEDED_PAGE) return { jobs, remaining };
         const last: Key = keys[keys.length - 1]!;

@@ -1,5 +1,5 @@
 import type { Paper, PaperInput, StoredPaper } from '../../core/paper.ts';
-import { createHash } from 'node:crypto';
+import { embeddingJobs } from '../embedding-jobs.ts';
 import { isArxivId } from '../../core/paper-id.ts';
 import { titleKey } from '../../core/title-key.ts';
 import type { EmbeddingJob, HarvestCheckpoint, MergeFn, PaperStats, PaperStore, UpsertResult } from '../../ports/paper-store.ts';
@@ -261,15 +261,9 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
         remaining += candidates.length - toRead.length;
         if (toRead.length > 0) {
           const texts = new Map((textsOf.all(model, JSON.stringify(toRead.map((r) => r.seq))) as { seq: number; title: string; abstract: string; hash: string | null }[]).map((r) => [r.seq, r]));
-          for (const { seq } of toRead) {
-            const row = texts.get(seq);
-            if (!row) continue;
-            const text = textOf(row);
-            const textHash = createHash('sha1').update(text).digest('base64url');
-            if (row.hash === textHash) continue;
-            remaining++;
-            jobs.push({ seq, text, textHash });
-          }
+          const found = embeddingJobs(toRead.map((r) => r.seq), texts, textOf);
+          remaining += found.length;
+          jobs.push(...found);
         }
         if (page.length < NEWEST_PAGE) break;
         const last = page[page.length - 1]!;

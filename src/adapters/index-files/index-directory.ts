@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
-import type { FieldSpec } from '../../core/search/lexical-types.ts';
-import type { Logger } from '../../ports/logger.ts';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
 import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { averagesWith, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
@@ -9,9 +7,11 @@ import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
-import { VectorCopies, writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-files.ts';
+import { VectorCopies } from '../vector/vector-files.ts';
+import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-segment-writer.ts';
 import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
+import { GRAPH_ABOVE, POSTINGS_CACHE_BYTES, VECTOR_CACHE_BYTES, type IndexDirectoryOptions } from './index-directory-options.ts';
 import type { FileSnapshot } from './file-snapshot.ts';
 import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Manifest, type SegmentEntry, type VectorSegmentEntry } from './manifest.ts';
 import { openGeneration } from './open-generation.ts';
@@ -19,54 +19,6 @@ import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-
 import { writeSignalsFile } from './signals-file.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 import { baseStats, signalsOf, toSegmentDoc } from './index-inputs.ts';
-
-export interface IndexDirectoryOptions {
-  /** The index folder (created when missing). */
-  dir: string;
-  fields: readonly FieldSpec[];
-  k1: number;
-  /** Custom analyser (tests); the default is the paper analyser. A custom one builds in this thread. */
-  analyze?: (text: string, emit: (term: string) => void) => void;
-  /** Documents per segment of a rebuild (default 40,000). */
-  segmentDocs?: number;
-  /** Threads a rebuild builds segments on (default 2; 1 = this thread). */
-  buildThreads?: number;
-  /** A rebuild of at most this many papers ends merged into one segment (default 5,000,000: whole arXiv): fastest to search. */
-  singleSegmentBelow?: number;
-  /** Merge policy: more segments than this are merged (default 8). */
-  maxSegments?: number;
-  /** Vector segments larger than this get an HNSW graph (default GRAPH_ABOVE). */
-  graphAbove?: number;
-  now?: () => number;
-  /** Files above this size are crc-checked at open only when their mtime changed since written (default 8 MiB). */
-  fullCheckBytes?: number;
-  /** Merges and rebuild steps are logged at info level. */
-  logger?: Logger;
-  /** Bytes of frequent terms' postings kept in memory between searches (default 128 MiB; 0: none). */
-  postingsCacheBytes?: number;
-  /**
-   * After opening a generation, load the vectors' int8 copies (vector-files.ts) and read the most
-   * frequent terms' postings into that cache (up to 3/4 of it) in the background, a step per
-   * event-loop turn: a service's searches then find them in memory. Off by default (a one-shot CLI
-   * search would only pay for it).
-   */
-  warmPostings?: boolean;
-  /** With `warmPostings`: bytes of int8 vector copies a process may hold (default 1.5 GiB; 0: none, cosines are read from the rows). */
-  vectorCacheBytes?: number;
-}
-
-/**
- * Default of `graphAbove`. Low, because a segment without a graph is scanned in full by every
- * semantic and hybrid search (2,048 vectors: under a millisecond from the int8 copy), while its graph
- * takes well under a second to build on the writer thread.
- */
-export const GRAPH_ABOVE = 2048;
-
-/** Default of `vectorCacheBytes`: whole arXiv's 2.8M papers at 384 dimensions need 1.07 GB. */
-export const VECTOR_CACHE_BYTES = 1536 << 20;
-
-/** Default of `postingsCacheBytes`. */
-export const POSTINGS_CACHE_BYTES = 128 << 20;
 
 /** Files of the index folder (what `removeUnreferenced` may delete when no manifest names them). */
 const INDEX_FILE = /^(seg-\d+\.(docs|terms|post|del-\d+)|vec-\d+\.(seqs|f32|hnsw|del-\d+)|signals-\d+\.bin|MANIFEST\.tmp(-\d+-[0-9a-f]+)?)$/;

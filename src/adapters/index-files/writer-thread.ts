@@ -2,7 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../ports/logger.ts';
 import type { IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
 import { siblingModule, startModuleWorker } from '../worker-boot.ts';
-import { FileIndexDirectory, type IndexDirectoryOptions } from './index-directory.ts';
+import type { IndexDirectoryOptions } from './index-directory-options.ts';
+import { FileIndexDirectory } from './index-directory.ts';
 import { PAPER_FIELDS, PAPER_K1 } from '../../core/search/lexical-types.ts';
 import type { WriterReply, WriterRequest, WriterSpec } from './writer-worker.ts';
 

@@ -6,7 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { OpenExpectation, WriteBatch } from '../../ports/search-index.ts';
-import { FileIndexDirectory, type IndexDirectoryOptions } from './index-directory.ts';
+import type { IndexDirectoryOptions } from './index-directory-options.ts';
+import { FileIndexDirectory } from './index-directory.ts';
 
 /** What crosses to the thread: the directory's options that are plain data. */
 export type WriterSpec = Pick<IndexDirectoryOptions, 'dir' | 'fields' | 'k1' | 'segmentDocs' | 'buildThreads' | 'singleSegmentBelow' | 'maxSegments' | 'graphAbove' | 'fullCheckBytes'>;

@@ -26,7 +26,7 @@ describe('SQLite paper store', () => {
     assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1), 'migrations are numbered 1..n in order');
     assert.equal(schemaVersion(db), migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['change_counter', 'digest_outbox', 'digest_papers_sent', 'github_repos', 'harvest_checkpoints', 'hidden_papers', 'library', 'mail_requests', 'paper_categories', 'paper_embeddings', 'paper_signal_days', 'paper_signals', 'papers', 'schema_migrations', 'sessions', 'sign_in_links', 'subscriber_topics', 'subscribers', 'users', 'votes']);
+    assert.deepEqual(tables, ['change_counter', 'digest_outbox', 'digest_papers_sent', 'github_repos', 'harvest_checkpoints', 'hidden_papers', 'library', 'mail_requests', 'my_papers', 'paper_categories', 'paper_embeddings', 'paper_signal_days', 'paper_signals', 'papers', 'schema_migrations', 'sessions', 'sign_in_links', 'subscriber_topics', 'subscribers', 'users', 'votes']);
     db.close();
   });
 

@@ -23,13 +23,14 @@ export interface Session {
   expiresAt: string;
 }
 
-/** A paper a user keeps in a list (library or hidden), newest first. */
+/** A paper a user keeps in a list (library, hidden or "my papers"), newest first. */
 export interface ListedPaper {
   paperId: string;
   addedAt: string;
 }
 
-export type UserList = 'library' | 'hidden';
+/** library: saved papers; hidden: hidden papers ("not interested"); mine: the reader's own papers (recommendations' likes). */
+export type UserList = 'library' | 'hidden' | 'mine';
 
 export interface AccountStore {
   /** The user with this (lower-cased) email, created on first sign-in. */
@@ -49,6 +50,8 @@ export interface AccountStore {
   voteCount(paperId: string): Promise<number>;
   /** Local vote counts of every paper with at least one vote. */
   voteCounts(): Promise<Map<string, number>>;
+  /** Every paper id the user voted for (their ratings, for recommendations). */
+  votedPapers(userId: number): Promise<Set<string>>;
   /** Which of `paperIds` the user voted for / keeps in a list. */
   votedBy(userId: number, paperIds: readonly string[]): Promise<Set<string>>;
   inList(list: UserList, userId: number, paperIds: readonly string[]): Promise<Set<string>>;
@@ -56,4 +59,8 @@ export interface AccountStore {
   listPapers(list: UserList, userId: number, limit: number, offset: number): Promise<{ items: ListedPaper[]; total: number }>;
   /** Every paper id in the user's list (hidden papers are filtered out of listings). */
   allInList(list: UserList, userId: number): Promise<Set<string>>;
+  /** The generation of the user's private feed token (0 until revoked once); null for an unknown user. */
+  feedGeneration(userId: number): Promise<number | null>;
+  /** Revokes every private feed token of the user: bumps the generation and returns the new one. */
+  renewFeedGeneration(userId: number): Promise<number>;
 }

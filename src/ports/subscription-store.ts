@@ -22,6 +22,10 @@ export interface Subscriber extends Preferences {
   permanentFailures: number;
   /** False while the time zone is the default (UTC) nobody chose: the preferences page may suggest the browser's. */
   timeZoneChosen: boolean;
+  /** The reader's account, when they subscribed signed in: whose ratings the recommendations learn from. */
+  userId: number | null;
+  /** The opt-in "Recommended for you" section (off by default). */
+  recommendations: boolean;
 }
 
 export type TopicKind = 'search' | 'category' | 'author';
@@ -75,6 +79,8 @@ export interface SubscriptionStore {
   findSubscriber(email: string): Promise<Subscriber | null>;
   /** Saves the preferences; the time zone counts as chosen from then on. */
   updatePreferences(id: number, preferences: Preferences): Promise<void>;
+  /** Turns the "Recommended for you" section on or off. */
+  setRecommendations(id: number, on: boolean): Promise<void>;
   /** Unsubscribes from everything, or from one topic. */
   unsubscribe(id: number, topicId: number | null, now: string): Promise<void>;
   /** The subscriber's live topics, oldest first, at most `limit`. */

@@ -130,12 +130,57 @@ export function accountStoreContract(harness: AccountStoreHarness): void {
     const ada = await accounts.findOrCreateUser('ada@example.org', NOW);
     await accounts.setVote(ada.id, contentId(title), true, NOW);
     await accounts.setInList('library', ada.id, contentId(title), true, NOW);
+    await accounts.setInList('mine', ada.id, contentId(title), true, NOW);
     const mark = await papers.lastChangeSeq();
     await papers.upsertPapers([paper(7, { title })], merge);
     const changes = await papers.changesSince(mark, 10);
     assert.deepEqual(changes.map((c) => [c.id, c.localVotes, c.textSeq === c.changeSeq]), [['2401.00007', 1, true]]);
     assert.equal(await accounts.voteCount('2401.00007'), 1);
     assert.deepEqual(await accounts.allInList('library', ada.id), new Set(['2401.00007']));
+    assert.deepEqual(await accounts.allInList('mine', ada.id), new Set(['2401.00007']), '"my papers" follow the merge too');
+    assert.deepEqual(await accounts.votedPapers(ada.id), new Set(['2401.00007']));
+    await close();
+  });
+
+  it('lists every paper a reader voted for (their ratings), and no one else\'s', async () => {
+    const { accounts, close } = await fresh();
+    const ada = await accounts.findOrCreateUser('ada@example.org', NOW);
+    const kurt = await accounts.findOrCreateUser('kurt@example.org', NOW);
+    assert.deepEqual(await accounts.votedPapers(ada.id), new Set());
+    await accounts.setVote(ada.id, '2401.00001', true, NOW);
+    await accounts.setVote(ada.id, '2401.00003', true, NOW);
+    await accounts.setVote(kurt.id, '2401.00002', true, NOW);
+    assert.deepEqual(await accounts.votedPapers(ada.id), new Set(['2401.00001', '2401.00003']));
+    await accounts.setVote(ada.id, '2401.00001', false, LATER);
+    assert.deepEqual(await accounts.votedPapers(ada.id), new Set(['2401.00003']), 'a vote taken back is no rating');
+    assert.deepEqual(await accounts.votedPapers(kurt.id), new Set(['2401.00002']));
+    await close();
+  });
+
+  it('keeps "my papers" as a list of their own', async () => {
+    const { accounts, close } = await fresh();
+    const ada = await accounts.findOrCreateUser('ada@example.org', NOW);
+    await accounts.setInList('mine', ada.id, '2401.00001', true, NOW);
+    await accounts.setInList('mine', ada.id, '2401.00002', true, LATER);
+    assert.deepEqual(await accounts.allInList('mine', ada.id), new Set(['2401.00001', '2401.00002']));
+    assert.deepEqual(await accounts.allInList('library', ada.id), new Set(), 'not saved papers');
+    assert.deepEqual((await accounts.listPapers('mine', ada.id, 10, 0)).items.map((i) => i.paperId), ['2401.00002', '2401.00001']);
+    await accounts.setInList('mine', ada.id, '2401.00001', false, LATER);
+    assert.deepEqual(await accounts.inList('mine', ada.id, ['2401.00001', '2401.00002']), new Set(['2401.00002']));
+    await close();
+  });
+
+  it('revokes private feed tokens by generation: 0 at first, one more per revocation, per user', async () => {
+    const { accounts, close } = await fresh();
+    const ada = await accounts.findOrCreateUser('ada@example.org', NOW);
+    const kurt = await accounts.findOrCreateUser('kurt@example.org', NOW);
+    assert.equal(await accounts.feedGeneration(ada.id), 0);
+    assert.equal(await accounts.renewFeedGeneration(ada.id), 1);
+    assert.equal(await accounts.renewFeedGeneration(ada.id), 2);
+    assert.equal(await accounts.feedGeneration(ada.id), 2);
+    assert.equal(await accounts.feedGeneration(kurt.id), 0, 'another reader\'s feed is untouched');
+    assert.equal(await accounts.feedGeneration(987654), null, 'unknown user');
+    await assert.rejects(accounts.renewFeedGeneration(987654), /no user 987654/);
     await close();
   });
 }

@@ -47,7 +47,7 @@ export function subscriptionStoreContract(harness: SubscriptionStoreHarness): vo
     const ada = (await subscriptions.findSubscriber('ada@example.org'))!;
     assert.deepEqual({ ...ada, id: 0 }, {
       id: 0, email: 'ada@example.org', status: 'active', createdAt: NOW, confirmedAt: at(1), lastDigestAt: null, permanentFailures: 0,
-      timeZoneChosen: false, ...PREFS,
+      timeZoneChosen: false, userId: null, recommendations: false, ...PREFS,
     });
     assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 't3')), 'active');
     await subscriptions.requestSubscription(request('kurt@example.org', 'k1'));
@@ -66,6 +66,13 @@ export function subscriptionStoreContract(harness: SubscriptionStoreHarness): vo
     await subscriptions.updatePreferences(ada.id, { dailyTrending: false, sendHour: 18, timeZone: 'Europe/Paris', skipWeekends: true, maxPapers: 25 });
     const saved = (await subscriptions.getSubscriber(ada.id))!;
     assert.deepEqual([saved.dailyTrending, saved.sendHour, saved.timeZone, saved.skipWeekends, saved.maxPapers, saved.timeZoneChosen], [false, 18, 'Europe/Paris', true, 25, true]);
+    assert.equal(saved.recommendations, false, '"Recommended for you" is off by default');
+    await subscriptions.setRecommendations(ada.id, true);
+    assert.equal((await subscriptions.getSubscriber(ada.id))!.recommendations, true);
+    await subscriptions.updatePreferences(ada.id, { dailyTrending: true, sendHour: 18, timeZone: 'Europe/Paris', skipWeekends: true, maxPapers: 25 });
+    assert.equal((await subscriptions.getSubscriber(ada.id))!.recommendations, true, 'saving the other preferences keeps the opt-in');
+    await subscriptions.setRecommendations(ada.id, false);
+    assert.equal((await subscriptions.getSubscriber(ada.id))!.recommendations, false);
     const topic = { subscriberId: ada.id, kind: 'search' as const, query: 'graph retrieval', filters: { categories: ['cs.IR'], author: 'Lovelace' }, frequency: 'daily' as const, createdAt: NOW };
     const added = await atOnce([1, 2, 3, 4].map((i) => () => subscriptions.addTopic({ ...topic, query: `q${i}` }, 3)), () => subscriptions.topics(ada.id));
     assert.equal(added.filter(Boolean).length, 3, 'never more than the cap');

@@ -10,7 +10,7 @@ const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, createdA
 const toLink = (row: LinkRow): SignInLink => ({ tokenHash: row.token_hash, email: row.email, nextPath: row.next_path, createdAt: row.created_at, expiresAt: row.expires_at });
 const toSession = (row: SessionRow): Session => ({ tokenHash: row.token_hash, userId: row.user_id, createdAt: row.created_at, expiresAt: row.expires_at });
 
-const LIST_TABLES: Record<UserList, string> = { library: 'library', hidden: 'hidden_papers' };
+const LIST_TABLES: Record<UserList, string> = { library: 'library', hidden: 'hidden_papers', mine: 'my_papers' };
 /** Most paper ids one membership question looks at (as the SQLite store: a page of hits is far less). */
 const SUBSET_MAX = 500;
 
@@ -105,6 +105,10 @@ export function createPostgresAccountStore(pool: Pool): AccountStore {
       const { rows } = await pool.query<{ paper_id: string; n: number }>({ name: 'accounts-vote-counts', text: 'SELECT paper_id, COUNT(*) AS n FROM votes GROUP BY paper_id' });
       return new Map(rows.map((r) => [r.paper_id, r.n]));
     },
+    async votedPapers(userId) {
+      const { rows } = await pool.query<{ paper_id: string }>({ name: 'accounts-votes-of-user', text: 'SELECT paper_id FROM votes WHERE user_id = $1', values: [userId] });
+      return new Set(rows.map((r) => r.paper_id));
+    },
     async votedBy(userId, paperIds) {
       return subset('votes', userId, paperIds);
     },
@@ -130,6 +134,14 @@ export function createPostgresAccountStore(pool: Pool): AccountStore {
     async allInList(list, userId) {
       const { rows } = await pool.query<{ paper_id: string }>({ name: `accounts-${list}-all`, text: `SELECT paper_id FROM ${LIST_TABLES[list]} WHERE user_id = $1`, values: [userId] });
       return new Set(rows.map((r) => r.paper_id));
+    },
+    async feedGeneration(userId) {
+      return (await one<{ g: number }>('accounts-feed-generation', 'SELECT feed_generation AS g FROM users WHERE id = $1', [userId]))?.g ?? null;
+    },
+    async renewFeedGeneration(userId) {
+      const row = await one<{ g: number }>('accounts-renew-feed', 'UPDATE users SET feed_generation = feed_generation + 1 WHERE id = $1 RETURNING feed_generation AS g', [userId]);
+      if (!row) throw new Error(`no user ${userId}`);
+      return row.g;
     },
   };
 }

@@ -239,4 +239,19 @@ export const pgMigrations: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'recommendations: "my papers", private feed token generation, digest opt-in (SQLite 11)',
+    sql: `
+      -- The tables and columns of SQLite migration 11 (adapters/sqlite/migrations.ts).
+      CREATE TABLE my_papers (
+        user_id    bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        paper_id   text NOT NULL REFERENCES papers (id) ON DELETE CASCADE ON UPDATE CASCADE,
+        created_at text NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+      );
+      ALTER TABLE users ADD COLUMN feed_generation integer NOT NULL DEFAULT 0;
+      ALTER TABLE subscribers ADD COLUMN recommendations boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

@@ -4,7 +4,7 @@ import { withTransaction, type Pool, type PoolClient } from './database.ts';
 interface SubscriberRow {
   id: number; email: string; status: Subscriber['status']; created_at: string; confirmed_at: string | null; last_digest_at: string | null;
   daily_trending: boolean; send_hour: number; time_zone: string; skip_weekends: boolean; max_papers: number; permanent_failures: number;
-  confirm_expires_at: string | null; time_zone_chosen: boolean;
+  confirm_expires_at: string | null; time_zone_chosen: boolean; user_id: number | null; recommendations: boolean;
 }
 interface TopicRow { id: number; subscriber_id: number; kind: Topic['kind']; query: string; filters: Topic['filters']; frequency: Topic['frequency']; created_at: string }
 interface DigestRow {
@@ -16,7 +16,7 @@ interface DigestRow {
 const toSubscriber = (r: SubscriberRow): Subscriber => ({
   id: r.id, email: r.email, status: r.status, createdAt: r.created_at, confirmedAt: r.confirmed_at, lastDigestAt: r.last_digest_at,
   dailyTrending: r.daily_trending, sendHour: r.send_hour, timeZone: r.time_zone, skipWeekends: r.skip_weekends, maxPapers: r.max_papers,
-  permanentFailures: r.permanent_failures, timeZoneChosen: r.time_zone_chosen,
+  permanentFailures: r.permanent_failures, timeZoneChosen: r.time_zone_chosen, userId: r.user_id, recommendations: r.recommendations,
 });
 const toTopic = (r: TopicRow): Topic => ({ id: r.id, subscriberId: r.subscriber_id, kind: r.kind, query: r.query, filters: r.filters, frequency: r.frequency, createdAt: r.created_at });
 const toDigest = (r: DigestRow): Digest => ({
@@ -79,6 +79,9 @@ export function createPostgresSubscriptionStore(pool: Pool): SubscriptionStore {
     async findSubscriber(email) {
       const row = await one<SubscriberRow>(pool, 'subs-by-email', 'SELECT * FROM subscribers WHERE email = $1', [email]);
       return row ? toSubscriber(row) : null;
+    },
+    async setRecommendations(id, on) {
+      await pool.query({ name: 'subs-recommendations', text: 'UPDATE subscribers SET recommendations = $1 WHERE id = $2', values: [on, id] });
     },
     async updatePreferences(id, p) {
       await pool.query({

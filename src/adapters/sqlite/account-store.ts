@@ -11,7 +11,7 @@ const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, createdA
 const toLink = (row: LinkRow): SignInLink => ({ tokenHash: row.token_hash, email: row.email, nextPath: row.next_path, createdAt: row.created_at, expiresAt: row.expires_at });
 const toSession = (row: SessionRow): Session => ({ tokenHash: row.token_hash, userId: row.user_id, createdAt: row.created_at, expiresAt: row.expires_at });
 
-const LIST_TABLES: Record<UserList, string> = { library: 'library', hidden: 'hidden_papers' };
+const LIST_TABLES: Record<UserList, string> = { library: 'library', hidden: 'hidden_papers', mine: 'my_papers' };
 
 /** Accounts in the same SQLite file as the papers (migration 3). */
 export function createSqliteAccountStore(db: SqliteDb): AccountStore {
@@ -30,6 +30,9 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
   const deleteVote = db.prepare('DELETE FROM votes WHERE user_id = ? AND paper_id = ?');
   const countVotes = db.prepare('SELECT COUNT(*) AS n FROM votes WHERE paper_id = ?');
   const allVoteCounts = db.prepare('SELECT paper_id, COUNT(*) AS n FROM votes GROUP BY paper_id');
+  const votesOfUser = db.prepare('SELECT paper_id FROM votes WHERE user_id = ?');
+  const feedGeneration = db.prepare('SELECT feed_generation AS g FROM users WHERE id = ?');
+  const renewFeedGeneration = db.prepare('UPDATE users SET feed_generation = feed_generation + 1 WHERE id = ? RETURNING feed_generation AS g');
   const lists = Object.fromEntries(
     (Object.entries(LIST_TABLES) as [UserList, string][]).map(([list, table]) => [
       list,
@@ -103,6 +106,9 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
     async voteCounts() {
       return new Map((allVoteCounts.all() as { paper_id: string; n: number }[]).map((r) => [r.paper_id, r.n]));
     },
+    async votedPapers(userId) {
+      return new Set((votesOfUser.all(userId) as { paper_id: string }[]).map((r) => r.paper_id));
+    },
     async votedBy(userId, paperIds) {
       return subset('votes', userId, paperIds);
     },
@@ -120,6 +126,14 @@ export function createSqliteAccountStore(db: SqliteDb): AccountStore {
     },
     async allInList(list, userId) {
       return new Set((lists[list].all.all(userId) as { paper_id: string }[]).map((r) => r.paper_id));
+    },
+    async feedGeneration(userId) {
+      return (feedGeneration.get(userId) as { g: number } | undefined)?.g ?? null;
+    },
+    async renewFeedGeneration(userId) {
+      const row = renewFeedGeneration.get(userId) as { g: number } | undefined;
+      if (!row) throw new Error(`no user ${userId}`);
+      return row.g;
     },
   };
 }

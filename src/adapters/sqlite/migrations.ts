@@ -319,4 +319,22 @@ export const migrations: readonly Migration[] = [
         WHERE deleted = 0;
     `,
   },
+  {
+    version: 11,
+    name: 'recommendations: "my papers", private feed token generation, digest opt-in',
+    sql: `
+      -- Papers a reader declares their own (pasted arXiv ids, a BibTeX file): likes for "For you".
+      CREATE TABLE my_papers (
+        user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+      -- The private "For you" feed's token carries this number; revoking bumps it, so every
+      -- earlier token (URL) of the reader stops working.
+      ALTER TABLE users ADD COLUMN feed_generation INTEGER NOT NULL DEFAULT 0;
+      -- The digest's "Recommended for you" section: opt-in, off by default.
+      ALTER TABLE subscribers ADD COLUMN recommendations INTEGER NOT NULL DEFAULT 0 CHECK (recommendations IN (0, 1));
+    `,
+  },
 ];

@@ -47,7 +47,7 @@ export function createSqlitePaperStore(file: string, deps: { now?: () => string 
   const selectUnidentifiedTwins = db.prepare("SELECT * FROM papers WHERE title_key = ? AND id >= 'content:' AND id < 'content;' ORDER BY seq");
   const anyUnidentified = db.prepare("SELECT 1 FROM papers WHERE id >= 'content:' AND id < 'content;' LIMIT 1");
   // Account rows follow a paper whose id changes (votes, library and hidden refer to papers.id).
-  const renames = ['votes', 'library', 'hidden_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
+  const renames = ['votes', 'library', 'hidden_papers', 'my_papers', 'digest_papers_sent'].map((table) => db.prepare(`UPDATE OR IGNORE ${table} SET paper_id = ? WHERE paper_id = ?`));
 
   type Loaded = { seq: number; textSeq: number; paper: StoredPaper };
   function fromRow(row: PaperRow | undefined): Loaded | undefined {

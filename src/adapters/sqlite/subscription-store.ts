@@ -4,7 +4,7 @@ import type { SqliteDb } from './database.ts';
 interface SubscriberRow {
   id: number; email: string; status: Subscriber['status']; created_at: string; confirmed_at: string | null; last_digest_at: string | null;
   daily_trending: number; send_hour: number; time_zone: string; skip_weekends: number; max_papers: number; permanent_failures: number;
-  confirm_expires_at: string | null; time_zone_chosen: number;
+  confirm_expires_at: string | null; time_zone_chosen: number; user_id: number | null; recommendations: number;
 }
 interface TopicRow { id: number; subscriber_id: number; kind: Topic['kind']; query: string; filters: string; frequency: Topic['frequency']; created_at: string }
 interface DigestRow {
@@ -16,7 +16,7 @@ interface DigestRow {
 const toSubscriber = (r: SubscriberRow): Subscriber => ({
   id: r.id, email: r.email, status: r.status, createdAt: r.created_at, confirmedAt: r.confirmed_at, lastDigestAt: r.last_digest_at,
   dailyTrending: r.daily_trending === 1, sendHour: r.send_hour, timeZone: r.time_zone, skipWeekends: r.skip_weekends === 1, maxPapers: r.max_papers,
-  permanentFailures: r.permanent_failures, timeZoneChosen: r.time_zone_chosen === 1,
+  permanentFailures: r.permanent_failures, timeZoneChosen: r.time_zone_chosen === 1, userId: r.user_id, recommendations: r.recommendations === 1,
 });
 const toTopic = (r: TopicRow): Topic => ({ id: r.id, subscriberId: r.subscriber_id, kind: r.kind, query: r.query, filters: JSON.parse(r.filters) as Topic['filters'], frequency: r.frequency, createdAt: r.created_at });
 const toDigest = (r: DigestRow): Digest => ({
@@ -104,6 +104,9 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
     async findSubscriber(email) {
       const row = byEmail.get(email) as SubscriberRow | undefined;
       return row ? toSubscriber(row) : null;
+    },
+    async setRecommendations(id, on) {
+      db.prepare('UPDATE subscribers SET recommendations = ? WHERE id = ?').run(on ? 1 : 0, id);
     },
     async updatePreferences(id, p) {
       db.prepare('UPDATE subscribers SET daily_trending = ?, send_hour = ?, time_zone = ?, skip_weekends = ?, max_papers = ?, time_zone_chosen = 1 WHERE id = ?').run(...prefs(p), id);

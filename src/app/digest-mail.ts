@@ -48,12 +48,14 @@ export function renderDigest(period: string, sections: readonly DigestSection[],
       // Mail clients render no MathML: formulas become Unicode where simple, TeX otherwise.
       const summary = latexToReadableText(shortAbstract(p.abstract));
       const title = latexToReadableText(p.title);
-      text.push(`* ${title}`, `  ${authors(p.authors)}${p.date ? ` (${p.date})` : ''}`, `  ${summary}`, `  ${paperUrl(p.id)}${isArxiv(p.id) ? `  |  arXiv: ${arxivUrl(p.id)}` : ''}`, '');
+      const note = p.note ? latexToReadableText(p.note) : '';
+      text.push(`* ${title}`, `  ${authors(p.authors)}${p.date ? ` (${p.date})` : ''}`, `  ${summary}`, ...(note ? [`  ${note}`] : []), `  ${paperUrl(p.id)}${isArxiv(p.id) ? `  |  arXiv: ${arxivUrl(p.id)}` : ''}`, '');
       html.push(
         '<div style="margin:12px 0">',
         `<a href="${escapeHtml(paperUrl(p.id))}" style="font-weight:600;font-size:15px">${escapeHtml(title)}</a>`,
         `<div style="font-size:13px;color:#5b6470">${escapeHtml(authors(p.authors))}${p.date ? ` · ${escapeHtml(p.date)}` : ''}${isArxiv(p.id) ? ` · <a href="${escapeHtml(arxivUrl(p.id))}">arXiv</a>` : ''}</div>`,
         `<div style="font-size:14px">${escapeHtml(summary)}</div>`,
+        ...(note ? [`<div style="font-size:13px;color:#5b6470;font-style:italic">${escapeHtml(note)}</div>`] : []),
         '</div>',
       );
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { addDays } from '../core/periods.ts';
-import { duePeriod, includesWeekly, selectDigest, type DigestSection, type DigestSectionInput } from '../core/digest.ts';
+import { duePeriod, includesWeekly, selectDigest, type DigestPaper, type DigestSection, type DigestSectionInput } from '../core/digest.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Mailer } from '../ports/mailer.ts';
@@ -21,6 +21,11 @@ export interface DigestDeps {
   logger: Logger;
   secret: string;
   baseUrl: string;
+  /**
+   * The "Recommended for you" papers of a reader dated in [from, to], best first (app/for-you-service.ts);
+   * absent: no such section. Asked only for subscribers who opted in and have an account.
+   */
+  recommendations?: (userId: number, from: string, to: string, limit: number) => Promise<DigestPaper[]>;
 }
 
 export interface DigestOptions extends SenderOptions {
@@ -35,6 +40,9 @@ export const DIGEST_DEFAULTS: DigestOptions = {
   ratePerMinute: 600, batchSize: 50, maxPermanentFailures: 3, maxAttempts: 8, leaseMs: 60_000, confirmTtlHours: 48,
   unsubscribeMailto: 'unsubscribe@localhost', maxTopics: 20,
 };
+
+/** The title of the digest's opt-in recommendations section. */
+export const RECOMMENDED_TITLE = 'Recommended for you';
 
 export const DEFAULT_PREFERENCES: Preferences = { dailyTrending: true, sendHour: 7, timeZone: 'UTC', skipWeekends: false, maxPapers: 10 };
 
@@ -81,6 +89,11 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
       const key = `trending|${since}|${period}|${want}`;
       if (!matchCache.has(key)) matchCache.set(key, deps.catalog.trendingBetween(since, period, want));
       sections.push({ topicId: null, title: 'Trending papers', papers: await matchCache.get(key)! });
+    }
+    // After trending: a paper in both goes to trending (selectDigest takes each paper once, in
+    // section order), and papers of earlier digests are never picked again (papersSent).
+    if (subscriber.recommendations && subscriber.userId !== null && deps.recommendations) {
+      sections.push({ topicId: null, title: RECOMMENDED_TITLE, papers: await deps.recommendations(subscriber.userId, since, period, want) });
     }
     const weekly = includesWeekly(period);
     // At most maxTopics topic searches per subscriber, whatever an old database holds.
@@ -178,6 +191,9 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
     /** What the preferences page shows: the subscriber's settings and live topics. */
     topics: (subscriberId: number) => deps.subscriptions.topics(subscriberId),
     savePreferences: (subscriberId: number, preferences: Preferences) => deps.subscriptions.updatePreferences(subscriberId, preferences),
+    /** The "Recommended for you" section, opt-in; offered to subscribers with an account ({@link DigestDeps.recommendations}). */
+    setRecommendations: (subscriberId: number, on: boolean) => deps.subscriptions.setRecommendations(subscriberId, on),
+    recommendationsAvailable: deps.recommendations !== undefined,
     /** Follows a topic, unless the subscriber already follows `maxTopics` of them. */
     async addTopic(subscriberId: number, topic: Pick<Topic, 'kind' | 'query' | 'filters' | 'frequency'>): Promise<AddTopicResult> {
       const added = await deps.subscriptions.addTopic({ ...topic, subscriberId, createdAt: iso(deps.clock.now()) }, options.maxTopics);

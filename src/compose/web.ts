@@ -6,7 +6,7 @@
  */
 import { createAccountService } from '../app/accounts.ts';
 import { createCatalog } from '../app/catalog.ts';
-import { recommendForReader } from '../app/recommend.ts';
+import { createForYouService } from '../app/for-you-service.ts';
 import type { DigestOptions } from '../app/digests.ts';
 import type { MailQueueOptions } from '../app/mail-queue.ts';
 import type { ReaderCounter } from '../app/reader-signals.ts';
@@ -61,8 +61,10 @@ export async function composeDigests(deps: WebDeps, baseUrl: string, mailer: Mai
     unsubscribeMailto: config.digest.unsubscribeMailto ?? `unsubscribe@${new URL(baseUrl).hostname}`,
     ...deps.tuning.digest,
   };
-  const digests = createDigestService({ subscriptions: stores.subscriptions, catalog, mailer, mail, clock, logger, secret: deps.secret(), baseUrl }, options);
-  return { mailer, mail, catalog, digests };
+  // Recommendations read the search index's vectors (the engine): loaded on first use only.
+  const forYou = createForYouService({ accounts: stores.accounts, catalog, source: async () => (await deps.search()).engine, secret: deps.secret() });
+  const digests = createDigestService({ subscriptions: stores.subscriptions, catalog, mailer, mail, clock, logger, secret: deps.secret(), baseUrl, recommendations: forYou.digestPapers }, options);
+  return { mailer, mail, catalog, digests, forYou };
 }
 
 /** Everything `composeDigests` makes, plus the accounts and the HTTP app (never listening: the caller serves it or calls `app.request`). */
@@ -77,7 +79,7 @@ export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer)
   const rateLimits = !config.rateLimits ? null : deps.tuning.rateLimits !== undefined ? deps.tuning.rateLimits : RATE_LIMIT_DEFAULTS;
   const app = createApp({
     store: stores.papers, catalog: parts.catalog, accounts, digests: parts.digests, clock, logger, version: deps.version, ...(deps.readers ? { readers: deps.readers } : {}),
-    recommendations: (userId, request) => recommendForReader({ accounts: stores.accounts, source: async () => (await deps.search()).engine }, userId, request),
+    forYou: parts.forYou,
     options: { baseUrl, secret: deps.secret(), trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
   });
   return { ...parts, accounts, app };

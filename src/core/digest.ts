@@ -68,6 +68,8 @@ export interface DigestPaper {
   authors: readonly string[];
   abstract: string;
   date: string | null;
+  /** A line under the summary (a recommendation's "because you saved …"). */
+  note?: string;
 }
 
 export interface DigestSectionInput {

@@ -5,6 +5,7 @@ import type { SearchHit } from '../app/search/search-engine.ts';
 import { bibtex } from '../core/bibtex.ts';
 import { lookupPaperId } from '../core/paper-id.ts';
 import { paperUrl } from '../core/paper-url.ts';
+import type { UserList } from '../ports/account-store.ts';
 import * as S from './api-schemas.ts';
 import { ApiError, ID_PATTERN, notFound } from './errors.ts';
 import { hasSearchInput, searchQuery, searchRequestOf } from './search-params.ts';
@@ -45,10 +46,12 @@ const user = (c: Ctx) => {
   return u;
 };
 
-const listRoutes = (list: 'library' | 'hidden'): ApiRoute[] =>
+const LIST_PATHS = { library: 'library', hidden: 'hidden', mine: 'my-papers' } as const;
+const LIST_NAMES = { library: 'library', hidden: 'hidden papers ("not interested")', mine: '"my papers" (likes for recommendations)' } as const;
+const listRoutes = (list: UserList): ApiRoute[] =>
   (['put', 'delete'] as const).map((method) => ({
-    method, path: `/api/${list}/{id}`, tag: 'readers', signedIn: true, limit: 'votes' as const,
-    summary: `${method === 'put' ? 'Add a paper to' : 'Remove a paper from'} your ${list === 'library' ? 'library' : 'hidden papers'}`,
+    method, path: `/api/${LIST_PATHS[list]}/{id}`, tag: 'readers', signedIn: true, limit: 'votes' as const,
+    summary: `${method === 'put' ? 'Add a paper to' : 'Remove a paper from'} your ${LIST_NAMES[list]}`,
     response: S.ListChangeBody,
     handler: async (c, { id, s }) => {
       if (!(await s.catalog.setInList(list, user(c).id, id, method === 'put'))) throw notFound(`no paper ${id}`);
@@ -195,14 +198,15 @@ export const API_ROUTES: ApiRoute[] = [
   },
   ...listRoutes('library'),
   ...listRoutes('hidden'),
+  ...listRoutes('mine'),
   {
     method: 'get', path: '/api/recommendations', tag: 'readers', signedIn: true,
-    summary: 'Papers of the last days ranked for you: learned from the papers you saved (likes) and hid (dislikes), each with the saved papers closest to it',
-    query: z.object({ limit: limitParam(100, 20), days: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(31, 'must be at most 31').default(7) }),
+    summary: 'Papers of the last days ranked for you: learned from the papers you saved, upvoted or added as your own (likes) and hid or marked "not interested" (dislikes), each with the liked papers closest to it',
+    query: z.object({ limit: limitParam(100, 20), days: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(31, 'must be at most 31').default(7), sort: z.enum(['score', 'newest']).default('score') }),
     response: S.RecommendationsBody,
     handler: async (c, { query: q, s }) => {
-      if (!s.recommendations) throw notFound('recommendations are not available on this server');
-      const r = await s.recommendations(user(c).id, q as { days: number; limit: number });
+      if (!s.forYou) throw notFound('recommendations are not available on this server');
+      const r = await s.forYou.recommend(user(c).id, q as { days: number; limit: number; sort: 'score' | 'newest' });
       return { ...r, items: r.items.map((i) => ({ ...i, authors: [...i.authors], categories: [...i.categories], url: paperUrl(s.options.baseUrl, i.id) })) };
     },
   },

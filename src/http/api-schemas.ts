@@ -72,18 +72,20 @@ export const HfDailyBody = z.array(HfDailyItem);
 
 export const SessionBody = z.object({ user: z.object({ email: z.string(), createdAt: z.string() }).nullable(), csrfToken: z.string() });
 export const VoteBody = z.object({ id: z.string(), voted: z.boolean(), upvotes: z.number().int() });
-export const ListChangeBody = z.object({ id: z.string(), list: z.enum(['library', 'hidden']), on: z.boolean() });
+export const ListChangeBody = z.object({ id: z.string(), list: z.enum(['library', 'hidden', 'mine']), on: z.boolean() });
 export const LibraryBody = PageBody(PaperCardBody.extend({ addedAt: z.string() }));
 /** GET /api/recommendations (docs/recommendations.md). */
 export const RecommendationsBody = z.object({
   window: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
   likes: z.number().int(), dislikes: z.number().int(), candidates: z.number().int(), unembedded: z.number().int(),
-  basedOn: z.object({ saved: z.number().int(), hidden: z.number().int(), withoutEmbedding: z.number().int() }),
+  basedOn: z.object({ saved: z.number().int(), upvoted: z.number().int(), mine: z.number().int(), hidden: z.number().int(), withoutEmbedding: z.number().int() }),
+  summary: z.string(), coldStart: z.boolean(), fewRatings: z.boolean(),
   notice: z.string().nullable(),
   items: z.array(z.object({
     id: z.string(), title: z.string(), authors: z.array(z.string()), date: z.string().nullable(), categories: z.array(z.string()), url: z.string(),
     score: z.number(), parts: z.object({ embedding: z.number(), text: z.number() }),
-    because: z.array(z.object({ id: z.string(), title: z.string(), similarity: z.number() })),
+    because: z.array(z.object({ id: z.string(), title: z.string(), similarity: z.number(), kind: z.enum(['mine', 'saved', 'upvoted']) })),
+    explanation: z.string(),
   })),
 });
 export const AcceptedBody = z.object({ status: z.literal('accepted'), message: z.string() });

@@ -1,6 +1,6 @@
 import type { AccountService } from '../app/accounts.ts';
 import type { Catalog } from '../app/catalog.ts';
-import type { ReaderRecommendations } from '../app/recommend.ts';
+import type { ForYouService } from '../app/for-you-service.ts';
 import type { ReaderCounter } from '../app/reader-signals.ts';
 import type { DigestService } from '../app/digests.ts';
 import type { TrustedProxies } from '../core/trusted-proxies.ts';
@@ -32,8 +32,8 @@ export interface HttpServices {
   logger: Logger;
   version: string;
   options: HttpOptions;
-  /** A signed-in reader's recommendations (app/recommend.ts); absent: GET /api/recommendations answers 404. */
-  recommendations?: (userId: number, request: { days: number; limit: number }) => Promise<ReaderRecommendations>;
+  /** A signed-in reader's recommendations, "my papers" and private feed (app/for-you-service.ts); absent: those pages and GET /api/recommendations answer 404. */
+  forYou?: ForYouService;
   /** Counts distinct readers of paper pages (app/reader-signals.ts); absent: not counted. */
   readers?: Pick<ReaderCounter, 'view'>;
 }

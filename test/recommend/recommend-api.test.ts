@@ -33,7 +33,8 @@ describe('GET /api/recommendations', () => {
     await signIn(c, t.mailer as never, 'cold@example.org');
     const body = S.RecommendationsBody.parse(await (await c.request('/api/recommendations')).json());
     assert.deepEqual(body.items, []);
-    assert.match(body.notice!, /save a few papers to your library/);
+    assert.match(body.notice!, /save or upvote a few papers/);
+    assert.equal(body.coldStart, true);
   });
 
   it('ranks the saved papers\' topic first, leaves out saved and hidden papers, and explains each result', async () => {
@@ -47,7 +48,8 @@ describe('GET /api/recommendations', () => {
     const res = await c.request('/api/recommendations?days=31&limit=5');
     assert.equal(res.status, 200, await res.clone().text());
     const body: Json = S.RecommendationsBody.parse(await res.json());
-    assert.deepEqual(body.basedOn, { saved: 2, hidden: 1, withoutEmbedding: 0 });
+    assert.deepEqual(body.basedOn, { saved: 2, upvoted: 0, mine: 0, hidden: 1, withoutEmbedding: 0 });
+    assert.equal(body.summary, 'based on 2 saved papers, less like 1 hidden paper');
     assert.equal(body.notice, null);
     assert.equal(body.items.length, 5);
     assert.deepEqual(body.window, { from: '2026-01-24', to: '2026-02-23' });
@@ -55,6 +57,8 @@ describe('GET /api/recommendations', () => {
     for (const item of body.items) {
       assert.ok(!['2601.90015', '2601.90016', '2601.90029'].includes(item.id));
       assert.ok(['2601.90015', '2601.90016'].includes(item.because[0]!.id));
+      assert.equal(item.because[0]!.kind, 'saved');
+      assert.match(item.explanation, /^because you saved “/);
       assert.ok(item.url.endsWith(`/papers/${item.id}`));
     }
     const bad = await c.request('/api/recommendations?days=0');

@@ -9,6 +9,7 @@ import { isPaperboyError } from '../core/errors.ts';
 import { API_ROUTES, registerApi } from './api-routes.ts';
 import { ApiError } from './errors.ts';
 import { registerFeeds } from './feed-routes.ts';
+import { registerForYou } from './for-you-routes.tsx';
 import { openApiDocument } from './openapi.ts';
 import { registerPages } from './page-routes.tsx';
 import { renderPage } from './render.tsx';
@@ -73,6 +74,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
   registerFeeds(app, services, limit);
   registerDigestRoutes(app, services, limit);
   registerPages(app, services, limit);
+  registerForYou(app, services, limit);
 
   app.notFound((c) => {
     const message = `no route for ${c.req.method} ${c.req.path}`;

@@ -3,6 +3,7 @@ import { raw } from 'hono/html';
 import { z } from 'zod';
 import { isTimeZone } from '../core/digest.ts';
 import { ApiError } from './errors.ts';
+import { privateFeedPath } from './for-you-routes.tsx';
 import { renderPage } from './render.tsx';
 import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
@@ -19,6 +20,7 @@ const preferencesForm = z.object({
   sendHour: z.coerce.number().int().min(0).max(23),
   timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
   skipWeekends: z.literal('1').optional(),
+  recommendations: z.literal('1').optional(),
   maxPapers: z.coerce.number().int().min(1, 'must be at least 1').max(50, 'must be at most 50'),
 });
 const topicForm = z.object({
@@ -66,7 +68,12 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     const token = c.req.query('token') ?? '';
     const subscriber = await subscriberFrom(token);
     const topics = await digests.topics(subscriber.id);
-    return renderPage(c, { title: 'Digest preferences', children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} maxTopics={digests.maxTopics} saved={c.req.query('saved') === '1'} /> });
+    const feedToken = s.forYou && subscriber.userId !== null ? await s.forYou.feedToken(subscriber.userId) : null;
+    return renderPage(c, {
+      title: 'Digest preferences',
+      children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} maxTopics={digests.maxTopics} saved={c.req.query('saved') === '1'}
+        recommendations={digests.recommendationsAvailable} feedUrl={feedToken ? `${s.options.baseUrl}${privateFeedPath(feedToken)}` : null} />,
+    });
   });
   app.post('/preferences', limit('preferences'), async (c) => {
     const body = await readForm(c);
@@ -75,6 +82,11 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     if (body.action === 'save') {
       const p = parseWith(preferencesForm, body, 'field');
       await digests.savePreferences(subscriber.id, { dailyTrending: p.dailyTrending === '1', sendHour: p.sendHour, timeZone: p.timeZone, skipWeekends: p.skipWeekends === '1', maxPapers: p.maxPapers });
+      // The box is shown to subscribers with an account only: one without cannot turn it on.
+      if (digests.recommendationsAvailable && subscriber.userId !== null) await digests.setRecommendations(subscriber.id, p.recommendations === '1');
+    } else if (body.action === 'renew-feed') {
+      if (!s.forYou || subscriber.userId === null) throw new ApiError(400, 'INVALID_PARAMETER', 'field action: this subscription has no account, so no private feed', { parameter: 'action' });
+      await s.forYou.renewFeedToken(subscriber.userId);
     } else if (body.action === 'add-topic') {
       const t = parseWith(topicForm, body, 'field');
       const categories = t.category || [];
@@ -86,7 +98,7 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
       await digests.removeTopic(subscriber.id, id);
     } else if (body.action === 'unsubscribe') {
       await digests.unsubscribeAll(subscriber.id);
-    } else throw new ApiError(400, 'INVALID_PARAMETER', 'field action: must be save, add-topic, remove-topic or unsubscribe', { parameter: 'action' });
+    } else throw new ApiError(400, 'INVALID_PARAMETER', 'field action: must be save, add-topic, remove-topic, renew-feed or unsubscribe', { parameter: 'action' });
     return c.redirect(`/preferences?token=${encodeURIComponent(token)}&saved=1`, 303);
   });
 

@@ -28,7 +28,7 @@ interface FeedEntry {
 
 /** Atom 1.0, RSS 2.0 and JSON Feed 1.1 for trending, daily and any search (built with `feed`). */
 export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit): void {
-  const render = (c: Ctx, format: Format, meta: { title: string; description: string; page: string }, entries: FeedEntry[]) => {
+  const render = (c: Ctx, format: Format, meta: { title: string; description: string; page: string }, entries: FeedEntry[], cacheControl = 'public, max-age=300') => {
     const self = new URL(c.req.url);
     const base = s.options.baseUrl;
     const selfWith = (f: Format) => `${base}${self.pathname.replace(/\.(atom|rss|json)$/, `.${f}`)}${self.search}`;
@@ -55,7 +55,7 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
       });
     }
     const body = format === 'atom' ? feed.atom1() : format === 'rss' ? feed.rss2() : feed.json1();
-    return c.body(body, 200, { 'content-type': FORMATS[format], 'cache-control': 'public, max-age=300' });
+    return c.body(body, 200, { 'content-type': FORMATS[format], 'cache-control': cacheControl });
   };
 
   const abstracts = async (cards: readonly { id: string }[]) => {
@@ -68,9 +68,24 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
   };
 
   app.get('/feeds/:file', async (c, next) => {
-    const match = /^(trending|daily|search)\.(atom|rss|json)$/.exec(c.req.param('file'));
-    if (!match) throw notFound(`no feed ${c.req.param('file')}: feeds are /feeds/{trending,daily,search}.{atom,rss,json}`);
-    const [, kind, format] = match as unknown as [string, 'trending' | 'daily' | 'search', Format];
+    const match = /^(trending|daily|search|for-you)\.(atom|rss|json)$/.exec(c.req.param('file'));
+    if (!match) throw notFound(`no feed ${c.req.param('file')}: feeds are /feeds/{trending,daily,search}.{atom,rss,json} and your private /feeds/for-you.atom?token=...`);
+    const [, kind, format] = match as unknown as [string, 'trending' | 'daily' | 'search' | 'for-you', Format];
+    if (kind === 'for-you') {
+      // A reader's private feed: the signed token in the URL is the authority (no cookie), until revoked.
+      if (!s.forYou) throw notFound('recommendations are not available on this server');
+      const check = await s.forYou.checkFeedToken(c.req.query('token') ?? '');
+      if (!check.ok) {
+        throw new ApiError(403, 'FORBIDDEN', check.reason === 'revoked'
+          ? 'this private feed address was revoked: copy the new one from your "For you" page'
+          : 'this private feed address is not valid (altered or forged): copy it from your "For you" page');
+      }
+      const r = await s.forYou.recommend(check.userId, { days: 7, limit: FEED_SIZE });
+      const texts = await abstracts(r.items);
+      return render(c, format, { title: 'Paperboy: for you', description: `Papers recommended for you, ${r.summary}`, page: '/for-you' },
+        r.items.map((i, n) => ({ id: i.id, title: i.title, authors: i.authors, categories: i.categories, date: i.date, summary: `${i.explanation} (score ${i.score.toFixed(2)}).\n\n${texts[n]!}` })),
+        'private, max-age=300');
+    }
     if (kind === 'search') {
       await limit('search')(c, async () => {});
       const q = queryOf(c, searchQuery);

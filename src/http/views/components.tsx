@@ -21,6 +21,10 @@ export interface Row {
   matched?: readonly string[];
   /** Why the paper is here (scores), behind a toggle. */
   why?: string;
+  /** Why the paper is here, shown on the card (a recommendation's "because you saved …" and score). */
+  reason?: string;
+  /** The hide button's words ("Not interested" on a recommendation). */
+  hideLabel?: string;
 }
 
 export interface Viewer {
@@ -80,9 +84,9 @@ export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer;
   );
 }
 
-export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide'; on: boolean; anchor?: string }) {
+export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide'; on: boolean; anchor?: string; label?: string | undefined }) {
   if (!props.viewer.user) return null;
-  const label = props.list === 'save' ? (props.on ? 'Saved ✓' : 'Save') : props.on ? 'Unhide' : 'Hide';
+  const label = props.label ?? (props.list === 'save' ? (props.on ? 'Saved ✓' : 'Save') : props.on ? 'Unhide' : 'Hide');
   return (
     <form class="list-form" method="post" action={`${paperPath(props.id)}/${props.list}`}>
       <input type="hidden" name="_csrf" value={props.viewer.csrf} />
@@ -132,9 +136,10 @@ export function PaperRow(props: { row: Row; viewer: Viewer; heading: 2 | 3 }) {
           {code ? <a class="fact code" href={code} rel="nofollow noopener">Code{stars ? <> · ★ {compact.format(stars)}<span class="visually-hidden"> GitHub stars</span></> : null}</a> : null}
         </p>
         <Gist row={row} />
+        {row.reason ? <p class="reason">{row.reason}</p> : null}
         <div class="actions">
           <ListButton id={row.id} viewer={viewer} list="save" on={viewer.saved.has(row.id)} anchor={anchor} />
-          <ListButton id={row.id} viewer={viewer} list="hide" on={false} />
+          <ListButton id={row.id} viewer={viewer} list="hide" on={false} label={row.hideLabel} />
           {row.why ? (
             <details class="why">
               <summary>{row.matched?.length ? <>Matches: {row.matched.map((w, i) => <>{i > 0 ? ', ' : ''}<b>{w}</b></>)}</> : 'Why this paper'}</summary>

@@ -54,7 +54,12 @@ function Hidden(props: { csrf: string; token: string; action: string }) {
   );
 }
 
-export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; maxTopics: number; saved?: boolean }) {
+/**
+ * `feedUrl`: the reader's private "For you" feed, when the subscription belongs to an account
+ * (shown with a button that revokes it and makes a new one); `recommendations`: whether the server
+ * offers the "Recommended for you" section.
+ */
+export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; maxTopics: number; saved?: boolean; recommendations?: boolean; feedUrl?: string | null }) {
   const s = props.subscriber;
   const active = s.status === 'active';
   const zones = ZONES.includes(s.timeZone) ? ZONES : [s.timeZone, ...ZONES];
@@ -69,6 +74,9 @@ export function PreferencesPage(props: { csrf: string; token: string; subscriber
         <fieldset>
           <legend>Daily mail</legend>
           <div class="check"><input id="pref-trending" type="checkbox" name="dailyTrending" value="1" checked={s.dailyTrending} /><label for="pref-trending">Daily trending papers</label></div>
+          {props.recommendations && s.userId !== null ? (
+            <div class="check"><input id="pref-recommended" type="checkbox" name="recommendations" value="1" checked={s.recommendations} /><label for="pref-recommended">Recommended for you (learned from the papers you save, upvote and hide; never a paper twice)</label></div>
+          ) : null}
           <div class="check"><input id="pref-weekends" type="checkbox" name="skipWeekends" value="1" checked={s.skipWeekends} /><label for="pref-weekends">Skip weekends</label></div>
           <div class="row"><label for="pref-hour">Send from</label><select id="pref-hour" name="sendHour">{HOURS.map((h) => <option value={String(h)} selected={h === s.sendHour}>{`${String(h).padStart(2, '0')}:00`}</option>)}</select></div>
           <div class="row">
@@ -80,6 +88,19 @@ export function PreferencesPage(props: { csrf: string; token: string; subscriber
         </fieldset>
         <div class="actions"><button type="submit">Save preferences</button></div>
       </form>
+      {props.recommendations && s.userId === null ? <p class="hint">Recommendations for you need an account: sign in with this address, then subscribe again from a page of Paperboy to link it.</p> : null}
+      {props.feedUrl ? (
+        <section class="private-feed" id="feed" aria-labelledby="feed-h">
+          <h2 id="feed-h">Your private “For you” feed</h2>
+          <p class="hint">Your recommendations in a feed reader. Anyone with this address can read them: if it leaked, make a new one (the old one stops working).</p>
+          <label for="feed-url">Feed address</label>
+          <input id="feed-url" class="feed-url" type="text" readonly value={props.feedUrl} size={60} />
+          <form method="post" action="/preferences" class="inline">
+            <Hidden csrf={props.csrf} token={props.token} action="renew-feed" />
+            <button type="submit" class="small">Revoke and make a new address</button>
+          </form>
+        </section>
+      ) : null}
       <h2>Topic alerts</h2>
       <p class="hint">{props.topics.length} of at most {props.maxTopics} topics.</p>
       {props.topics.length === 0 ? <p>No topics yet.</p> : (

@@ -43,6 +43,7 @@ export function Layout(props: LayoutProps) {
             <a href="/">Trending</a>
             <a href="/daily">Daily</a>
             <a href="/search">Search</a>
+            {props.user ? <a href="/for-you">For you</a> : null}
             {props.user ? <a href="/library">Library</a> : null}
           </nav>
           <form class="quick-search" role="search" method="get" action="/search">

@@ -1,0 +1,69 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { MyPapersResult } from '../app/for-you-service.ts';
+import { ApiError, notFound } from './errors.ts';
+import { pathOf, renderPage } from './render.tsx';
+import type { AppEnv, Limit } from './security.ts';
+import type { HttpServices } from './services.ts';
+import { queryOf, readForm } from './validate.ts';
+import { ForYouPage, MyPapersAdded } from './views/for-you-page.tsx';
+
+type Ctx = Context<AppEnv>;
+const forYouQuery = z.object({ days: z.enum(['1', '7']).default('7'), sort: z.enum(['score', 'newest']).default('score') });
+const PAGE_SIZE = 25;
+const STARTERS = 10;
+
+/** The private feed's address for a token (feed-routes.ts serves it). */
+export const privateFeedPath = (token: string) => `/feeds/for-you.atom?token=${encodeURIComponent(token)}`;
+
+/** "For you" (docs/recommendations.md, Surfaces): the page, the cold start, "my papers", the private feed's address. */
+export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit): void {
+  const service = () => {
+    if (!s.forYou) throw notFound('recommendations are not available on this server');
+    return s.forYou;
+  };
+  const requireUser = (c: Ctx) => {
+    const user = c.get('user');
+    if (!user) throw new ApiError(401, 'UNAUTHORIZED', 'sign in first');
+    return user;
+  };
+
+  app.get('/for-you', async (c) => {
+    const user = c.get('user');
+    if (!user) return c.redirect(`/signin?next=${encodeURIComponent(pathOf(c))}`, 303);
+    const forYou = service();
+    const q = queryOf(c, forYouQuery);
+    const view = { days: Number(q.days) as 1 | 7, sort: q.sort };
+    const [result, hidden, token] = await Promise.all([forYou.recommend(user.id, { days: view.days, limit: PAGE_SIZE, sort: view.sort }), s.catalog.hidden(user.id), forYou.feedToken(user.id)]);
+    // Until there are enough likes, this week's trending papers to rate (the cold start).
+    const starters = result.fewRatings ? (await s.catalog.trending('week', { limit: STARTERS, offset: 0, exclude: hidden })).items : [];
+    const ids = [...result.items.map((i) => i.id), ...starters.map((p) => p.id)];
+    const [cards, details, dataAsOf, state] = await Promise.all([s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids)]);
+    const viewer = { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };
+    return renderPage(c, {
+      title: 'For you', description: 'Papers recommended for you',
+      children: <ForYouPage viewer={viewer} result={result} view={view} cards={cards} extras={{ details, dataAsOf }} starters={starters} feedUrl={`${s.options.baseUrl}${privateFeedPath(token)}`} />,
+    });
+  });
+
+  // Pasted ids and an uploaded BibTeX file are read each on its own (one may be a list, the other BibTeX).
+  app.post('/for-you/my-papers', limit('votes'), async (c) => {
+    const user = requireUser(c);
+    const forYou = service();
+    const form = await readForm(c);
+    const texts = [form.papers, form.bibtexFile].filter((t): t is string => typeof t === 'string' && t.trim() !== '');
+    if (texts.length === 0) throw new ApiError(400, 'INVALID_PARAMETER', 'field papers: paste arXiv ids or a BibTeX file (or choose a .bib file)', { parameter: 'papers' });
+    const results = await Promise.all(texts.map((t) => forYou.addMyPapers(user.id, t)));
+    const merged: MyPapersResult = {
+      added: results.flatMap((r) => r.added), unknown: results.flatMap((r) => r.unknown), entriesWithoutId: results.flatMap((r) => r.entriesWithoutId),
+      notIds: results.flatMap((r) => r.notIds), format: results[0]!.format,
+    };
+    return renderPage(c, { title: 'Your papers', children: <MyPapersAdded result={merged} /> });
+  });
+
+  app.post('/for-you/feed', limit('preferences'), async (c) => {
+    const user = requireUser(c);
+    await service().renewFeedToken(user.id);
+    return c.redirect('/for-you#feed', 303);
+  });
+}

@@ -77,8 +77,8 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
       const check = await s.forYou.checkFeedToken(c.req.query('token') ?? '');
       if (!check.ok) {
         throw new ApiError(403, 'FORBIDDEN', check.reason === 'revoked'
-          ? 'this private feed address was revoked: copy the new one from your "For you" page'
-          : 'this private feed address is not valid (altered or forged): copy it from your "For you" page');
+          ? 'this private feed address was revoked: copy the new one from your “For you” page'
+          : 'this private feed address is not valid (altered or forged): copy it from your “For you” page');
       }
       const r = await s.forYou.recommend(check.userId, { days: 7, limit: FEED_SIZE });
       const texts = await abstracts(r.items);

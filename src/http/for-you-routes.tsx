@@ -35,8 +35,11 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     const q = queryOf(c, forYouQuery);
     const view = { days: Number(q.days) as 1 | 7, sort: q.sort };
     const [result, hidden, token] = await Promise.all([forYou.recommend(user.id, { days: view.days, limit: PAGE_SIZE, sort: view.sort }), s.catalog.hidden(user.id), forYou.feedToken(user.id)]);
-    // Until there are enough likes, this week's trending papers to rate (the cold start).
-    const starters = result.fewRatings ? (await s.catalog.trending('week', { limit: STARTERS, offset: 0, exclude: hidden })).items : [];
+    // Until there are enough likes, papers to rate (the cold start): this week's trending ones, or
+    // the newest when the week has none (a database whose papers are older than a week).
+    const pick = { limit: STARTERS, offset: 0, exclude: hidden };
+    const trending = result.fewRatings ? (await s.catalog.trending('week', pick)).items : [];
+    const starters = result.fewRatings && trending.length === 0 ? (await s.catalog.newest(pick)).items : trending;
     const ids = [...result.items.map((i) => i.id), ...starters.map((p) => p.id)];
     const [cards, details, dataAsOf, state] = await Promise.all([s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids)]);
     const viewer = { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };

@@ -62,7 +62,7 @@ export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYou
       {r.coldStart ? (
         <section class="cold-start" aria-labelledby="cold-h">
           <h2 id="cold-h">Tell Paperboy what you read</h2>
-          <p>{r.notice} Each paper you <strong>save</strong> or <strong>upvote</strong> (▲) counts as a like, each one you hide as a dislike; a few likes are enough to start. Pick from <a href="/?period=week">this week's trending papers</a>, <a href="/search">search</a> for your field, or add papers of your own below.</p>
+          <p>{r.notice ? `${r.notice[0]!.toUpperCase()}${r.notice.slice(1)}. ` : ''}Each paper you <strong>save</strong> or <strong>upvote</strong> (▲) counts as a like, each one you hide as a dislike; a few likes are enough to start. Pick from <a href="/?period=week">this week's trending papers</a>, <a href="/search">search</a> for your field, or add papers of your own below.</p>
         </section>
       ) : (
         <>
@@ -83,7 +83,7 @@ export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYou
       {r.fewRatings && props.starters.length > 0 ? (
         <section class="starters" aria-labelledby="starters-h">
           <h2 id="starters-h">{r.coldStart ? 'Papers to rate' : 'Rate a few more'}</h2>
-          <p class="hint">Trending this week: save or upvote the ones you would read{r.coldStart ? '' : '; the more you rate, the better the recommendations'}.</p>
+          <p class="hint">Recent papers: save or upvote the ones you would read{r.coldStart ? '' : '; the more you rate, the better the recommendations'}.</p>
           <PaperList rows={props.starters.map((c) => cardRow(c, props.extras.details))} viewer={props.viewer} heading={3} />
         </section>
       ) : null}

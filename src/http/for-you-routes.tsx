@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import type { PaperCard } from '../app/catalog.ts';
 import type { MyPapersResult } from '../app/for-you-service.ts';
 import { ApiError, notFound } from './errors.ts';
 import { pathOf, renderPage } from './render.tsx';
@@ -36,10 +37,12 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     const view = { days: Number(q.days) as 1 | 7, sort: q.sort };
     const [result, hidden, token] = await Promise.all([forYou.recommend(user.id, { days: view.days, limit: PAGE_SIZE, sort: view.sort }), s.catalog.hidden(user.id), forYou.feedToken(user.id)]);
     // Until there are enough likes, papers to rate (the cold start): this week's trending ones, or
-    // the newest when the week has none (a database whose papers are older than a week).
-    const pick = { limit: STARTERS, offset: 0, exclude: hidden };
-    const trending = result.fewRatings ? (await s.catalog.trending('week', pick)).items : [];
-    const starters = result.fewRatings && trending.length === 0 ? (await s.catalog.newest(pick)).items : trending;
+    // the newest when those are all recommended already or the week has none (older data).
+    const recommended = new Set(result.items.map((i) => i.id));
+    const pick = { limit: STARTERS + recommended.size, offset: 0, exclude: hidden };
+    const fresh = (papers: PaperCard[]) => papers.filter((p) => !recommended.has(p.id)).slice(0, STARTERS);
+    let starters = result.fewRatings ? fresh((await s.catalog.trending('week', pick)).items) : [];
+    if (result.fewRatings && starters.length === 0) starters = fresh((await s.catalog.newest(pick)).items);
     const ids = [...result.items.map((i) => i.id), ...starters.map((p) => p.id)];
     const [cards, details, dataAsOf, state] = await Promise.all([s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids)]);
     const viewer = { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };

@@ -12,19 +12,23 @@ export const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 
 /**
  * `paperboy serve` on a free port over a fresh data directory holding `fixtures`, mailing through
- * a local SMTP server, and a headless Chromium; `stop()` ends all three.
+ * a local SMTP server, and a headless Chromium; `stop()` ends all three. `prepared`: serve this
+ * data directory instead (already filled, e.g. with embeddings), with these extra environment variables.
  */
-export async function startService(fixtures: string[]) {
+export async function startService(fixtures: string[], prepared?: { dir: string; env: Record<string, string> }) {
   assert.ok(existsSync(CHROMIUM), `headless browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set PAPERBOY_CHROMIUM)`);
   mkdirSync(SHOTS, { recursive: true });
   const smtp = await startSmtpServer();
-  const data = tempDir();
-  const imported = await runPaperboy(['import', ...fixtures, '--data', data]);
-  assert.equal(imported.code, 0, imported.stderr);
+  const data = prepared?.dir ?? tempDir();
+  if (fixtures.length > 0) {
+    const imported = await runPaperboy(['import', ...fixtures, '--data', data]);
+    assert.equal(imported.code, 0, imported.stderr);
+  }
   const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--data', data], {
     env: {
       ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
       PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtp.port), PAPERBOY_MAIL_FROM: 'Paperboy <paperboy@example.org>',
+      ...prepared?.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

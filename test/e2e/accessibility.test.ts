@@ -73,6 +73,7 @@ describe('accessibility and layout of every page, light and dark, desktop and ph
     ['paper', '/papers/2401.00201'],
     ['signin', '/signin'],
     ['library', '/library'],
+    ['for-you', '/for-you'],
     ['subscribe', '/subscribe'],
     ['preferences', preferences],
     ['not-found', '/papers/2401.99999'],

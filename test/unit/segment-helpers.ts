@@ -2,7 +2,8 @@
 import { LexicalIndex } from '../../src/core/search/lexical-index.ts';
 import type { FieldSpec, TermClause } from '../../src/core/search/lexical-types.ts';
 import { buildSegment, type BaseStats, type SegmentDoc, type SegmentSchema } from '../../src/core/search/segment/segment-builder.ts';
-import { SegmentReader, SegmentScratch } from '../../src/core/search/segment/segment-reader.ts';
+import { SegmentReader } from '../../src/core/search/segment/segment-reader.ts';
+import { SegmentScratch } from '../../src/core/search/segment/segment-scratch.ts';
 import { ScoringScratch } from '../../src/core/search/segment/scorer.ts';
 
 export const FIELDS: readonly FieldSpec[] = [

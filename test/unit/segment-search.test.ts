@@ -4,7 +4,8 @@ import { ScoringScratch } from '../../src/core/search/segment/scorer.ts';
 import type { LexicalPart } from '../../src/ports/search-index.ts';
 import { searchParts } from '../../src/core/search/segment/multi-search.ts';
 import { mergeSegments } from '../../src/core/search/segment/segment-merge.ts';
-import { SegmentReader, SegmentScratch } from '../../src/core/search/segment/segment-reader.ts';
+import { SegmentReader } from '../../src/core/search/segment/segment-reader.ts';
+import { SegmentScratch } from '../../src/core/search/segment/segment-scratch.ts';
 import { concat, FIELDS, lexicalOf, memorySegment, random, randomDocs, randomQuery, readFrom, SCHEMA, statsOf } from './segment-helpers.ts';
 
 const same = (a: { docId: number; score: number }[], b: { docId: number; score: number }[], label: string) => {

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync } from 'node:fs';
 import type { SegmentSchema } from '../../core/search/segment/segment-builder.ts';
-import { SegmentScratch } from '../../core/search/segment/segment-reader.ts';
+import { SegmentScratch } from '../../core/search/segment/segment-scratch.ts';
 import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { ScoringScratch } from '../../core/search/segment/scorer.ts';
 import { VectorSegmentReader, VectorSegments, type VectorCopies } from '../vector/vector-files.ts';

@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { BaseStats, BuiltSegment, SegmentDoc, SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { buildSegment } from '../../core/search/segment/segment-builder.ts';
-import { SegmentReader, type SegmentScratch } from '../../core/search/segment/segment-reader.ts';
+import { SegmentReader } from '../../core/search/segment/segment-reader.ts';
+import type { SegmentScratch } from '../../core/search/segment/segment-scratch.ts';
 import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord, type ReadGuard } from './file-io.ts';
 import type { SegmentEntry } from './manifest.ts';
 

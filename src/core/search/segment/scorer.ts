@@ -1,4 +1,5 @@
 import { TopHeap } from '../top-k.ts';
+import { blockMaxes, searchBlockMax, WindowScratch, type BlockMaxTerm } from './block-max.ts';
 import type { FieldSpec, LexicalHit, TermClause } from '../lexical-types.ts';
 
 /**
@@ -37,6 +38,24 @@ export interface ScoringSource<L extends TermPostings = TermPostings> {
   sat(list: L, avg: readonly number[]): Float32Array;
   /** Posting i, field f -> term frequency at i * fieldCount + f. */
   tfs(list: L): ArrayLike<number>;
+  /**
+   * Whether `sat`'s buffer keeps these contents for as long as it lives (not a scratch buffer reused
+   * by the next query, not a list still growing): its block maxima are then computed once and kept.
+   */
+  stableSat?(list: L, sat: Float32Array): boolean;
+}
+
+/** Block maxima of stable contribution arrays, by their buffer (dropped with it). */
+const blockCache = new WeakMap<ArrayBufferLike, Float32Array>();
+
+function blocksOf<L extends TermPostings>(source: ScoringSource<L>, list: L, sat: Float32Array): Float32Array {
+  if (!source.stableSat?.(list, sat)) return blockMaxes(sat, list.length);
+  let blocks = blockCache.get(sat.buffer);
+  if (!blocks) {
+    blocks = blockMaxes(sat, list.length);
+    blockCache.set(sat.buffer, blocks);
+  }
+  return blocks;
 }
 
 /** The statistics a search scores with. */
@@ -57,6 +76,7 @@ export class ScoringScratch {
   scores = new Float32Array(0);
   marks = new Uint8Array(0);
   touched = new Int32Array(0);
+  readonly window = new WindowScratch();
   ensure(n: number): void {
     if (this.scores.length >= n) return;
     const size = Math.max(n, this.scores.length * 2);
@@ -117,6 +137,8 @@ export interface SearchSourceOptions {
    * looking for new documents sooner. Default -Infinity.
    */
   floor?: number | undefined;
+  /** Counts of the block-max evaluation (windows visited and skipped, documents completed). */
+  counts?: { windows: number; skipped: number; completed: number } | undefined;
 }
 
 /**
@@ -183,62 +205,21 @@ export function searchSource<L extends TermPostings>(
       scores[slot]! += weight * sat[j]!;
     }
   };
-  // Whether at least k touched documents that pass the filter score above `bound` (i.e. the k-th best
-  // score among them is above it): one pass that stops at the k-th, no heap.
-  const kAbove = (k: number, bound: number) => {
-    if (k <= 0) return true;
-    let n = 0;
-    for (let t = 0; t < touchedCount; t++) {
-      const slot = touched[t]!;
-      if (scores[slot]! <= bound) continue;
-      if (options.filter && !options.filter(slotDoc[slot]!)) continue;
-      if (++n >= k) return true;
+  // Plain OR queries of several terms: block-max MaxScore (block-max.ts), exact, usually reading a
+  // fraction of the postings of the common terms.
+  if (plain && query.should.length > 1) {
+    const terms: BlockMaxTerm[] = [];
+    for (const clause of query.should) {
+      const list = source.list(clause.term);
+      if (!list || list.length === 0) continue;
+      const sat = source.sat(list, avg);
+      terms.push({ docs: list.docs, length: list.length, sat, weight: idf(clause.term), blocks: blocksOf(source, list, sat) });
     }
-    return false;
-  };
-
-  // MaxScore (Turtle & Flood 1995) for plain OR queries: terms in decreasing order of the most they
-  // can add; once the terms left cannot lift an unseen document above the current k-th score, they
-  // only update documents already seen. Exact: the same top k as scoring everything.
-  const pruning = plain && query.should.length > 1;
-  if (pruning) {
-    const items = query.should
-      .map((clause) => ({ clause, list: source.list(clause.term) }))
-      .filter((item): item is { clause: TermClause; list: L } => item.list !== null && item.list.length > 0)
-      .map(({ clause, list }) => {
-        const sat = source.sat(list, avg);
-        const weight = idf(clause.term);
-        return { list, sat, weight, bound: weight * list.maxSat };
-      })
-      .sort((a, b) => b.bound - a.bound);
-    const rest = new Float64Array(items.length + 1);
-    for (let i = items.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + items[i]!.bound;
-    const floor = options.floor ?? -Infinity;
-    let i = 0;
-    for (; i < items.length; i++) {
-      if (rest[i]! < floor) break; // no document seen only from here on can enter the merged top k
-      if (i > 0 && touchedCount >= options.limit && kAbove(options.limit, rest[i]!)) break;
-      const { list, sat, weight } = items[i]!;
-      accumulate(list, sat, weight);
-    }
-    for (; i < items.length; i++) {
-      const { list, sat, weight } = items[i]!;
-      if (touchedCount * 24 < list.length) {
-        for (let t = 0; t < touchedCount; t++) {
-          const slot = touched[t]!;
-          const j = findSlot(list, slot);
-          if (j >= 0) scores[slot]! += weight * sat[j]!;
-        }
-      } else {
-        for (let j = 0; j < list.length; j++) {
-          const slot = list.docs[j]!;
-          if (marks[slot]! & 1) scores[slot]! += weight * sat[j]!;
-        }
-      }
-    }
+    const heap = searchBlockMax(terms, { limit: options.limit, slotDoc, slots: source.slots, filter: options.filter, floor: options.floor, counts: options.counts }, scratch.window);
+    return heap.sorted();
   }
 
-  for (const clause of pruning ? [] : query.should) {
+  for (const clause of query.should) {
     const list = source.list(clause.term);
     if (!list) continue;
     const weight = idf(clause.term);

@@ -125,12 +125,15 @@ describe('paperboy migrate-store', { skip: postgresSkip() }, () => {
     assert.match(replaced.stdout, /^users\s+2\s+2$/m, 'the user added since is gone: the target holds the copy only');
   });
 
-  it('names what is wrong: a target that is not PostgreSQL, a source that is not SQLite', async () => {
+  it('names what is wrong: a target that is not PostgreSQL, an empty data directory, a source that is not SQLite', async () => {
     const env = { PAPERBOY_DATA: tempDir(), PAPERBOY_MODEL_DOWNLOAD: 'false', PAPERBOY_DATABASE_URL: '' };
     const bad = await runPaperboy(['migrate-store', '--to', 'mysql://x@127.0.0.1/db'], { env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--to: expected a postgres:\/\/ or postgresql:\/\/ URL/);
     const url = await cluster.createDatabase();
+    const empty = await runPaperboy(['migrate-store', '--to', url], { env });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /the SQLite database .*paperboy\.db holds nothing to copy \(no papers, accounts or subscribers\); check --data/);
     const fromPg = await runPaperboy(['migrate-store', '--to', url], { env: { ...env, PAPERBOY_DATABASE_URL: url } });
     assert.equal(fromPg.code, 2);
     assert.match(fromPg.stderr, /copies the SQLite file of the data directory, but PAPERBOY_DATABASE_URL/);

@@ -61,6 +61,9 @@ export async function copyFromSqlite(source: SqliteDb, pool: Pool, options: Copy
       const rows = count(source, table);
       if (rows > 0) throw new PaperboyError('INVALID_REQUEST', `migrate-store: the SQLite table ${table} holds ${rows} rows and PostgreSQL has no such table; upgrade Paperboy so that both schemas match`);
     }
+    if (tables.every((t) => count(source, t) === 0)) {
+      throw new PaperboyError('INVALID_REQUEST', `migrate-store: the SQLite database ${source.name} holds nothing to copy (no papers, accounts or subscribers); check --data or PAPERBOY_DATA`);
+    }
     // One snapshot of the SQLite file for the copy and the counts (WAL: writers may go on, unseen).
     source.exec('BEGIN');
     try {

@@ -3,22 +3,42 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { DEFAULT_PREFERENCES } from '../src/app/digests.ts';
+import { cliServices } from '../src/compose/cli-services.ts';
+import { composeServices } from '../src/compose/compose-services.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { silentLogger } from '../src/ports/logger.ts';
+import type { SubscriptionStore } from '../src/ports/subscription-store.ts';
 import type { ReceivedMail } from './smtp-server.ts';
 import { ROOT, fixture, tempDir, testStore } from './helpers.ts';
+
+/** Subscribes and confirms `count` readers reader0@… through `subscriptions`. */
+async function addSubscribers(subscriptions: SubscriptionStore, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const hash = createHash('sha256').update(`token-${i}`).digest('hex');
+    await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, timeZoneChosen: false, userId: null });
+    await subscriptions.confirm(hash, '2024-01-09T01:00:00Z');
+  }
+}
 
 /** A data directory with the web fixture papers and `count` confirmed subscribers reader0@… */
 export async function dataWithSubscribers(count: number): Promise<string> {
   const data = tempDir();
   const { store, importFiles } = testStore(data);
   await importFiles([fixture('web-papers.jsonl')]);
-  const subscriptions = createSqliteSubscriptionStore(store.db);
-  for (let i = 0; i < count; i++) {
-    const hash = createHash('sha256').update(`token-${i}`).digest('hex');
-    await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, timeZoneChosen: false, userId: null });
-    await subscriptions.confirm(hash, '2024-01-09T01:00:00Z');
-  }
+  await addSubscribers(createSqliteSubscriptionStore(store.db), count);
   await store.close();
   return data;
+}
+
+/** The same on the PostgreSQL database `url` (composed as the CLI composes it). */
+export async function databaseWithSubscribers(url: string, count: number): Promise<void> {
+  const services = await composeServices(loadConfig({ env: { PAPERBOY_DATABASE_URL: url }, installDir: ROOT, overrides: { dataDir: tempDir(), starter: 'off' } }), { embedder: null, index: 'memory', logger: silentLogger });
+  try {
+    await cliServices(services).importFiles([fixture('web-papers.jsonl')], {});
+    await addSubscribers(services.stores.subscriptions, count);
+  } finally {
+    await services.close();
+  }
 }
 
 /** The environment of a `paperboy digest run` against the test SMTP server (plus `extra`). */

@@ -49,6 +49,10 @@ export interface CliServices {
     planned: number; empty: number; skipped: number; sent: number; retried: number; failed: number;
     previews: { email: string; period: string; subject: string; text: string; papers: number }[];
   }>;
+  /** `paperboy migrate-store`: copies the SQLite database into PostgreSQL `to` and counts both sides. */
+  migrateStore(to: string, options: { replace: boolean; onProgress?: (table: string, done: number, total: number) => void }): Promise<{
+    target: string; tables: { table: string; source: number; target: number }[]; outbox: { state: string; source: number; target: number }[]; skipped: string[];
+  }>;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import { digestCommand } from './commands/digest.ts';
 import { indexCommand } from './commands/index.ts';
 import { recommendCommand } from './commands/recommend.ts';
 import { evalRecsCommand } from './commands/eval-recs.ts';
+import { migrateStoreCommand } from './commands/migrate-store.ts';
 
 /** Builds the `paperboy` command line; `setExit` records the exit status a command wants. */
 export function createProgram(ctx: CliContext, setExit: (code: number) => void, version: string): Command {
@@ -28,7 +29,7 @@ export function createProgram(ctx: CliContext, setExit: (code: number) => void, 
   for (const command of [
     importCommand(ctx, setExit), harvestCommand(ctx, setExit), digestCommand(ctx, setExit), statsCommand(ctx), searchCommand(ctx), similarCommand(ctx),
     embedCommand(ctx, setExit), indexCommand(ctx), evalCommand(ctx), serveCommand(ctx),
-    recommendCommand(ctx), evalRecsCommand(ctx),
+    recommendCommand(ctx), evalRecsCommand(ctx), migrateStoreCommand(ctx, setExit),
   ]) {
     command.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(command);

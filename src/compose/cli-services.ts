@@ -13,6 +13,7 @@ import { PaperboyError } from '../core/errors.ts';
 import { embedPapers } from '../app/search/search-service.ts';
 import type { CliServices } from '../cli/context.ts';
 import type { Services } from './compose-services.ts';
+import { migrateStore } from './migrate-store.ts';
 import { startServing } from './serve-loop.ts';
 import { publicUrl } from './web.ts';
 
@@ -92,6 +93,7 @@ export function cliServices(services: Services): CliServices {
       }
     },
     serve: (options) => startServing(services, options),
+    migrateStore: (to, options) => migrateStore(stores, to, options),
     close: services.close,
   };
 }

@@ -39,6 +39,8 @@ export interface ComposeOptions {
   /** The version the service reports (default: package.json's). */
   version?: string;
   tuning?: Tuning;
+  /** PostgreSQL: how often a standby tries the scheduler lock (default 5 s; adapters/postgres/scheduler-lock.ts). */
+  schedulerRetryMs?: number;
 }
 
 /** Opens the store and builds the services for `config`. Nothing runs in the background until `serve` (serve-loop.ts). */
@@ -65,6 +67,7 @@ export async function composeServices(config: Config, options: ComposeOptions = 
   const starterFile = join(INSTALL_DIR, 'starter', 'arxiv-starter.jsonl.gz');
   return {
     config, role, clock, logger, userAgent, stores, search, signals,
+    ...(options.schedulerRetryMs !== undefined ? { schedulerRetryMs: options.schedulerRetryMs } : {}),
     /** The bundled starter corpus, null when the installation lacks it. */
     starterFile: existsSync(starterFile) ? starterFile : null,
     /** The configured mailer (or the one given); its owner closes it. */

@@ -1,12 +1,13 @@
 /**
  * `serve`: listens, composes the web app for the URL it got, and runs what a service runs in the
  * background: the index following the store, embedding of new papers, the digest scheduler and
- * the trending signals' schedules. In a cluster only the leader (worker 0) writes the index, embeds
- * and schedules (worker-role.ts).
+ * the trending signals' schedules. In a cluster only the leader (worker 0) writes the index and
+ * embeds (worker-role.ts); one process of all those on the database schedules (scheduler.ts).
  */
 import { embedPapers } from '../app/search/search-service.ts';
 import { startBackgroundLoop } from '../jobs/background-loop.ts';
 import type { Services } from './compose-services.ts';
+import { openSchedulerLock } from './scheduler.ts';
 import { publicUrl } from './web.ts';
 
 export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -60,17 +61,21 @@ export async function startServing(services: Services, { host, port }: { host?: 
   const embedding = e
     ? search.searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
     : null;
-  // Digests: planned and sent on a schedule inside the service (the leader only).
-  const scheduler = config.digest.schedule !== 'off' && role.leader
-    ? startDigestScheduler(web.digests, { cron: config.digest.schedule, logger })
-    : null;
-  // Trending signals: HF daily papers and GitHub stars on their schedules (the leader only), reader counts flushed every minute.
-  const signalJobs = services.signals.start({ scheduled: role.leader });
+  // The schedules (digests; Hugging Face and GitHub signals) run in one process of all those on the
+  // database: worker 0 on SQLite, the advisory lock's holder on PostgreSQL (scheduler.ts).
+  const lock = openSchedulerLock(config, role, logger, services.schedulerRetryMs !== undefined ? { retryMs: services.schedulerRetryMs } : {});
+  lock.whileLeading(() => {
+    const digestsJob = config.digest.schedule !== 'off' ? startDigestScheduler(web.digests, { cron: config.digest.schedule, logger }) : null;
+    const signalJobs = services.signals.startSchedules();
+    return { stop: async () => { await Promise.all([digestsJob?.stop(), signalJobs.stop()]); } };
+  });
+  // Reader counts are flushed by every process.
+  const readers = services.signals.startReaders();
   return {
     url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
     stop: async () => {
       stopping = true;
-      await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), scheduler?.stop(), signalJobs.stop()]);
+      await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop()]);
       await new Promise<void>((done) => server.close(() => done()));
       await web.mail.close();
       await mailer.close();

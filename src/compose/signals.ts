@@ -31,25 +31,27 @@ export function createSignalServices(deps: { config: Config; store: PaperStore; 
     trending,
     readers,
     harvestHf: (options: HfHarvestOptions) => harvestHf(options),
-    /** Starts the schedules (`scheduled`: this process runs the imports) and the readers' flush. */
-    start(options: { scheduled: boolean }) {
+    /** Starts the Hugging Face and GitHub schedules (in the one process that schedules: scheduler-lock.ts). */
+    startSchedules() {
       const abort = new AbortController();
       const github = createGitHubClient({ apiUrl: config.github.apiUrl, clock, logger, userAgent, signal: abort.signal, ...(config.github.token ? { token: config.github.token } : {}) });
       const refreshStars = createGitHubStarsRefresher({ signals, github, clock, logger }, { reposPerRun: config.github.reposPerRun, recheckAfterMs: config.github.recheckMinutes * 60_000 });
-      const jobs = options.scheduled
-        ? startSignalJobs([
-            { name: 'hf', cron: config.hf.schedule, run: async () => {
-              const report = await harvestHf({}, abort.signal);
-              logger.info('hf.run', { from: report.from, until: report.until, days: report.days, observations: report.observations, ...report.counts });
-              trending.invalidate();
-            } },
-            { name: 'github', cron: config.github.schedule, run: async () => {
-              await refreshStars();
-              trending.invalidate();
-            } },
-          ], { logger, abort })
-        : null;
-      if (jobs) logger.info('signals.schedules', { hf: config.hf.schedule, github: config.github.schedule, githubToken: config.github.token ? 'set' : 'none', readers: config.readerSignals });
+      const jobs = startSignalJobs([
+        { name: 'hf', cron: config.hf.schedule, run: async () => {
+          const report = await harvestHf({}, abort.signal);
+          logger.info('hf.run', { from: report.from, until: report.until, days: report.days, observations: report.observations, ...report.counts });
+          trending.invalidate();
+        } },
+        { name: 'github', cron: config.github.schedule, run: async () => {
+          await refreshStars();
+          trending.invalidate();
+        } },
+      ], { logger, abort });
+      logger.info('signals.schedules', { hf: config.hf.schedule, github: config.github.schedule, githubToken: config.github.token ? 'set' : 'none', readers: config.readerSignals });
+      return jobs;
+    },
+    /** Starts flushing the reader counts every minute (in every process). */
+    startReaders() {
       const flushing = readers
         ? startBackgroundLoop('readers', async () => {
             await readers.flush();
@@ -58,7 +60,7 @@ export function createSignalServices(deps: { config: Config; store: PaperStore; 
         : null;
       return {
         async stop() {
-          await Promise.all([jobs?.stop(), flushing?.stop()]);
+          await flushing?.stop();
           await readers?.flush().catch((error: Error) => logger.warn('readers.flush_failed', { message: error.message }));
         },
       };

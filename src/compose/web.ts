@@ -4,6 +4,7 @@
  * digest code load here, not at start-up: one-off commands (a search, an import) do not pay for
  * modules they never use.
  */
+import { createPostgresRateLimitStore } from '../adapters/postgres/rate-limit-store.ts';
 import { createAccountService } from '../app/accounts.ts';
 import { createCatalog } from '../app/catalog.ts';
 import { createForYouService } from '../app/for-you-service.ts';
@@ -80,7 +81,11 @@ export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer)
   const app = createApp({
     store: stores.papers, catalog: parts.catalog, accounts, digests: parts.digests, clock, logger, version: deps.version, ...(deps.readers ? { readers: deps.readers } : {}),
     forYou: parts.forYou,
-    options: { baseUrl, secret: deps.secret(), trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits, maxBodyBytes: 64 * 1024, dataDir: config.dataDir },
+    options: {
+      baseUrl, secret: deps.secret(), trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits, maxBodyBytes: 64 * 1024, dataDir: config.dataDir,
+      // Instances sharing a PostgreSQL database share the limits too (docs/deployment.md).
+      ...(stores.kind === 'postgres' ? { rateLimitStore: createPostgresRateLimitStore(stores.papers.pool, { logger }) } : {}),
+    },
   });
   return { ...parts, accounts, app };
 }

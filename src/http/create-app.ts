@@ -34,7 +34,7 @@ const wantsJson = (c: Context) => c.req.path.startsWith('/api/') || c.req.path =
 export function createApp(services: HttpServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(`../../public/${name}`, import.meta.url), 'utf8')]));
-  const limit = rateLimiter(services.options.rateLimits, services.options.trustProxy, () => services.clock.now());
+  const limit = rateLimiter(services.options.rateLimits, services.options.trustProxy, () => services.clock.now(), services.options.rateLimitStore);
 
   app.use(requestId());
   app.use(async (c, next) => {

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { TokenBuckets, type BucketRule } from '../core/rate-limit.ts';
+import type { BucketRule } from '../core/rate-limit.ts';
 import { forwardedClient, forwardedValue, rateLimitKey, type ForwardedClient, type TrustedProxies } from '../core/trusted-proxies.ts';
 import type { AccountService } from '../app/accounts.ts';
 import type { User } from '../ports/account-store.ts';
+import { memoryRateLimitStore, type RateLimitStore } from '../ports/rate-limit-store.ts';
 import { ApiError } from './errors.ts';
 import { hasFormBody, readForm } from './validate.ts';
 
@@ -139,14 +140,18 @@ const ACTION: Record<RateLimitName, string> = {
   search: 'search', signIn: 'sign-in', subscribe: 'subscription', preferences: 'preference-change', votes: 'vote, save and hide',
 };
 
-/** Rate limiting per client address (see clientKey); `null` limits turn it off (benchmarks, trusted networks). */
-export function rateLimiter(limits: RateLimits, trust: TrustedProxies, now: () => number): Limit {
-  const buckets = limits
-    ? Object.fromEntries(Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [name, new TokenBuckets(limits[name as RateLimitName] ?? rule)])) as Record<RateLimitName, TokenBuckets>
+/**
+ * Rate limiting per client address (see clientKey) and action, with buckets in `store` (this
+ * process's memory unless given: the database when instances share one); `null` limits turn it off
+ * (benchmarks, trusted networks).
+ */
+export function rateLimiter(limits: RateLimits, trust: TrustedProxies, now: () => number, store: RateLimitStore = memoryRateLimitStore()): Limit {
+  const rules = limits
+    ? Object.fromEntries(Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [name, limits[name as RateLimitName] ?? rule])) as Record<RateLimitName, BucketRule>
     : null;
   return (name: RateLimitName): MiddlewareHandler<AppEnv> => async (c, next) => {
-    if (buckets) {
-      const verdict = buckets[name].take(clientKey(c, trust), now());
+    if (rules) {
+      const verdict = await store.take(`${name}:${clientKey(c, trust)}`, rules[name], now());
       if (!verdict.ok) {
         const seconds = Math.ceil(verdict.retryAfterMs / 1000);
         c.header('Retry-After', String(seconds));

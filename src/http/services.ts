@@ -7,6 +7,7 @@ import type { TrustedProxies } from '../core/trusted-proxies.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
+import type { RateLimitStore } from '../ports/rate-limit-store.ts';
 import type { RateLimits } from './security.ts';
 
 export interface HttpOptions {
@@ -18,6 +19,8 @@ export interface HttpOptions {
   trustProxy: TrustedProxies;
   /** Per-client limits; null turns them off. */
   rateLimits: RateLimits;
+  /** Where the limits' buckets live (default: this process's memory). */
+  rateLimitStore?: RateLimitStore;
   maxBodyBytes: number;
   /** The data directory, printed in the commands of the empty-database page. */
   dataDir?: string;

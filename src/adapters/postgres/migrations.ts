@@ -254,4 +254,21 @@ export const pgMigrations: readonly PgMigration[] = [
       ALTER TABLE subscribers ADD COLUMN recommendations boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    version: 3,
+    name: 'rate-limit buckets shared by the instances (unlogged)',
+    sql: `
+      -- One token bucket per action and client address (rate-limit-store.ts). UNLOGGED: no WAL, so a
+      -- request pays no commit flush for its limit; after a server crash the table is empty (every
+      -- client starts with a full bucket) and standbys do not have it, which is fine for limits.
+      CREATE UNLOGGED TABLE rate_limits (
+        key        text PRIMARY KEY,              -- action:client address (http/security.ts)
+        tokens     double precision NOT NULL,     -- left after the last request
+        at_ms      double precision NOT NULL,     -- time of the last request (ms since the epoch)
+        full_at_ms double precision NOT NULL,     -- when the bucket is full again: the row can go
+        granted    boolean NOT NULL               -- whether the last request got a token
+      );
+      CREATE INDEX rate_limits_full_at ON rate_limits (full_at_ms);
+    `,
+  },
 ];

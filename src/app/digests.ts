@@ -136,9 +136,13 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
      * background (mail queue), so the answer takes the same path whatever the address's state. A mail
      * goes out only when no unexpired confirmation is pending and the address is not already active.
      * A `timeZone` in `preferences` (the browser's, from the subscribe form) counts as chosen.
+     * `account`: the signed-in reader; the subscription is linked to their account (whose ratings
+     * the recommendations learn from) only when the address is the account's own, so that nobody
+     * links someone else's digest to their ratings. An active subscription is linked too.
      */
-    subscribe(email: string, preferences: Partial<Preferences> = {}, userId: number | null = null): void {
+    subscribe(email: string, preferences: Partial<Preferences> = {}, account: { id: number; email: string } | null = null): void {
       const address = email.trim().toLowerCase();
+      const userId = account && account.email.trim().toLowerCase() === address ? account.id : null;
       deps.mail.enqueue({
         kind: 'confirmation',
         to: address,

@@ -173,7 +173,7 @@ export const API_ROUTES: ApiRoute[] = [
     body: z.object({ email: z.email('must be an email address').max(254) }),
     response: S.AcceptedBody, status: 202,
     handler: async (c, { body, s }) => {
-      await s.digests.subscribe((body as { email: string }).email, {}, c.get('user')?.id ?? null);
+      s.digests.subscribe((body as { email: string }).email, {}, c.get('user'));
       return { status: 'accepted', message: 'if the address can receive mail, a confirmation link is on its way' };
     },
   },

@@ -93,7 +93,12 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
     // After trending: a paper in both goes to trending (selectDigest takes each paper once, in
     // section order), and papers of earlier digests are never picked again (papersSent).
     if (subscriber.recommendations && subscriber.userId !== null && deps.recommendations) {
-      sections.push({ topicId: null, title: RECOMMENDED_TITLE, papers: await deps.recommendations(subscriber.userId, since, period, want) });
+      // One reader's failure (a broken index, a bug) leaves the section out of their digest only.
+      try {
+        sections.push({ topicId: null, title: RECOMMENDED_TITLE, papers: await deps.recommendations(subscriber.userId, since, period, want) });
+      } catch (error) {
+        deps.logger.warn('digest.recommendations_failed', { subscriberId: subscriber.id, period, message: (error as Error).message });
+      }
     }
     const weekly = includesWeekly(period);
     // At most maxTopics topic searches per subscriber, whatever an old database holds.

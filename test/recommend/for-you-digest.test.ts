@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_PREFERENCES, RECOMMENDED_TITLE } from '../../src/app/digests.ts';
-import { client, signIn } from '../app-helpers.ts';
+import { createDigestService, DEFAULT_PREFERENCES, DIGEST_DEFAULTS, RECOMMENDED_TITLE } from '../../src/app/digests.ts';
+import { silentLogger, type Logger } from '../../src/ports/logger.ts';
+import { BASE_URL, client, signIn, TEST_SECRET } from '../app-helpers.ts';
 import { recsApp, topicIds } from './recs-app.ts';
 
 type T = Awaited<ReturnType<typeof recsApp>>['t'];
@@ -136,4 +137,28 @@ describe('linking a digest subscription to an account', () => {
     const prefs = await (await c.request(`/preferences?token=${t.digests.preferencesToken(sub.id)}`)).text();
     assert.match(prefs, /id="pref-recommended"/, 'the box is offered now');
   });
+});
+
+describe('the digest when one reader\'s recommendations fail', () => {
+  it('plans and sends every digest when one reader\'s recommendations throw, leaving only that section out and logging the subscriber (not the address)', async () => {
+    const { t } = await recsApp({ rateLimits: null });
+    const a = await subscribedReader(t, 'broken-recs@example.org');
+    const b = await subscribedReader(t, 'fine-recs@example.org');
+    for (const r of [a, b]) await t.subscriptions.setRecommendations(r.subscriber.id, true);
+    const warnings: { event: string; fields?: Record<string, unknown> }[] = [];
+    const logger: Logger = { ...silentLogger, warn: (event, fields) => warnings.push({ event, ...(fields ? { fields } : {}) }) };
+    const digests = createDigestService({
+      subscriptions: t.subscriptions, catalog: t.catalog, mailer: t.mailer, mail: { enqueue: () => true }, clock: t.clock, logger, secret: TEST_SECRET, baseUrl: BASE_URL,
+      recommendations: async (userId) => {
+        if (userId === a.user.id) throw new Error('index unreadable');
+        return [{ id: SPEECH[13]!, title: 'A recommended paper', authors: [], abstract: '', date: '2026-02-22', note: 'because you saved “x”' }];
+      },
+    }, { ...DIGEST_DEFAULTS, ratePerMinute: 1_000_000 });
+    assert.equal((await digests.plan({ date: '2026-02-23' })).planned, 2, 'both digests are planned');
+    assert.deepEqual(await digests.send(), { sent: 2, retried: 0, failed: 0 });
+    assert.ok(!sections((await t.subscriptions.digestFor(a.subscriber.id, '2026-02-23'))!.text).has(RECOMMENDED_TITLE));
+    assert.deepEqual(sections((await t.subscriptions.digestFor(b.subscriber.id, '2026-02-23'))!.text).get(RECOMMENDED_TITLE), [SPEECH[13]]);
+    assert.deepEqual(warnings, [{ event: 'digest.recommendations_failed', fields: { subscriberId: a.subscriber.id, period: '2026-02-23', message: 'index unreadable' } }]);
+  });
+
 });

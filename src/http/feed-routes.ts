@@ -74,6 +74,7 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     if (kind === 'for-you') {
       // A reader's private feed: the signed token in the URL is the authority (no cookie), until revoked.
       if (!s.forYou) throw notFound('recommendations are not available on this server');
+      await limit('search')(c, async () => {}); // each answer ranks a window for the reader
       const check = await s.forYou.checkFeedToken(c.req.query('token') ?? '');
       if (!check.ok) {
         throw new ApiError(403, 'FORBIDDEN', check.reason === 'revoked'

@@ -29,7 +29,7 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     return user;
   };
 
-  app.get('/for-you', async (c) => {
+  app.get('/for-you', limit('search'), async (c) => {
     const user = c.get('user');
     if (!user) return c.redirect(`/signin?next=${encodeURIComponent(pathOf(c))}`, 303);
     const forYou = service();

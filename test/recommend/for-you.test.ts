@@ -148,3 +148,18 @@ describe('"For you" for a signed-in reader', () => {
     assert.equal((await t.app.request(renewed)).status, 200);
   });
 });
+
+describe('"For you" under rate limits', () => {
+  it('limits the page, the API and the private feed like searches (each ranks a window)', async () => {
+    const { t } = await recsApp({ rateLimits: { search: { capacity: 2, perMinute: 1 } } });
+    const c = client(t.app);
+    await signIn(c, t.mailer as never, 'limited@example.org');
+    const feed = /<input id="feed-url" class="feed-url" type="text" readonly="" value="([^"]+)"/.exec(await (await c.request('/for-you')).text())![1]!.replaceAll('&amp;', '&');
+    assert.equal((await c.request('/api/recommendations')).status, 200);
+    for (const path of ['/for-you', '/api/recommendations', feed]) {
+      const res = path === feed ? await t.app.request(feed) : await c.request(path); // the feed: no cookie, same client address
+      assert.equal(res.status, 429, path);
+      assert.ok(res.headers.get('retry-after'), path);
+    }
+  });
+});

@@ -46,6 +46,7 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     const ids = [...result.items.map((i) => i.id), ...starters.map((p) => p.id)];
     const [cards, details, dataAsOf, state] = await Promise.all([s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids)]);
     const viewer = { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };
+    c.header('cache-control', 'private, no-store'); // the reader's ratings and private feed address
     return renderPage(c, {
       title: 'For you', description: 'Papers recommended for you',
       children: <ForYouPage viewer={viewer} result={result} view={view} cards={cards} extras={{ details, dataAsOf }} starters={starters} feedUrl={`${s.options.baseUrl}${privateFeedPath(token)}`} />,

@@ -120,7 +120,9 @@ describe('"For you" for a signed-in reader', () => {
   it('serves a private feed to whoever has its signed URL, refuses it forged, and once revoked', async () => {
     const c = await reader('feed@example.org');
     for (const id of SPEECH.slice(0, 3)) await c.form(`/papers/${id}/save`, { on: '1' });
-    const html = await (await c.request('/for-you')).text();
+    const page = await c.request('/for-you');
+    assert.equal(page.headers.get('cache-control'), 'private, no-store');
+    const html = await page.text();
     const url = /<input id="feed-url" class="feed-url" type="text" readonly="" value="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
     assert.ok(url.startsWith(`${BASE_URL}/feeds/for-you.atom?token=`), url);
     const feed = await t.app.request(url); // no cookie: the token is the authority
@@ -136,13 +138,16 @@ describe('"For you" for a signed-in reader', () => {
     const forged = token.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'));
     const refused = await t.app.request(`${BASE_URL}/feeds/for-you.atom?token=${encodeURIComponent(forged)}`);
     assert.equal(refused.status, 403);
-    assert.match(await refused.text(), /not valid \(altered or forged\)/);
-    assert.equal((await t.app.request(`${BASE_URL}/feeds/for-you.atom`)).status, 403, 'no token');
+    assert.match(await refused.text(), /parameter token: this private feed address is not valid \(altered or forged\)/);
+    const missing = await t.app.request(`${BASE_URL}/feeds/for-you.atom`);
+    assert.equal(missing.status, 400, 'no token');
+    assert.deepEqual((await missing.json() as { error: { parameter: string } }).error.parameter, 'token');
+    assert.equal((await t.app.request(`${BASE_URL}/feeds/for-you.rss?token=`)).status, 400, 'an empty token');
 
     assert.equal((await c.form('/for-you/feed', {})).headers.get('location'), '/for-you#feed');
     const revoked = await t.app.request(url);
     assert.equal(revoked.status, 403);
-    assert.match(await revoked.text(), /was revoked: copy the new one from your “For you” page/);
+    assert.match(await revoked.text(), /parameter token: this private feed address was revoked: copy the new one from your “For you” page/);
     const renewed = /value="(http:\/\/paperboy\.test\/feeds\/for-you\.atom\?token=[^"]+)"/.exec(await (await c.request('/for-you')).text())![1]!.replaceAll('&amp;', '&');
     assert.notEqual(renewed, url);
     assert.equal((await t.app.request(renewed)).status, 200);

@@ -151,6 +151,11 @@ describe('"For you" for a signed-in reader', () => {
     const renewed = /value="(http:\/\/paperboy\.test\/feeds\/for-you\.atom\?token=[^"]+)"/.exec(await (await c.request('/for-you')).text())![1]!.replaceAll('&amp;', '&');
     assert.notEqual(renewed, url);
     assert.equal((await t.app.request(renewed)).status, 200);
+    // The account is deleted (its rows go): its feed is refused, as revoked.
+    t.store.db.prepare('DELETE FROM users WHERE email = ?').run('feed@example.org');
+    const gone = await t.app.request(renewed);
+    assert.equal(gone.status, 403, 'a deleted reader\'s feed');
+    assert.match(await gone.text(), /parameter token: this private feed address was revoked/);
   });
 });
 

@@ -1,7 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { PaperCard } from '../app/catalog.ts';
-import type { MyPapersResult } from '../app/for-you-service.ts';
 import { ApiError, notFound } from './errors.ts';
 import { pathOf, renderPage } from './render.tsx';
 import type { AppEnv, Limit } from './security.ts';
@@ -13,6 +12,12 @@ type Ctx = Context<AppEnv>;
 const forYouQuery = z.object({ days: z.enum(['1', '7']).default('7'), sort: z.enum(['score', 'newest']).default('score') });
 const PAGE_SIZE = 25;
 const STARTERS = 10;
+
+/**
+ * "My papers" takes a BibTeX file: the one file field of the form, and a body limit of its own
+ * (a real .bib with abstracts is well past the 64 KiB of other forms; create-app.ts applies it).
+ */
+export const MY_PAPERS_UPLOAD = { path: '/for-you/my-papers', textFiles: ['bibtexFile'], maxBytes: 1024 * 1024 } as const;
 
 /** The private feed's address for a token (feed-routes.ts serves it). */
 export const privateFeedPath = (token: string) => `/feeds/for-you.atom?token=${encodeURIComponent(token)}`;
@@ -54,18 +59,13 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
   });
 
   // Pasted ids and an uploaded BibTeX file are read each on its own (one may be a list, the other BibTeX).
-  app.post('/for-you/my-papers', limit('votes'), async (c) => {
+  app.post(MY_PAPERS_UPLOAD.path, limit('votes'), async (c) => {
     const user = requireUser(c);
     const forYou = service();
-    const form = await readForm(c);
+    const form = await readForm(c, { textFiles: MY_PAPERS_UPLOAD.textFiles });
     const texts = [form.papers, form.bibtexFile].filter((t): t is string => typeof t === 'string' && t.trim() !== '');
     if (texts.length === 0) throw new ApiError(400, 'INVALID_PARAMETER', 'field papers: paste arXiv ids or a BibTeX file (or choose a .bib file)', { parameter: 'papers' });
-    const results = await Promise.all(texts.map((t) => forYou.addMyPapers(user.id, t)));
-    const merged: MyPapersResult = {
-      added: results.flatMap((r) => r.added), unknown: results.flatMap((r) => r.unknown), entriesWithoutId: results.flatMap((r) => r.entriesWithoutId),
-      notIds: results.flatMap((r) => r.notIds), format: results[0]!.format,
-    };
-    return renderPage(c, { title: 'Your papers', children: <MyPapersAdded result={merged} /> });
+    return renderPage(c, { title: 'Your papers', children: <MyPapersAdded result={await forYou.addMyPapers(user.id, texts)} /> });
   });
 
   app.post('/for-you/feed', limit('preferences'), async (c) => {

@@ -1,6 +1,6 @@
 import type { PaperCard } from '../../app/catalog.ts';
 import type { ForYou, ForYouItem } from '../../app/for-you.ts';
-import type { MyPapersResult } from '../../app/for-you-service.ts';
+import { MY_PAPERS_MAX, type MyPapersResult } from '../../app/for-you-service.ts';
 import { PaperList, type Row, type Viewer } from './components.tsx';
 import { cardRow, type ListExtras } from './pages.tsx';
 
@@ -93,6 +93,10 @@ export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYou
   );
 }
 
+const SHOWN = 20;
+/** "a, b, c" or, past {@link SHOWN}, "a, b, … and 5 more". */
+const firstOf = (names: readonly string[]) => `${names.slice(0, SHOWN).join(', ')}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
+
 /** What adding "my papers" did. */
 export function MyPapersAdded(props: { result: MyPapersResult }) {
   const r = props.result;
@@ -100,9 +104,10 @@ export function MyPapersAdded(props: { result: MyPapersResult }) {
     <section class="narrow">
       <h1>Your papers</h1>
       <p role="status">{r.added.length === 0 ? 'No paper was added.' : `${r.added.length} paper${r.added.length === 1 ? '' : 's'} added to your papers: ${r.added.join(', ')}.`}</p>
-      {r.unknown.length ? <p>Not in this database (yet): {r.unknown.join(', ')}.</p> : null}
-      {r.entriesWithoutId.length ? <p>BibTeX entries without an arXiv id (left out): {r.entriesWithoutId.join(', ')}.</p> : null}
-      {r.notIds.length ? <p>Not paper ids (left out): {r.notIds.slice(0, 20).join(', ')}{r.notIds.length > 20 ? ` and ${r.notIds.length - 20} more` : ''}.</p> : null}
+      {r.unknown.length ? <p>Not in this database (yet): {firstOf(r.unknown)}.</p> : null}
+      {r.leftOut ? <p role="alert">Only the first {MY_PAPERS_MAX} ids are read at once: {r.leftOut} more were left out; add them in another request.</p> : null}
+      {r.entriesWithoutId.length ? <p>BibTeX entries without an arXiv id (left out): {firstOf(r.entriesWithoutId)}.</p> : null}
+      {r.notIds.length ? <p>Not paper ids (left out): {firstOf(r.notIds)}.</p> : null}
       <p><a href="/for-you">See your recommendations</a></p>
     </section>
   );

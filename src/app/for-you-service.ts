@@ -2,7 +2,7 @@ import type { DigestPaper } from '../core/digest.ts';
 import { readPastedPapers, type PastedPapers } from '../core/paper-list-text.ts';
 import type { AccountStore } from '../ports/account-store.ts';
 import type { Catalog } from './catalog.ts';
-import { forYou, type ForYou, type ForYouRequest } from './for-you.ts';
+import { forYou, readerRatings, type ForYou, type ForYouRequest } from './for-you.ts';
 import type { RecommendSource } from './recommend.ts';
 import { signToken, verifyToken } from './signed-tokens.ts';
 
@@ -43,6 +43,11 @@ export function createForYouService(deps: ForYouServiceDeps) {
   const tokenFor = (userId: number, generation: number) => signToken(deps.secret, FEED_PURPOSE, `${userId}:${generation}`);
   return {
     recommend: (userId: number, request: ForYouRequest = {}): Promise<ForYou> => forYou(deps, userId, request),
+    /** The papers the reader rated (liked or hidden): never offered to them as papers to rate. */
+    async rated(userId: number): Promise<Set<string>> {
+      const r = await readerRatings(deps.accounts, userId);
+      return new Set([...r.likes.keys(), ...r.hidden]);
+    },
 
     /** The reader's current private feed token. */
     async feedToken(userId: number): Promise<string> {

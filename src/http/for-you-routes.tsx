@@ -40,11 +40,12 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     const forYou = service();
     const q = queryOf(c, forYouQuery);
     const view = { days: Number(q.days) as 1 | 7, sort: q.sort };
-    const [result, hidden, token] = await Promise.all([forYou.recommend(user.id, { days: view.days, limit: PAGE_SIZE, sort: view.sort }), s.catalog.hidden(user.id), forYou.feedToken(user.id)]);
+    const [result, rated, token] = await Promise.all([forYou.recommend(user.id, { days: view.days, limit: PAGE_SIZE, sort: view.sort }), forYou.rated(user.id), forYou.feedToken(user.id)]);
     // Until there are enough likes, papers to rate (the cold start): this week's trending ones, or
-    // the newest when those are all recommended already or the week has none (older data).
+    // the newest when those are all recommended already or the week has none (older data); never
+    // one the reader rated already (liked or hidden).
     const recommended = new Set(result.items.map((i) => i.id));
-    const pick = { limit: STARTERS + recommended.size, offset: 0, exclude: hidden };
+    const pick = { limit: STARTERS + recommended.size, offset: 0, exclude: rated };
     const fresh = (papers: PaperCard[]) => papers.filter((p) => !recommended.has(p.id)).slice(0, STARTERS);
     let starters = result.fewRatings ? fresh((await s.catalog.trending('week', pick)).items) : [];
     if (result.fewRatings && starters.length === 0) starters = fresh((await s.catalog.newest(pick)).items);

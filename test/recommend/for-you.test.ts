@@ -47,6 +47,20 @@ describe('"For you" for a signed-in reader', () => {
     assert.doesNotMatch(html, /Not interested/, 'no recommendations yet');
   });
 
+  it('never offers a paper the reader liked or hid as a paper to rate', async () => {
+    const c = await reader('starters@example.org');
+    // The newest papers (the starters when the week has no trending ones): one saved, one upvoted, one of their own, one hidden.
+    const newest = [SPEECH[13]!, GALAXIES[13]!, topicIds(0)[13]!, SPEECH[12]!];
+    await c.form(`/papers/${newest[0]}/save`, { on: '1' });
+    await c.form(`/papers/${newest[1]}/vote`, { on: '1' });
+    await c.api('PUT', `/api/my-papers/${newest[2]}`);
+    await c.form(`/papers/${newest[3]}/hide`, { on: '1' });
+    const html = await (await c.request('/for-you')).text();
+    const starters = html.slice(html.indexOf('id="starters-h"'), html.indexOf('</section>', html.indexOf('id="starters-h"')));
+    assert.ok(starters.length > 0 && /\/papers\/2601\.\d+\/save/.test(starters), 'papers to rate are shown');
+    for (const id of newest) assert.ok(!starters.includes(`/papers/${id}/`), `${id} was rated: not offered again`);
+  });
+
   it('counts upvotes as likes', async () => {
     const c = await reader('voter@example.org');
     assert.equal((await recommendations(c)).coldStart, true);

@@ -12,6 +12,8 @@ type Ctx = Context<AppEnv>;
 const forYouQuery = z.object({ days: z.enum(['1', '7']).default('7'), sort: z.enum(['score', 'newest']).default('score') });
 const PAGE_SIZE = 25;
 const STARTERS = 10;
+/** Hidden papers and "my papers" listed on the page (latest first). */
+const RATED_SHOWN = 50;
 
 /**
  * "My papers" takes a BibTeX file: the one file field of the form, and a body limit of its own
@@ -50,12 +52,15 @@ export function registerForYou(app: Hono<AppEnv>, s: HttpServices, limit: Limit)
     let starters = result.fewRatings ? fresh((await s.catalog.trending('week', pick)).items) : [];
     if (result.fewRatings && starters.length === 0) starters = fresh((await s.catalog.newest(pick)).items);
     const ids = [...result.items.map((i) => i.id), ...starters.map((p) => p.id)];
-    const [cards, details, dataAsOf, state] = await Promise.all([s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids)]);
+    const [cards, details, dataAsOf, state, hidden, mine] = await Promise.all([
+      s.catalog.cards(ids), s.catalog.details(ids), s.catalog.dataAsOf(), s.catalog.readerState(user.id, ids),
+      s.catalog.list('hidden', user.id, RATED_SHOWN, 0), s.catalog.list('mine', user.id, RATED_SHOWN, 0),
+    ]);
     const viewer = { user, csrf: c.get('csrfToken'), path: pathOf(c), ...state };
     c.header('cache-control', 'private, no-store'); // the reader's ratings and private feed address
     return renderPage(c, {
       title: 'For you', description: 'Papers recommended for you',
-      children: <ForYouPage viewer={viewer} result={result} view={view} cards={cards} extras={{ details, dataAsOf }} starters={starters} feedUrl={`${s.options.baseUrl}${privateFeedPath(token)}`} />,
+      children: <ForYouPage viewer={viewer} result={result} view={view} cards={cards} extras={{ details, dataAsOf }} starters={starters} feedUrl={`${s.options.baseUrl}${privateFeedPath(token)}`} hidden={hidden} mine={mine} />,
     });
   });
 

@@ -61,6 +61,24 @@ describe('"For you" for a signed-in reader', () => {
     for (const id of newest) assert.ok(!starters.includes(`/papers/${id}/`), `${id} was rated: not offered again`);
   });
 
+  it('lists the hidden papers and the reader\'s own on the page, each with a button that undoes it', async () => {
+    const c = await reader('lists@example.org');
+    const [hidden, mine] = [SPEECH[5]!, GALAXIES[5]!];
+    await c.form(`/papers/${hidden}/hide`, { on: '1' });
+    await c.api('PUT', `/api/my-papers/${mine}`);
+    const html = await (await c.request('/for-you')).text();
+    assert.match(html, /<h2 id="hidden-h">Hidden papers \(1\)<\/h2>/);
+    assert.match(html, /<h2 id="mine-h">My papers \(1\)<\/h2>/);
+    assert.match(html, new RegExp(`action="/papers/${hidden}/hide"><input type="hidden" name="_csrf" value="[^"]+"/><input type="hidden" name="on" value="0"/><input type="hidden" name="back" value="/for-you"/><button type="submit" class="small" aria-pressed="true">Unhide</button>`));
+    assert.match(html, new RegExp(`action="/papers/${mine}/mine"><input type="hidden" name="_csrf" value="[^"]+"/><input type="hidden" name="on" value="0"/>[^]*?Remove from my papers</button>`));
+    assert.equal((await c.form(`/papers/${hidden}/hide`, { on: '0', back: '/for-you' })).headers.get('location'), '/for-you');
+    assert.equal((await c.form(`/papers/${mine}/mine`, { on: '0', back: '/for-you' })).headers.get('location'), '/for-you');
+    const after = await (await c.request('/for-you')).text();
+    assert.match(after, /<h2 id="hidden-h">Hidden papers \(0\)<\/h2>/);
+    assert.match(after, /<h2 id="mine-h">My papers \(0\)<\/h2>/);
+    assert.deepEqual((await recommendations(c)).basedOn, { saved: 0, upvoted: 0, mine: 0, hidden: 0, withoutEmbedding: 0 });
+  });
+
   it('counts upvotes as likes', async () => {
     const c = await reader('voter@example.org');
     assert.equal((await recommendations(c)).coldStart, true);

@@ -234,12 +234,13 @@ export function createCatalog(deps: CatalogDeps) {
     },
 
     /** Adds or removes a paper from the reader's library or hidden list; false when the paper is unknown. */
-    async setInList(list: UserList, userId: number, paperId: string, on: boolean): Promise<boolean> {
+    /** Puts a paper in (or out of) a list of the reader; its id as stored (the canonical one), null when there is no such paper. */
+    async setInList(list: UserList, userId: number, paperId: string, on: boolean): Promise<string | null> {
       const paper = await deps.store.getPaper(paperId);
-      if (!paper) return false;
+      if (!paper) return null;
       await deps.accounts.setInList(list, userId, paper.id, on, new Date(deps.clock.now()).toISOString());
       if (list === 'library') deps.trending?.invalidate();
-      return true;
+      return paper.id;
     },
 
     async list(list: UserList, userId: number, limit: number, offset: number): Promise<Page<PaperCard & { addedAt: string }>> {

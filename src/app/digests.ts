@@ -93,7 +93,12 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
     // After trending: a paper in both goes to trending (selectDigest takes each paper once, in
     // section order), and papers of earlier digests are never picked again (papersSent).
     if (subscriber.recommendations && subscriber.userId !== null && deps.recommendations) {
-      sections.push({ topicId: null, title: RECOMMENDED_TITLE, papers: await deps.recommendations(subscriber.userId, since, period, want) });
+      // One reader's failure (a broken index, a bug) leaves the section out of their digest only.
+      try {
+        sections.push({ topicId: null, title: RECOMMENDED_TITLE, papers: await deps.recommendations(subscriber.userId, since, period, want) });
+      } catch (error) {
+        deps.logger.warn('digest.recommendations_failed', { subscriberId: subscriber.id, period, message: (error as Error).message });
+      }
     }
     const weekly = includesWeekly(period);
     // At most maxTopics topic searches per subscriber, whatever an old database holds.
@@ -136,9 +141,13 @@ export function createDigestService(deps: DigestDeps, options: DigestOptions = D
      * background (mail queue), so the answer takes the same path whatever the address's state. A mail
      * goes out only when no unexpired confirmation is pending and the address is not already active.
      * A `timeZone` in `preferences` (the browser's, from the subscribe form) counts as chosen.
+     * `account`: the signed-in reader; the subscription is linked to their account (whose ratings
+     * the recommendations learn from) only when the address is the account's own, so that nobody
+     * links someone else's digest to their ratings. An active subscription is linked too.
      */
-    subscribe(email: string, preferences: Partial<Preferences> = {}, userId: number | null = null): void {
+    subscribe(email: string, preferences: Partial<Preferences> = {}, account: { id: number; email: string } | null = null): void {
       const address = email.trim().toLowerCase();
+      const userId = account && account.email.trim().toLowerCase() === address ? account.id : null;
       deps.mail.enqueue({
         kind: 'confirmation',
         to: address,

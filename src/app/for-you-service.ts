@@ -2,7 +2,7 @@ import type { DigestPaper } from '../core/digest.ts';
 import { readPastedPapers, type PastedPapers } from '../core/paper-list-text.ts';
 import type { AccountStore } from '../ports/account-store.ts';
 import type { Catalog } from './catalog.ts';
-import { forYou, type ForYou, type ForYouRequest } from './for-you.ts';
+import { forYou, readerRatings, type ForYou, type ForYouRequest } from './for-you.ts';
 import type { RecommendSource } from './recommend.ts';
 import { signToken, verifyToken } from './signed-tokens.ts';
 
@@ -16,14 +16,16 @@ export interface ForYouServiceDeps {
 /** What a private feed token says: whose feed it opens, or why it opens none. */
 export type FeedTokenCheck = { ok: true; userId: number } | { ok: false; reason: 'forged' | 'revoked' };
 
-export interface MyPapersResult extends Omit<PastedPapers, 'ids'> {
-  /** Added to "my papers" (or already there). */
+export interface MyPapersResult extends Omit<PastedPapers, 'ids' | 'format'> {
+  /** Added to "my papers" (or already there), by their canonical ids. */
   added: string[];
   /** Ids not in this database. */
   unknown: string[];
+  /** Ids left out past {@link MY_PAPERS_MAX} (all texts together). */
+  leftOut: number;
 }
 
-/** Most ids one paste adds: a long publication list fits, a pasted corpus does not. */
+/** Most ids one request adds (pasted and uploaded together): a long publication list fits, a pasted corpus does not. */
 export const MY_PAPERS_MAX = 500;
 
 const FEED_PURPOSE = 'for-you-feed';
@@ -41,6 +43,11 @@ export function createForYouService(deps: ForYouServiceDeps) {
   const tokenFor = (userId: number, generation: number) => signToken(deps.secret, FEED_PURPOSE, `${userId}:${generation}`);
   return {
     recommend: (userId: number, request: ForYouRequest = {}): Promise<ForYou> => forYou(deps, userId, request),
+    /** The papers the reader rated (liked or hidden): never offered to them as papers to rate. */
+    async rated(userId: number): Promise<Set<string>> {
+      const r = await readerRatings(deps.accounts, userId);
+      return new Set([...r.likes.keys(), ...r.hidden]);
+    },
 
     /** The reader's current private feed token. */
     async feedToken(userId: number): Promise<string> {
@@ -58,13 +65,24 @@ export function createForYouService(deps: ForYouServiceDeps) {
       return current === Number(m[2]) ? { ok: true, userId: Number(m[1]) } : { ok: false, reason: 'revoked' };
     },
 
-    /** Adds the papers of a pasted list of ids or a BibTeX file to the reader's "my papers". */
-    async addMyPapers(userId: number, text: string): Promise<MyPapersResult> {
-      const { ids, ...read } = readPastedPapers(text);
+    /**
+     * Adds the papers of pasted lists of ids or BibTeX files (each read on its own: one may be a
+     * list, another BibTeX) to the reader's "my papers": each id once, at most {@link MY_PAPERS_MAX}.
+     */
+    async addMyPapers(userId: number, texts: readonly string[]): Promise<MyPapersResult> {
+      const read = texts.map((t) => readPastedPapers(t));
+      const ids = [...new Set(read.flatMap((r) => r.ids))];
       const added: string[] = [];
       const unknown: string[] = [];
-      for (const id of ids.slice(0, MY_PAPERS_MAX)) (await deps.catalog.setInList('mine', userId, id, true) ? added : unknown).push(id);
-      return { ...read, added, unknown };
+      for (const id of ids.slice(0, MY_PAPERS_MAX)) {
+        const stored = await deps.catalog.setInList('mine', userId, id, true);
+        if (stored === null) unknown.push(id);
+        else if (!added.includes(stored)) added.push(stored);
+      }
+      return {
+        added, unknown, leftOut: Math.max(0, ids.length - MY_PAPERS_MAX),
+        entriesWithoutId: read.flatMap((r) => r.entriesWithoutId), notIds: read.flatMap((r) => r.notIds),
+      };
     },
 
     /**

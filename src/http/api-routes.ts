@@ -173,7 +173,7 @@ export const API_ROUTES: ApiRoute[] = [
     body: z.object({ email: z.email('must be an email address').max(254) }),
     response: S.AcceptedBody, status: 202,
     handler: async (c, { body, s }) => {
-      await s.digests.subscribe((body as { email: string }).email, {}, c.get('user')?.id ?? null);
+      s.digests.subscribe((body as { email: string }).email, {}, c.get('user'));
       return { status: 'accepted', message: 'if the address can receive mail, a confirmation link is on its way' };
     },
   },
@@ -200,7 +200,7 @@ export const API_ROUTES: ApiRoute[] = [
   ...listRoutes('hidden'),
   ...listRoutes('mine'),
   {
-    method: 'get', path: '/api/recommendations', tag: 'readers', signedIn: true,
+    method: 'get', path: '/api/recommendations', tag: 'readers', signedIn: true, limit: 'search',
     summary: 'Papers of the last days ranked for you: learned from the papers you saved, upvoted or added as your own (likes) and hid or marked "not interested" (dislikes), each with the liked papers closest to it',
     query: z.object({ limit: limitParam(100, 20), days: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(31, 'must be at most 31').default(7), sort: z.enum(['score', 'newest']).default('score') }),
     response: S.RecommendationsBody,

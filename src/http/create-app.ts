@@ -9,7 +9,7 @@ import { isPaperboyError } from '../core/errors.ts';
 import { API_ROUTES, registerApi } from './api-routes.ts';
 import { ApiError } from './errors.ts';
 import { registerFeeds } from './feed-routes.ts';
-import { registerForYou } from './for-you-routes.tsx';
+import { MY_PAPERS_UPLOAD, registerForYou } from './for-you-routes.tsx';
 import { openApiDocument } from './openapi.ts';
 import { registerPages } from './page-routes.tsx';
 import { renderPage } from './render.tsx';
@@ -24,6 +24,9 @@ const CSP = {
   defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
   formAction: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"], manifestSrc: ["'self'"],
 };
+
+/** The routes that take a file (their path, file fields and body limit). */
+const UPLOADS: readonly { path: string; textFiles: readonly string[]; maxBytes: number }[] = [MY_PAPERS_UPLOAD];
 
 const wantsJson = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/healthz' || (c.req.header('accept') ?? '').startsWith('application/json');
 
@@ -46,10 +49,21 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
     });
   });
   app.use(secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }));
-  app.use(bodyLimit({
+  // Every body is limited; an upload route (a file field) has its own, larger limit and the only
+  // file fields readForm accepts (validate.ts), for the route and for the CSRF check alike.
+  const formLimit = bodyLimit({
     maxSize: services.options.maxBodyBytes,
     onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body larger than ${services.options.maxBodyBytes} bytes`); },
-  }));
+  });
+  const uploads = new Map(UPLOADS.map((u) => [u.path, { ...u, limit: bodyLimit({
+    maxSize: u.maxBytes,
+    onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `field ${u.textFiles.join(', ')}: the file is too large (the whole form may be at most ${u.maxBytes / 1024} KiB)`, { parameter: u.textFiles[0] }); },
+  }) }]));
+  app.use(async (c, next) => {
+    const upload = c.req.method === 'POST' ? uploads.get(c.req.path) : undefined;
+    c.set('textFiles', upload?.textFiles ?? []);
+    return (upload?.limit ?? formLimit)(c, next);
+  });
 
   // Load balancers poll this: the paper count (a 3 ms index scan at 75k papers) is read at most
   // every 5 s, and that read is also the check that the database answers.

@@ -3,7 +3,6 @@ import { raw } from 'hono/html';
 import { z } from 'zod';
 import { isTimeZone } from '../core/digest.ts';
 import { ApiError } from './errors.ts';
-import { privateFeedPath } from './for-you-routes.tsx';
 import { renderPage } from './render.tsx';
 import type { AppEnv, Limit } from './security.ts';
 import type { HttpServices } from './services.ts';
@@ -43,7 +42,7 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     // The browser's time zone, filled in by public/app.js (absent without JS: UTC until chosen).
     const zone = typeof body.timeZone === 'string' && body.timeZone.length <= 64 && isTimeZone(body.timeZone) ? body.timeZone : undefined;
     // Queued: the confirmation is decided and mailed after this answer (same path for every address).
-    digests.subscribe(parsed.data, zone ? { timeZone: zone } : {}, c.get('user')?.id ?? null);
+    digests.subscribe(parsed.data, zone ? { timeZone: zone } : {}, c.get('user'));
     return neutral(c);
   });
   app.get('/subscribe/confirm', (c) => {
@@ -64,15 +63,19 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
     if (!subscriber) throw new ApiError(403, 'FORBIDDEN', 'this preferences link is not valid: use the link in your latest digest');
     return subscriber;
   };
+  /** The signed-in reader is the account this subscription is linked to (the link alone is not enough). */
+  const isOwner = (c: Ctx, subscriber: { userId: number | null }) => subscriber.userId !== null && c.get('user')?.id === subscriber.userId;
   app.get('/preferences', async (c) => {
     const token = c.req.query('token') ?? '';
     const subscriber = await subscriberFrom(token);
     const topics = await digests.topics(subscriber.id);
-    const feedToken = s.forYou && subscriber.userId !== null ? await s.forYou.feedToken(subscriber.userId) : null;
+    // The link is in every digest and never expires: it opens these settings, never the private
+    // feed's address (only a link to the For you page, where the signed-in owner finds it).
+    c.header('cache-control', 'private, no-store');
     return renderPage(c, {
       title: 'Digest preferences',
       children: <PreferencesPage csrf={c.get('csrfToken')} token={token} subscriber={subscriber} topics={topics} maxTopics={digests.maxTopics} saved={c.req.query('saved') === '1'}
-        recommendations={digests.recommendationsAvailable} feedUrl={feedToken ? `${s.options.baseUrl}${privateFeedPath(feedToken)}` : null} />,
+        recommendations={digests.recommendationsAvailable} privateFeed={s.forYou !== undefined && subscriber.userId !== null} owner={isOwner(c, subscriber)} />,
     });
   });
   app.post('/preferences', limit('preferences'), async (c) => {
@@ -86,6 +89,7 @@ export function registerDigestRoutes(app: Hono<AppEnv>, s: HttpServices, limit: 
       if (digests.recommendationsAvailable && subscriber.userId !== null) await digests.setRecommendations(subscriber.id, p.recommendations === '1');
     } else if (body.action === 'renew-feed') {
       if (!s.forYou || subscriber.userId === null) throw new ApiError(400, 'INVALID_PARAMETER', 'field action: this subscription has no account, so no private feed', { parameter: 'action' });
+      if (!isOwner(c, subscriber)) throw new ApiError(403, 'FORBIDDEN', 'field action: sign in to the account of this subscription to renew its private feed');
       await s.forYou.renewFeedToken(subscriber.userId);
     } else if (body.action === 'add-topic') {
       const t = parseWith(topicForm, body, 'field');

@@ -74,11 +74,14 @@ export function registerFeeds(app: Hono<AppEnv>, s: HttpServices, limit: Limit):
     if (kind === 'for-you') {
       // A reader's private feed: the signed token in the URL is the authority (no cookie), until revoked.
       if (!s.forYou) throw notFound('recommendations are not available on this server');
-      const check = await s.forYou.checkFeedToken(c.req.query('token') ?? '');
+      await limit('search')(c, async () => {}); // each answer ranks a window for the reader
+      const token = c.req.query('token');
+      if (!token) throw new ApiError(400, 'INVALID_PARAMETER', 'parameter token: missing (the private feed\'s address is on your “For you” page)', { parameter: 'token' });
+      const check = await s.forYou.checkFeedToken(token);
       if (!check.ok) {
         throw new ApiError(403, 'FORBIDDEN', check.reason === 'revoked'
-          ? 'this private feed address was revoked: copy the new one from your “For you” page'
-          : 'this private feed address is not valid (altered or forged): copy it from your “For you” page');
+          ? 'parameter token: this private feed address was revoked: copy the new one from your “For you” page'
+          : 'parameter token: this private feed address is not valid (altered or forged): copy it from your “For you” page', { parameter: 'token' });
       }
       const r = await s.forYou.recommend(check.userId, { days: 7, limit: FEED_SIZE });
       const texts = await abstracts(r.items);

@@ -123,7 +123,7 @@ export function registerPages(app: Hono<AppEnv>, s: HttpServices, limit: Limit) 
     if ((await s.catalog.vote(user.id, paperParam(c), form.on === '1')) === null) throw notFound(`no paper ${paperParam(c)}`);
     return c.redirect(safeNextPath(form.back ?? paperPathOf(c)), 303);
   });
-  for (const [action, list] of [['save', 'library'], ['hide', 'hidden']] as const) {
+  for (const [action, list] of [['save', 'library'], ['hide', 'hidden'], ['mine', 'mine']] as const) {
     app.post(`/papers/${ID_PATTERN}/${action}`, limit('votes'), async (c) => {
       const user = requireUser(c);
       const form = parseWith(listForm, await readForm(c), 'field');

@@ -21,6 +21,8 @@ export interface AppEnv {
     csrfToken: string;
     /** Set on first use by requestClient. */
     client: ForwardedClient | undefined;
+    /** The file fields the route takes (create-app.ts's upload routes), for readForm; none elsewhere. */
+    textFiles: readonly string[];
   };
 }
 
@@ -101,7 +103,7 @@ export function csrf(secret: string, trust: TrustedProxies): MiddlewareHandler<A
       }
       let sent = c.req.header('x-csrf-token');
       if (!sent && hasFormBody(c)) {
-        const form = await readForm(c);
+        const form = await readForm(c, { textFiles: c.get('textFiles') ?? [] });
         sent = typeof form._csrf === 'string' ? form._csrf : undefined;
       }
       if (!sent || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {

@@ -37,11 +37,13 @@ const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form
 /** No form of ours has more than a dozen fields; a body with thousands is refused. */
 export const MAX_FORM_FIELDS = 100;
 
-/** Fields of a form body: a field sent more than once is a list. Files are refused, but for {@link TEXT_FILE_FIELDS}. */
+/** Fields of a form body: a field sent more than once is a list. Files are refused, but for a route's {@link FormOptions.textFiles}. */
 export type FormFields = Record<string, string | string[]>;
 
-/** File fields read as text: a BibTeX file of the reader's own papers (the "For you" page). */
-export const TEXT_FILE_FIELDS: ReadonlySet<string> = new Set(['bibtexFile']);
+export interface FormOptions {
+  /** The route's file fields, each one file read as text (within the route's body limit); any other file is refused. */
+  textFiles?: readonly string[];
+}
 
 const mediaTypeOf = (c: Context) => (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
@@ -51,10 +53,11 @@ export const hasFormBody = (c: Context) => FORM_TYPES.has(mediaTypeOf(c));
 /**
  * Reads a form body (urlencoded or multipart; no content type reads as an empty form). Every way
  * it can be wrong is a 4xx that says what is wrong: another content type (415), a multipart body
- * without a boundary or that does not parse, more than {@link MAX_FORM_FIELDS} fields, a file other than a text file field (400).
+ * without a boundary or that does not parse, more than {@link MAX_FORM_FIELDS} fields, a file in a
+ * field that is not one of `options.textFiles`, or more than one file in such a field (400).
  * The parsed body is cached by Hono, so the CSRF check and the route read it once.
  */
-export async function readForm(c: Context): Promise<FormFields> {
+export async function readForm(c: Context, options: FormOptions = {}): Promise<FormFields> {
   const type = mediaTypeOf(c);
   if (!type) return {};
   if (!FORM_TYPES.has(type)) {
@@ -76,8 +79,9 @@ export async function readForm(c: Context): Promise<FormFields> {
     const values = Array.isArray(value) ? value : [value];
     count += values.length;
     if (count > MAX_FORM_FIELDS) throw new ApiError(400, 'BAD_REQUEST', `body: more than ${MAX_FORM_FIELDS} form fields`);
-    if (TEXT_FILE_FIELDS.has(name) && values.length === 1 && values[0] instanceof File) {
-      fields[name] = await values[0].text(); // within the body limit (create-app.ts)
+    if (options.textFiles?.includes(name) && values.some((v) => v instanceof File)) {
+      if (values.length > 1) throw new ApiError(400, 'INVALID_PARAMETER', `field ${name}: one file at most`, { parameter: name });
+      fields[name] = await (values[0] as File).text(); // within the route's body limit (create-app.ts)
       continue;
     }
     if (values.some((v) => typeof v !== 'string')) {

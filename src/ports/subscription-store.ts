@@ -71,6 +71,9 @@ export interface SubscriptionStore {
   /**
    * Starts (or restarts) a double opt-in for `email`: stores the confirmation token hash unless a
    * confirmation is already pending and unexpired (at most one per address). Returns what happened.
+   * `userId` (the relink rule): when given, the subscription is linked to that account, an active
+   * one included (it stays active, no mail); when null, an earlier link is kept. Callers pass a
+   * user id only for the account whose own address `email` is (app/digests.ts `subscribe`).
    */
   requestSubscription(input: { email: string; tokenHash: string; now: string; expiresAt: string; preferences: Preferences; timeZoneChosen: boolean; userId: number | null }): Promise<'created' | 'pending' | 'active'>;
   /** Activates the subscriber with this confirmation token hash if unexpired; null otherwise. */

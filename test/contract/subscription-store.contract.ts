@@ -10,14 +10,15 @@ import type { Digest, DigestDraft, Preferences, SubscriptionStore } from '../../
 
 /** How the suite gets stores of one adapter on one new database. */
 export interface SubscriptionStoreHarness {
-  newDatabase(): Promise<{ subscriptions: SubscriptionStore; mailLog: MailLog; close(): Promise<void> }>;
+  /** `newUser`: an account in the same database (subscriptions link to accounts); its id. */
+  newDatabase(): Promise<{ subscriptions: SubscriptionStore; mailLog: MailLog; newUser(email: string): Promise<number>; close(): Promise<void> }>;
 }
 
 const NOW = '2024-01-10T07:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
 const PREFS: Preferences = { dailyTrending: true, sendHour: 7, timeZone: 'UTC', skipWeekends: false, maxPapers: 10 };
-const request = (email: string, tokenHash: string, now = NOW) =>
-  ({ email, tokenHash, now, expiresAt: new Date(Date.parse(now) + 3_600_000).toISOString(), preferences: PREFS, timeZoneChosen: false, userId: null });
+const request = (email: string, tokenHash: string, now = NOW, userId: number | null = null) =>
+  ({ email, tokenHash, now, expiresAt: new Date(Date.parse(now) + 3_600_000).toISOString(), preferences: PREFS, timeZoneChosen: false, userId });
 const draft = (subscriberId: number, period: string, paperIds = ['2401.00001', '2401.00002']): DigestDraft => ({
   subscriberId, period, idempotencyKey: `${subscriberId}:${period}`, messageId: `<${subscriberId}.${period}@paperboy.test>`, subject: `Digest ${period}`,
   text: 'text body', html: '<p>html body</p>', headers: { 'List-Unsubscribe': '<https://paperboy.test/u>' }, paperIds,
@@ -167,6 +168,24 @@ export function subscriptionStoreContract(harness: SubscriptionStoreHarness): vo
     assert.equal((await subscriptions.getSubscriber(ada.id))?.status, 'undeliverable', 'stays undeliverable');
     assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 'again', at(10))), 'created', 'a new opt-in starts over');
     assert.equal((await subscriptions.findSubscriber('ada@example.org'))?.permanentFailures, 0);
+    await close();
+  });
+
+  it('links a subscription to an account: kept when a request has none, relinked by a request with one, active or not', async () => {
+    const { subscriptions, newUser, close } = await harness.newDatabase();
+    const [ada, other] = [await newUser('ada@example.org'), await newUser('ada.other@example.org')];
+    assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 'a1', NOW, ada)), 'created');
+    assert.equal((await subscriptions.confirm('a1', at(1)))!.userId, ada, 'a non-null user id round-trips');
+    assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 'a2', at(2))), 'active');
+    assert.equal((await subscriptions.findSubscriber('ada@example.org'))!.userId, ada, 'a request without an account keeps the link');
+    assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 'a3', at(3), other)), 'active', 'still active: no new confirmation');
+    const relinked = (await subscriptions.findSubscriber('ada@example.org'))!;
+    assert.equal(relinked.userId, other, 'an active subscription is linked to the account of the request');
+    assert.equal(relinked.status, 'active');
+    assert.equal(await subscriptions.confirm('a3', at(4)), null, 'no confirmation token was stored');
+    await subscriptions.unsubscribe(relinked.id, null, at(5));
+    assert.equal(await subscriptions.requestSubscription(request('ada@example.org', 'a4', at(6))), 'created');
+    assert.equal((await subscriptions.confirm('a4', at(7)))!.userId, other, 'subscribing again without an account keeps the link');
     await close();
   });
 

@@ -47,6 +47,38 @@ describe('"For you" for a signed-in reader', () => {
     assert.doesNotMatch(html, /Not interested/, 'no recommendations yet');
   });
 
+  it('never offers a paper the reader liked or hid as a paper to rate', async () => {
+    const c = await reader('starters@example.org');
+    // The newest papers (the starters when the week has no trending ones): one saved, one upvoted, one of their own, one hidden.
+    const newest = [SPEECH[13]!, GALAXIES[13]!, topicIds(0)[13]!, SPEECH[12]!];
+    await c.form(`/papers/${newest[0]}/save`, { on: '1' });
+    await c.form(`/papers/${newest[1]}/vote`, { on: '1' });
+    await c.api('PUT', `/api/my-papers/${newest[2]}`);
+    await c.form(`/papers/${newest[3]}/hide`, { on: '1' });
+    const html = await (await c.request('/for-you')).text();
+    const starters = html.slice(html.indexOf('id="starters-h"'), html.indexOf('</section>', html.indexOf('id="starters-h"')));
+    assert.ok(starters.length > 0 && /\/papers\/2601\.\d+\/save/.test(starters), 'papers to rate are shown');
+    for (const id of newest) assert.ok(!starters.includes(`/papers/${id}/`), `${id} was rated: not offered again`);
+  });
+
+  it('lists the hidden papers and the reader\'s own on the page, each with a button that undoes it', async () => {
+    const c = await reader('lists@example.org');
+    const [hidden, mine] = [SPEECH[5]!, GALAXIES[5]!];
+    await c.form(`/papers/${hidden}/hide`, { on: '1' });
+    await c.api('PUT', `/api/my-papers/${mine}`);
+    const html = await (await c.request('/for-you')).text();
+    assert.match(html, /<h2 id="hidden-h">Hidden papers \(1\)<\/h2>/);
+    assert.match(html, /<h2 id="mine-h">My papers \(1\)<\/h2>/);
+    assert.match(html, new RegExp(`action="/papers/${hidden}/hide"><input type="hidden" name="_csrf" value="[^"]+"/><input type="hidden" name="on" value="0"/><input type="hidden" name="back" value="/for-you"/><button type="submit" class="small" aria-pressed="true">Unhide</button>`));
+    assert.match(html, new RegExp(`action="/papers/${mine}/mine"><input type="hidden" name="_csrf" value="[^"]+"/><input type="hidden" name="on" value="0"/>[^]*?Remove from my papers</button>`));
+    assert.equal((await c.form(`/papers/${hidden}/hide`, { on: '0', back: '/for-you' })).headers.get('location'), '/for-you');
+    assert.equal((await c.form(`/papers/${mine}/mine`, { on: '0', back: '/for-you' })).headers.get('location'), '/for-you');
+    const after = await (await c.request('/for-you')).text();
+    assert.match(after, /<h2 id="hidden-h">Hidden papers \(0\)<\/h2>/);
+    assert.match(after, /<h2 id="mine-h">My papers \(0\)<\/h2>/);
+    assert.deepEqual((await recommendations(c)).basedOn, { saved: 0, upvoted: 0, mine: 0, hidden: 0, withoutEmbedding: 0 });
+  });
+
   it('counts upvotes as likes', async () => {
     const c = await reader('voter@example.org');
     assert.equal((await recommendations(c)).coldStart, true);
@@ -120,7 +152,9 @@ describe('"For you" for a signed-in reader', () => {
   it('serves a private feed to whoever has its signed URL, refuses it forged, and once revoked', async () => {
     const c = await reader('feed@example.org');
     for (const id of SPEECH.slice(0, 3)) await c.form(`/papers/${id}/save`, { on: '1' });
-    const html = await (await c.request('/for-you')).text();
+    const page = await c.request('/for-you');
+    assert.equal(page.headers.get('cache-control'), 'private, no-store');
+    const html = await page.text();
     const url = /<input id="feed-url" class="feed-url" type="text" readonly="" value="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&');
     assert.ok(url.startsWith(`${BASE_URL}/feeds/for-you.atom?token=`), url);
     const feed = await t.app.request(url); // no cookie: the token is the authority
@@ -136,15 +170,38 @@ describe('"For you" for a signed-in reader', () => {
     const forged = token.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A'));
     const refused = await t.app.request(`${BASE_URL}/feeds/for-you.atom?token=${encodeURIComponent(forged)}`);
     assert.equal(refused.status, 403);
-    assert.match(await refused.text(), /not valid \(altered or forged\)/);
-    assert.equal((await t.app.request(`${BASE_URL}/feeds/for-you.atom`)).status, 403, 'no token');
+    assert.match(await refused.text(), /parameter token: this private feed address is not valid \(altered or forged\)/);
+    const missing = await t.app.request(`${BASE_URL}/feeds/for-you.atom`);
+    assert.equal(missing.status, 400, 'no token');
+    assert.deepEqual((await missing.json() as { error: { parameter: string } }).error.parameter, 'token');
+    assert.equal((await t.app.request(`${BASE_URL}/feeds/for-you.rss?token=`)).status, 400, 'an empty token');
 
     assert.equal((await c.form('/for-you/feed', {})).headers.get('location'), '/for-you#feed');
     const revoked = await t.app.request(url);
     assert.equal(revoked.status, 403);
-    assert.match(await revoked.text(), /was revoked: copy the new one from your “For you” page/);
+    assert.match(await revoked.text(), /parameter token: this private feed address was revoked: copy the new one from your “For you” page/);
     const renewed = /value="(http:\/\/paperboy\.test\/feeds\/for-you\.atom\?token=[^"]+)"/.exec(await (await c.request('/for-you')).text())![1]!.replaceAll('&amp;', '&');
     assert.notEqual(renewed, url);
     assert.equal((await t.app.request(renewed)).status, 200);
+    // The account is deleted (its rows go): its feed is refused, as revoked.
+    t.store.db.prepare('DELETE FROM users WHERE email = ?').run('feed@example.org');
+    const gone = await t.app.request(renewed);
+    assert.equal(gone.status, 403, 'a deleted reader\'s feed');
+    assert.match(await gone.text(), /parameter token: this private feed address was revoked/);
+  });
+});
+
+describe('"For you" under rate limits', () => {
+  it('limits the page, the API and the private feed like searches (each ranks a window)', async () => {
+    const { t } = await recsApp({ rateLimits: { search: { capacity: 2, perMinute: 1 } } });
+    const c = client(t.app);
+    await signIn(c, t.mailer as never, 'limited@example.org');
+    const feed = /<input id="feed-url" class="feed-url" type="text" readonly="" value="([^"]+)"/.exec(await (await c.request('/for-you')).text())![1]!.replaceAll('&amp;', '&');
+    assert.equal((await c.request('/api/recommendations')).status, 200);
+    for (const path of ['/for-you', '/api/recommendations', feed]) {
+      const res = path === feed ? await t.app.request(feed) : await c.request(path); // the feed: no cookie, same client address
+      assert.equal(res.status, 429, path);
+      assert.ok(res.headers.get('retry-after'), path);
+    }
   });
 });

@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Embedder } from '../../src/ports/embedder.ts';
 import * as S from '../../src/http/api-schemas.ts';
-import { client, signIn, testApp } from '../app-helpers.ts';
-import { fixture } from '../helpers.ts';
-import { MODEL_ID, TOPIC_OF } from './recs-data.ts';
-import { topicVectors } from './topic-vectors.ts';
+import { client, signIn } from '../app-helpers.ts';
+import { TOPIC_OF } from './recs-data.ts';
+import { recsApp } from './recs-app.ts';
 
 type Json = ReturnType<typeof S.RecommendationsBody.parse>;
-const embedder: Embedder = { modelId: MODEL_ID, dims: 32, embedQuery: async () => new Float32Array(32), embedDocuments: async () => [] };
 
 describe('GET /api/recommendations', () => {
-  let t: Awaited<ReturnType<typeof testApp>>;
-  const topicOf = new Map<string, number>();
+  let t: Awaited<ReturnType<typeof recsApp>>['t'];
+  let topicOf: Map<string, number>;
   before(async () => {
-    t = await testApp({ fixtures: [fixture('recs-papers.jsonl')], embedder });
-    const { papers } = topicVectors({ topics: 3, perTopic: 14, dims: 32 });
-    const perTopic = [0, 0, 0];
-    const items: { seq: number; textHash: string; vector: Float32Array }[] = [];
-    for await (const row of t.store.scanIndexable()) {
-      const topic = TOPIC_OF[row.categories[0]!]!;
-      topicOf.set(row.id, topic);
-      items.push({ seq: row.seq, textHash: 'test', vector: papers[topic * 14 + perTopic[topic]!++]!.vector });
-    }
-    await t.store.saveEmbeddings(MODEL_ID, items);
-    await (await t.searchService()).refresh();
+    ({ t, topicOf } = await recsApp());
   });
 
   it('asks for a sign-in, then says what to do before anything is saved', async () => {

@@ -35,6 +35,14 @@ describe('readPastedPapers ("my papers")', () => {
     });
   });
 
+  it('takes an arXiv id only from the fields that locate the entry, never from a citation in its abstract or note', () => {
+    const bib = `@article{cites, title = {Building on arXiv:2301.00001}, abstract = {We extend arXiv:2302.00002 {and} https://arxiv.org/abs/2303.00003.},
+  note = {See also arXiv:2304.00004}, doi = {10.1000/xyz}}
+@misc{own, abstract = "Compared with arXiv:2305.00005", howpublished = {\\url{https://arxiv.org/abs/2306.00006}}, note = {arXiv:2307.00007}}
+@misc{bare, eprint = 2308.00008, title = {x}}`;
+    assert.deepEqual(readPastedPapers(bib), { ids: ['2306.00006', '2308.00008'], entriesWithoutId: ['cites'], notIds: [], format: 'bibtex' });
+  });
+
   it('reads an empty text as nothing', () => {
     assert.deepEqual(readPastedPapers('  \n'), { ids: [], entriesWithoutId: [], notIds: [], format: 'list' });
   });

@@ -45,7 +45,12 @@ export function createPostgresSubscriptionStore(pool: Pool): SubscriptionStore {
         // One request per address at a time (two at once would both see "no row" and both insert).
         await client.query({ name: 'subs-lock-email', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`subscriber:${input.email}`] });
         const row = await one<SubscriberRow>(client, 'subs-by-email', 'SELECT * FROM subscribers WHERE email = $1', [input.email]);
-        if (row?.status === 'active') return 'active';
+        if (row?.status === 'active') {
+          if (input.userId !== null && row.user_id !== input.userId) {
+            await client.query({ name: 'subs-link-user', text: 'UPDATE subscribers SET user_id = $1 WHERE id = $2', values: [input.userId, row.id] });
+          }
+          return 'active';
+        }
         if (row?.status === 'pending' && row.confirm_expires_at && row.confirm_expires_at > input.now) return 'pending';
         if (row) {
           await client.query({

@@ -35,7 +35,10 @@ export function createSqliteSubscriptionStore(db: SqliteDb): SubscriptionStore {
 
   const request = db.transaction((input: Parameters<SubscriptionStore['requestSubscription']>[0]): 'created' | 'pending' | 'active' => {
     const row = byEmail.get(input.email) as SubscriberRow | undefined;
-    if (row?.status === 'active') return 'active';
+    if (row?.status === 'active') {
+      if (input.userId !== null && row.user_id !== input.userId) db.prepare('UPDATE subscribers SET user_id = ? WHERE id = ?').run(input.userId, row.id);
+      return 'active';
+    }
     if (row?.status === 'pending' && row.confirm_expires_at && row.confirm_expires_at > input.now) return 'pending';
     if (row) {
       db.prepare(`UPDATE subscribers SET status = 'pending', confirm_token_hash = ?, confirm_expires_at = ?, created_at = ?, unsubscribed_at = NULL, permanent_failures = 0,

@@ -84,9 +84,11 @@ export function VoteButton(props: { id: string; upvotes: number; viewer: Viewer;
   );
 }
 
-export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide'; on: boolean; anchor?: string; label?: string | undefined }) {
+const LIST_LABELS = { save: ['Save', 'Saved ✓'], hide: ['Hide', 'Unhide'], mine: ['Add to my papers', 'Remove from my papers'] } as const;
+
+export function ListButton(props: { id: string; viewer: Viewer; list: 'save' | 'hide' | 'mine'; on: boolean; anchor?: string; label?: string | undefined }) {
   if (!props.viewer.user) return null;
-  const label = props.label ?? (props.list === 'save' ? (props.on ? 'Saved ✓' : 'Save') : props.on ? 'Unhide' : 'Hide');
+  const label = props.label ?? LIST_LABELS[props.list][props.on ? 1 : 0];
   return (
     <form class="list-form" method="post" action={`${paperPath(props.id)}/${props.list}`}>
       <input type="hidden" name="_csrf" value={props.viewer.csrf} />

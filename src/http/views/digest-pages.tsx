@@ -55,11 +55,12 @@ function Hidden(props: { csrf: string; token: string; action: string }) {
 }
 
 /**
- * `feedUrl`: the reader's private "For you" feed, when the subscription belongs to an account
- * (shown with a button that revokes it and makes a new one); `recommendations`: whether the server
- * offers the "Recommended for you" section.
+ * `recommendations`: whether the server offers the "Recommended for you" section; `privateFeed`:
+ * the subscription belongs to an account, whose private feed is on the For you page (never shown
+ * here: this page opens with the link of any digest); `owner`: that account is signed in (it may
+ * revoke the feed's address from here too).
  */
-export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; maxTopics: number; saved?: boolean; recommendations?: boolean; feedUrl?: string | null }) {
+export function PreferencesPage(props: { csrf: string; token: string; subscriber: Subscriber; topics: Topic[]; maxTopics: number; saved?: boolean; recommendations?: boolean; privateFeed?: boolean; owner?: boolean }) {
   const s = props.subscriber;
   const active = s.status === 'active';
   const zones = ZONES.includes(s.timeZone) ? ZONES : [s.timeZone, ...ZONES];
@@ -88,17 +89,17 @@ export function PreferencesPage(props: { csrf: string; token: string; subscriber
         </fieldset>
         <div class="actions"><button type="submit">Save preferences</button></div>
       </form>
-      {props.recommendations && s.userId === null ? <p class="hint">Recommendations for you need an account: sign in with this address, then subscribe again from a page of Paperboy to link it.</p> : null}
-      {props.feedUrl ? (
+      {props.recommendations && s.userId === null ? <p class="hint">Recommendations for you need an account: sign in with this address, then subscribe with it again from the <a href="/subscribe">subscribe page</a> (no new confirmation is needed) to link this subscription to your account.</p> : null}
+      {props.privateFeed ? (
         <section class="private-feed" id="feed" aria-labelledby="feed-h">
           <h2 id="feed-h">Your private “For you” feed</h2>
-          <p class="hint">Your recommendations in a feed reader. Anyone with this address can read them: if it leaked, make a new one (the old one stops working).</p>
-          <label for="feed-url">Feed address</label>
-          <input id="feed-url" class="feed-url" type="text" readonly value={props.feedUrl} size={60} />
-          <form method="post" action="/preferences" class="inline">
-            <Hidden csrf={props.csrf} token={props.token} action="renew-feed" />
-            <button type="submit" class="small">Revoke and make a new address</button>
-          </form>
+          <p class="hint">Its address is on <a href="/for-you#feed">your For you page</a> (signed in).</p>
+          {props.owner ? (
+            <form method="post" action="/preferences" class="inline">
+              <Hidden csrf={props.csrf} token={props.token} action="renew-feed" />
+              <button type="submit" class="small">Revoke the feed address and make a new one</button>
+            </form>
+          ) : null}
         </section>
       ) : null}
       <h2>Topic alerts</h2>

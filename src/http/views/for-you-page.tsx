@@ -1,7 +1,7 @@
-import type { PaperCard } from '../../app/catalog.ts';
+import type { Page, PaperCard } from '../../app/catalog.ts';
 import type { ForYou, ForYouItem } from '../../app/for-you.ts';
-import type { MyPapersResult } from '../../app/for-you-service.ts';
-import { PaperList, type Row, type Viewer } from './components.tsx';
+import { MY_PAPERS_MAX, type MyPapersResult } from '../../app/for-you-service.ts';
+import { ListButton, PaperList, type Row, type Viewer } from './components.tsx';
 import { cardRow, type ListExtras } from './pages.tsx';
 
 export interface ForYouView {
@@ -51,8 +51,24 @@ function PrivateFeed(props: { csrf: string; feedUrl: string }) {
   );
 }
 
+/** The papers the reader hid ("not interested") or declared their own, latest first, each with its undo button. */
+function RatedList(props: { id: string; title: string; empty: string; page: Page<PaperCard>; list: 'hide' | 'mine'; viewer: Viewer }) {
+  const { items, total } = props.page;
+  return (
+    <section class="rated" aria-labelledby={`${props.id}-h`}>
+      <h2 id={`${props.id}-h`}>{props.title} ({total})</h2>
+      {items.length === 0 ? <p class="hint">{props.empty}</p> : (
+        <ul class="rated-list">
+          {items.map((p) => <li><a href={`/papers/${p.id}`}>{p.title}</a> <ListButton id={p.id} viewer={props.viewer} list={props.list} on={true} /></li>)}
+        </ul>
+      )}
+      {total > items.length ? <p class="hint">The latest {items.length} of {total}.</p> : null}
+    </section>
+  );
+}
+
 /** The reader's recommendations, or the cold-start page while they have rated nothing usable. */
-export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYouView; cards: ReadonlyMap<string, PaperCard>; extras: ListExtras; starters: PaperCard[]; feedUrl: string }) {
+export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYouView; cards: ReadonlyMap<string, PaperCard>; extras: ListExtras; starters: PaperCard[]; feedUrl: string; hidden: Page<PaperCard>; mine: Page<PaperCard> }) {
   const r = props.result;
   const link = (days: number, sort: string) => `/for-you?days=${days}&sort=${sort}`;
   return (
@@ -88,10 +104,16 @@ export function ForYouPage(props: { viewer: Viewer; result: ForYou; view: ForYou
         </section>
       ) : null}
       <MyPapersForm csrf={props.viewer.csrf} />
+      <RatedList id="mine" title="My papers" empty="None yet: add them with the form above." page={props.mine} list="mine" viewer={props.viewer} />
+      <RatedList id="hidden" title="Hidden papers" empty="None: the papers you hide (from any list, or from your recommendations) are listed here, to unhide." page={props.hidden} list="hide" viewer={props.viewer} />
       <PrivateFeed csrf={props.viewer.csrf} feedUrl={props.feedUrl} />
     </>
   );
 }
+
+const SHOWN = 20;
+/** "a, b, c" or, past {@link SHOWN}, "a, b, … and 5 more". */
+const firstOf = (names: readonly string[]) => `${names.slice(0, SHOWN).join(', ')}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
 
 /** What adding "my papers" did. */
 export function MyPapersAdded(props: { result: MyPapersResult }) {
@@ -100,9 +122,10 @@ export function MyPapersAdded(props: { result: MyPapersResult }) {
     <section class="narrow">
       <h1>Your papers</h1>
       <p role="status">{r.added.length === 0 ? 'No paper was added.' : `${r.added.length} paper${r.added.length === 1 ? '' : 's'} added to your papers: ${r.added.join(', ')}.`}</p>
-      {r.unknown.length ? <p>Not in this database (yet): {r.unknown.join(', ')}.</p> : null}
-      {r.entriesWithoutId.length ? <p>BibTeX entries without an arXiv id (left out): {r.entriesWithoutId.join(', ')}.</p> : null}
-      {r.notIds.length ? <p>Not paper ids (left out): {r.notIds.slice(0, 20).join(', ')}{r.notIds.length > 20 ? ` and ${r.notIds.length - 20} more` : ''}.</p> : null}
+      {r.unknown.length ? <p>Not in this database (yet): {firstOf(r.unknown)}.</p> : null}
+      {r.leftOut ? <p role="alert">Only the first {MY_PAPERS_MAX} ids are read at once: {r.leftOut} more were left out; add them in another request.</p> : null}
+      {r.entriesWithoutId.length ? <p>BibTeX entries without an arXiv id (left out): {firstOf(r.entriesWithoutId)}.</p> : null}
+      {r.notIds.length ? <p>Not paper ids (left out): {firstOf(r.notIds)}.</p> : null}
       <p><a href="/for-you">See your recommendations</a></p>
     </section>
   );

@@ -2,7 +2,7 @@ import { centroidScorer } from '../core/recommend/centroid.ts';
 import { sparseScore, trainLinearSvm } from '../core/recommend/linear-svm.ts';
 import { buildBackground, DEFAULT_BACKGROUND_SAMPLE, DEFAULT_READER_MODEL_OPTIONS, DEFAULT_RIDGE, ReaderModel } from '../core/recommend/reader-model.ts';
 import { sampleWithoutReplacement, seededRandom, stringHash } from '../core/recommend/seeded-random.ts';
-import { DEFAULT_EMBEDDING_WEIGHT, mixScores, TEXT_SIDE_TFIDF, textProfileScorer } from '../core/recommend/text-profile.ts';
+import { DEFAULT_EMBEDDING_WEIGHT, DEFAULT_TERM_SMOOTHING, mixScores, TEXT_SIDE_TFIDF, termDiscount, textProfileScorer } from '../core/recommend/text-profile.ts';
 import { ARXIV_SANITY_TFIDF, tfidfMatrix, type SparseRows, type TfidfOptions } from '../core/recommend/tfidf.ts';
 import { mrrAt, ndcgAt, recallAt } from '../core/search/metrics.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
@@ -28,7 +28,7 @@ export interface EvalPaper {
   vector: Float32Array;
 }
 
-export const RECS_METHODS = ['linear', 'linear-embedding', 'centroid', 'tfidf-svm', 'random'] as const;
+export const RECS_METHODS = ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm', 'random'] as const;
 export type RecsMethod = (typeof RECS_METHODS)[number];
 export type ReaderSplit = 'all' | 'tune' | 'report';
 
@@ -50,6 +50,8 @@ export interface RecsEvalOptions {
   likeWeight: number;
   /** The linear model's weight of its embedding side against its text side. */
   embeddingWeight: number;
+  /** The text side's δ (core/recommend/text-profile.ts). */
+  termSmoothing: number;
   /** Milliseconds for per-method timings (optional: without it, no timings). */
   now?: () => number;
   onProgress?: (method: RecsMethod, done: number, total: number) => void;
@@ -58,6 +60,7 @@ export interface RecsEvalOptions {
 export const DEFAULT_RECS_EVAL: RecsEvalOptions = {
   minBefore: 3, minAfter: 2, maxReaders: 500, split: 'all', methods: RECS_METHODS, seed: 1,
   ridge: DEFAULT_RIDGE, likeWeight: DEFAULT_READER_MODEL_OPTIONS.likeWeight, embeddingWeight: DEFAULT_EMBEDDING_WEIGHT,
+  termSmoothing: DEFAULT_TERM_SMOOTHING,
 };
 
 export interface MethodResult {
@@ -176,17 +179,21 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
       return items.map((i) => score(papers[i]!.vector));
     };
   };
+  const textSide = () => {
+    const rows = tfidf(TEXT_SIDE_TFIDF);
+    const discount = termDiscount(rows, options.termSmoothing);
+    return (reader: Reader, items: readonly number[]) => items.map(textProfileScorer(rows, reader.likes, [], discount));
+  };
   switch (method) {
     case 'linear': {
       const embedding = embeddingSide();
-      const rows = tfidf(TEXT_SIDE_TFIDF);
-      return (reader, items) => {
-        const text = textProfileScorer(rows, reader.likes);
-        return mixScores(embedding(reader, items), items.map(text), options.embeddingWeight);
-      };
+      const text = textSide();
+      return (reader, items) => mixScores(embedding(reader, items), text(reader, items), options.embeddingWeight);
     }
     case 'linear-embedding':
       return embeddingSide();
+    case 'linear-text':
+      return textSide();
     case 'centroid':
       return (reader, items) => {
         const score = centroidScorer(reader.likes.map((i) => papers[i]!.vector), dims);

@@ -20,11 +20,11 @@ describe('paperboy eval-recs', () => {
     // Twelve authors, four per topic, each on half or more of their topic's papers.
     assert.equal(r.readers.eligible, 12);
     assert.equal(r.readers.evaluated, 12);
-    assert.deepEqual(r.methods.map((m) => m.method), ['linear', 'linear-embedding', 'centroid', 'tfidf-svm', 'random']);
+    assert.deepEqual(r.methods.map((m) => m.method), ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm', 'random']);
     const by = Object.fromEntries(r.methods.map((m) => [m.method, m]));
     for (const m of r.methods) for (const v of [m.ndcg10, m.recall50, m.mrr]) assert.ok(v >= 0 && v <= 1);
     // Topics are clean in the fixture: every learned method finds each author's topic, random does not.
-    for (const name of ['linear', 'linear-embedding', 'centroid', 'tfidf-svm']) assert.ok(by[name]!.ndcg10 > by.random!.ndcg10 + 0.2, `${name} ${by[name]!.ndcg10} vs random ${by.random!.ndcg10}`);
+    for (const name of ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm']) assert.ok(by[name]!.ndcg10 > by.random!.ndcg10 + 0.2, `${name} ${by[name]!.ndcg10} vs random ${by.random!.ndcg10}`);
     assert.equal(by.linear!.recall50, 1, 'all 18 later papers fit in the top 50');
 
     const text = await runPaperboy(['eval-recs', '--data', data.dir, '--cutoff', '2026-02-01', '--method', 'linear', 'centroid'], { env: data.env });

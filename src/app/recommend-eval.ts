@@ -30,6 +30,8 @@ export interface EvalPaper {
 
 export const RECS_METHODS = ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm', 'random'] as const;
 export type RecsMethod = (typeof RECS_METHODS)[number];
+/** The methods that read the texts only: a run of these alone needs no embeddings ({@link loadEvalPapers}). */
+export const TEXT_ONLY_METHODS: readonly RecsMethod[] = ['linear-text', 'tfidf-svm', 'random'];
 export type ReaderSplit = 'all' | 'tune' | 'report';
 
 export interface RecsEvalOptions {
@@ -215,20 +217,25 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
   }
 }
 
-/** Every live, dated paper with an embedding of `model`, and how many were left out for lacking either. */
-export async function loadEvalPapers(store: PaperStore, model: string): Promise<{ papers: EvalPaper[]; withoutVector: number; undated: number }> {
+/**
+ * Every live, dated paper with an embedding of `model`, and how many were left out for lacking either.
+ * With `textOnly` (a run of {@link TEXT_ONLY_METHODS} alone) papers without an embedding take part too,
+ * with an empty vector.
+ */
+export async function loadEvalPapers(store: PaperStore, model: string, textOnly = false): Promise<{ papers: EvalPaper[]; withoutVector: number; undated: number }> {
   const vectors = new Map<number, Float32Array>();
-  for await (const { seq, vector } of store.scanEmbeddings(model)) vectors.set(seq, vector);
+  if (!textOnly) for await (const { seq, vector } of store.scanEmbeddings(model)) vectors.set(seq, vector);
   const papers: EvalPaper[] = [];
   let withoutVector = 0;
   let undated = 0;
+  const none = new Float32Array(0);
   for await (const row of store.scanIndexable()) {
     if (row.deleted) continue;
     if (!row.date) {
       undated++;
       continue;
     }
-    const vector = vectors.get(row.seq);
+    const vector = textOnly ? none : vectors.get(row.seq);
     if (!vector) {
       withoutVector++;
       continue;

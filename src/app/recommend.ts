@@ -15,7 +15,7 @@ import type { VectorSide } from './search/vector-side.ts';
 /**
  * Personal recommendations (issue 17, docs/recommendations.md): a reader's liked and disliked
  * papers train a linear model, a ridge classifier on the paper embeddings (core/recommend/reader-model.ts)
- * mixed with a tf-idf profile of the texts (core/recommend/text-profile.ts), which ranks the papers of
+ * mixed with a tf-idf profile of the texts discounted against the corpus (core/recommend/text-profile.ts), which ranks the papers of
  * a date window; each recommendation names the liked papers closest to it.
  *
  * The vectors come from the search index's view (the same one searches read): in `serve` it is
@@ -54,7 +54,7 @@ export interface Recommendation {
    * its embedding side and its text side mixed.
    */
   score: number;
-  /** The two sides before mixing: the embedding model's output (about 1 for papers like the likes, 0 for the corpus at large, below 0 toward the dislikes) and the tf-idf profile's cosine-like score. */
+  /** The two sides before mixing: the embedding model's output (about 1 for papers like the likes, 0 for the corpus at large, below 0 toward the dislikes) and the tf-idf profile's score (its terms discounted by how common they are). */
   parts: { embedding: number; text: number };
   /** The liked papers closest to this one, closest first, with their cosine. */
   because: { id: string; title: string; similarity: number }[];

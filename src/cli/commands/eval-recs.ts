@@ -55,7 +55,7 @@ export function evalRecsCommand(ctx: CliContext): Command {
         }
         const r = result;
         ctx.stdout.write(
-          `model ${r.model}; papers with a date and an embedding: ${r.papers.used}${r.window.from || r.window.to ? ` (${r.window.from ?? '…'} to ${r.window.to ?? '…'})` : ''}` +
+          (r.textOnly ? 'text methods only: every dated paper, embedded or not' : `model ${r.model}; papers with a date and an embedding`) + `: ${r.papers.used}${r.window.from || r.window.to ? ` (${r.window.from ?? '…'} to ${r.window.to ?? '…'})` : ''}` +
             ` (left out: ${r.withoutVector} without an embedding, ${r.undated} undated)\n` +
             `cut-off ${r.cutoff}: ${r.papers.before} papers before, ${r.papers.after} on or after = the items every reader's ranking covers\n` +
             `readers (split ${r.split}): ${r.readers.evaluated} evaluated of ${r.readers.eligible} eligible (≥ ${opts.minBefore} papers before, ≥ ${opts.minAfter} after);` +

@@ -2,7 +2,7 @@ import { centroidScorer } from '../core/recommend/centroid.ts';
 import { sparseScore, trainLinearSvm } from '../core/recommend/linear-svm.ts';
 import { buildBackground, DEFAULT_BACKGROUND_SAMPLE, DEFAULT_READER_MODEL_OPTIONS, DEFAULT_RIDGE, ReaderModel } from '../core/recommend/reader-model.ts';
 import { sampleWithoutReplacement, seededRandom, stringHash } from '../core/recommend/seeded-random.ts';
-import { DEFAULT_EMBEDDING_WEIGHT, mixScores, TEXT_SIDE_TFIDF, textProfileScorer } from '../core/recommend/text-profile.ts';
+import { DEFAULT_EMBEDDING_WEIGHT, DEFAULT_TERM_SMOOTHING, mixScores, TEXT_SIDE_TFIDF, termDiscount, textProfileScorer } from '../core/recommend/text-profile.ts';
 import { ARXIV_SANITY_TFIDF, tfidfMatrix, type SparseRows, type TfidfOptions } from '../core/recommend/tfidf.ts';
 import { mrrAt, ndcgAt, recallAt } from '../core/search/metrics.ts';
 import type { PaperStore } from '../ports/paper-store.ts';
@@ -28,8 +28,10 @@ export interface EvalPaper {
   vector: Float32Array;
 }
 
-export const RECS_METHODS = ['linear', 'linear-embedding', 'centroid', 'tfidf-svm', 'random'] as const;
+export const RECS_METHODS = ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm', 'random'] as const;
 export type RecsMethod = (typeof RECS_METHODS)[number];
+/** The methods that read the texts only: a run of these alone needs no embeddings ({@link loadEvalPapers}). */
+export const TEXT_ONLY_METHODS: readonly RecsMethod[] = ['linear-text', 'tfidf-svm', 'random'];
 export type ReaderSplit = 'all' | 'tune' | 'report';
 
 export interface RecsEvalOptions {
@@ -50,6 +52,8 @@ export interface RecsEvalOptions {
   likeWeight: number;
   /** The linear model's weight of its embedding side against its text side. */
   embeddingWeight: number;
+  /** The text side's δ (core/recommend/text-profile.ts). */
+  termSmoothing: number;
   /** Milliseconds for per-method timings (optional: without it, no timings). */
   now?: () => number;
   onProgress?: (method: RecsMethod, done: number, total: number) => void;
@@ -58,6 +62,7 @@ export interface RecsEvalOptions {
 export const DEFAULT_RECS_EVAL: RecsEvalOptions = {
   minBefore: 3, minAfter: 2, maxReaders: 500, split: 'all', methods: RECS_METHODS, seed: 1,
   ridge: DEFAULT_RIDGE, likeWeight: DEFAULT_READER_MODEL_OPTIONS.likeWeight, embeddingWeight: DEFAULT_EMBEDDING_WEIGHT,
+  termSmoothing: DEFAULT_TERM_SMOOTHING,
 };
 
 export interface MethodResult {
@@ -176,17 +181,21 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
       return items.map((i) => score(papers[i]!.vector));
     };
   };
+  const textSide = () => {
+    const rows = tfidf(TEXT_SIDE_TFIDF);
+    const discount = termDiscount(rows, options.termSmoothing);
+    return (reader: Reader, items: readonly number[]) => items.map(textProfileScorer(rows, reader.likes, [], discount));
+  };
   switch (method) {
     case 'linear': {
       const embedding = embeddingSide();
-      const rows = tfidf(TEXT_SIDE_TFIDF);
-      return (reader, items) => {
-        const text = textProfileScorer(rows, reader.likes);
-        return mixScores(embedding(reader, items), items.map(text), options.embeddingWeight);
-      };
+      const text = textSide();
+      return (reader, items) => mixScores(embedding(reader, items), text(reader, items), options.embeddingWeight);
     }
     case 'linear-embedding':
       return embeddingSide();
+    case 'linear-text':
+      return textSide();
     case 'centroid':
       return (reader, items) => {
         const score = centroidScorer(reader.likes.map((i) => papers[i]!.vector), dims);
@@ -208,20 +217,25 @@ function methodScorers(method: RecsMethod, papers: readonly EvalPaper[], options
   }
 }
 
-/** Every live, dated paper with an embedding of `model`, and how many were left out for lacking either. */
-export async function loadEvalPapers(store: PaperStore, model: string): Promise<{ papers: EvalPaper[]; withoutVector: number; undated: number }> {
+/**
+ * Every live, dated paper with an embedding of `model`, and how many were left out for lacking either.
+ * With `textOnly` (a run of {@link TEXT_ONLY_METHODS} alone) papers without an embedding take part too,
+ * with an empty vector.
+ */
+export async function loadEvalPapers(store: PaperStore, model: string, textOnly = false): Promise<{ papers: EvalPaper[]; withoutVector: number; undated: number }> {
   const vectors = new Map<number, Float32Array>();
-  for await (const { seq, vector } of store.scanEmbeddings(model)) vectors.set(seq, vector);
+  if (!textOnly) for await (const { seq, vector } of store.scanEmbeddings(model)) vectors.set(seq, vector);
   const papers: EvalPaper[] = [];
   let withoutVector = 0;
   let undated = 0;
+  const none = new Float32Array(0);
   for await (const row of store.scanIndexable()) {
     if (row.deleted) continue;
     if (!row.date) {
       undated++;
       continue;
     }
-    const vector = vectors.get(row.seq);
+    const vector = textOnly ? none : vectors.get(row.seq);
     if (!vector) {
       withoutVector++;
       continue;

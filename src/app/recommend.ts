@@ -2,7 +2,7 @@ import { closestRated } from '../core/recommend/explain.ts';
 import { rankCandidates } from '../core/recommend/rank.ts';
 import { buildBackground, DEFAULT_BACKGROUND_SAMPLE, DEFAULT_RIDGE, ReaderModel, type Background, type ReaderModelOptions } from '../core/recommend/reader-model.ts';
 import { sampleWithoutReplacement, seededRandom } from '../core/recommend/seeded-random.ts';
-import { DEFAULT_EMBEDDING_WEIGHT, mixScores, TEXT_SIDE_TFIDF, textProfileScorer } from '../core/recommend/text-profile.ts';
+import { DEFAULT_EMBEDDING_WEIGHT, DEFAULT_TERM_SMOOTHING, mixScores, TEXT_SIDE_TFIDF, termDiscount, textProfileScorer } from '../core/recommend/text-profile.ts';
 import { tfidfMatrix } from '../core/recommend/tfidf.ts';
 import { PaperboyError } from '../core/errors.ts';
 import { lookupPaperId } from '../core/paper-id.ts';
@@ -15,7 +15,7 @@ import type { VectorSide } from './search/vector-side.ts';
 /**
  * Personal recommendations (issue 17, docs/recommendations.md): a reader's liked and disliked
  * papers train a linear model, a ridge classifier on the paper embeddings (core/recommend/reader-model.ts)
- * mixed with a tf-idf profile of the texts (core/recommend/text-profile.ts), which ranks the papers of
+ * mixed with a tf-idf profile of the texts discounted against the corpus (core/recommend/text-profile.ts), which ranks the papers of
  * a date window; each recommendation names the liked papers closest to it.
  *
  * The vectors come from the search index's view (the same one searches read): in `serve` it is
@@ -54,7 +54,7 @@ export interface Recommendation {
    * its embedding side and its text side mixed.
    */
   score: number;
-  /** The two sides before mixing: the embedding model's output (about 1 for papers like the likes, 0 for the corpus at large, below 0 toward the dislikes) and the tf-idf profile's cosine-like score. */
+  /** The two sides before mixing: the embedding model's output (about 1 for papers like the likes, 0 for the corpus at large, below 0 toward the dislikes) and the tf-idf profile's score (its terms discounted by how common they are). */
   parts: { embedding: number; text: number };
   /** The liked papers closest to this one, closest first, with their cosine. */
   because: { id: string; title: string; similarity: number }[];
@@ -75,13 +75,15 @@ export interface RecommendOptions {
   ridge: number;
   /** Weight of the embedding side against the text side. */
   embeddingWeight: number;
+  /** The text side's δ: each term's weight is divided by δ + its mean square over the papers at hand. */
+  termSmoothing: number;
   model: Partial<ReaderModelOptions>;
   /** Papers in the background sample (the weak negatives). */
   backgroundSample: number;
   seed: number;
 }
 
-const DEFAULTS: RecommendOptions = { ridge: DEFAULT_RIDGE, embeddingWeight: DEFAULT_EMBEDDING_WEIGHT, model: {}, backgroundSample: DEFAULT_BACKGROUND_SAMPLE, seed: 1 };
+const DEFAULTS: RecommendOptions = { ridge: DEFAULT_RIDGE, embeddingWeight: DEFAULT_EMBEDDING_WEIGHT, termSmoothing: DEFAULT_TERM_SMOOTHING, model: {}, backgroundSample: DEFAULT_BACKGROUND_SAMPLE, seed: 1 };
 const ALL_DAYS = [-1_000_000, 1_000_000] as const;
 
 /** The background of a view's vectors, computed once per vector side (a new index generation gets its own). */
@@ -152,7 +154,8 @@ export async function recommendPapers(source: RecommendSource, request: Recommen
     }
 
     // The two sides of the reader's model (docs/recommendations.md): the embedding side, a ridge
-    // classifier against the corpus, and the text side, a tf-idf profile fitted on the papers at hand.
+    // classifier against the corpus, and the text side, a tf-idf profile discounted by each term's mean
+    // square over the papers at hand (fitted on them).
     const model = new ReaderModel(backgroundOf(view, vectors!, settings), settings.model);
     for (const l of likedVectors) model.add(l.vector, 'like');
     for (const d of dislikedVectors) model.add(d.vector, 'dislike');
@@ -163,7 +166,7 @@ export async function recommendPapers(source: RecommendSource, request: Recommen
     const rowOf = new Map(textSeqs.map((seq, row) => [seq, row]));
     const { rows } = tfidfMatrix(textSeqs.map((seq) => `${texts.get(seq)!.title} ${texts.get(seq)!.abstract}`), TEXT_SIDE_TFIDF);
     const rowsOf = (papers: readonly { seq: number }[]) => papers.flatMap((p) => (rowOf.has(p.seq) ? [rowOf.get(p.seq)!] : []));
-    const text = textProfileScorer(rows, rowsOf(likes), rowsOf(dislikes));
+    const text = textProfileScorer(rows, rowsOf(likes), rowsOf(dislikes), termDiscount(rows, settings.termSmoothing));
     const embeddingScores = present.map((c) => embedding.score(c.vector));
     const textScores = present.map((c) => text(rowOf.get(c.seq)!));
     const mixed = mixScores(embeddingScores, textScores, settings.embeddingWeight);

@@ -35,7 +35,8 @@ export interface CliServices {
   /** Papers of a window ranked for explicit likes and dislikes (docs/recommendations.md). */
   recommend(request: RecommendRequest): Promise<RecommendResponse>;
   /** `paperboy eval-recs`: the author-continuation protocol over the stored papers and their embeddings. */
-  evalRecs(options: Partial<RecsEvalOptions>): Promise<RecsEvalResult & { model: string; withoutVector: number; undated: number }>;
+  /** `textOnly`: only text methods ran, so papers without an embedding took part. */
+  evalRecs(options: Partial<RecsEvalOptions>): Promise<RecsEvalResult & { model: string; textOnly: boolean; withoutVector: number; undated: number }>;
   similar(id: string, limit: number): Promise<{ mode: 'semantic' | 'lexical'; hits: SearchHit[]; found: boolean }>;
   /** Embeds papers whose embedding is missing or stale; null when no model is available. */
   embed(options: { limit?: number; onProgress?: (done: number, total: number) => void }): Promise<{ model: string; previous: { model: string; papers: number }[]; embedded: number; remaining: number } | null>;

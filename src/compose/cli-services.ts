@@ -8,7 +8,7 @@ import { harvest } from '../app/harvest.ts';
 import { importFiles } from '../app/import-files.ts';
 import { evaluateSearch } from '../app/search/evaluate.ts';
 import { recommendPapers } from '../app/recommend.ts';
-import { DEFAULT_RECS_EVAL, evaluateRecommendations, loadEvalPapers } from '../app/recommend-eval.ts';
+import { DEFAULT_RECS_EVAL, evaluateRecommendations, loadEvalPapers, TEXT_ONLY_METHODS } from '../app/recommend-eval.ts';
 import { PaperboyError } from '../core/errors.ts';
 import { embedPapers } from '../app/search/search-service.ts';
 import type { CliServices } from '../cli/context.ts';
@@ -29,8 +29,9 @@ export function cliServices(services: Services): CliServices {
     evalRecs: async (options) => {
       const model = search.modelId();
       if (!model) throw new PaperboyError('INVALID_REQUEST', `eval-recs reads the embeddings of the configured model, and there is none: ${await search.modelProblem()}`);
-      const { papers, withoutVector, undated } = await loadEvalPapers(store, model);
-      return { model, withoutVector, undated, ...evaluateRecommendations(papers, { ...DEFAULT_RECS_EVAL, now: () => performance.now(), ...options }) };
+      const textOnly = (options.methods ?? DEFAULT_RECS_EVAL.methods).every((m) => TEXT_ONLY_METHODS.includes(m));
+      const { papers, withoutVector, undated } = await loadEvalPapers(store, model, textOnly);
+      return { model, textOnly, withoutVector, undated, ...evaluateRecommendations(papers, { ...DEFAULT_RECS_EVAL, now: () => performance.now(), ...options }) };
     },
     similar: async (id, limit) => {
       const { engine } = await search.searchService();

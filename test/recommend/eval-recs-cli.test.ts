@@ -20,11 +20,11 @@ describe('paperboy eval-recs', () => {
     // Twelve authors, four per topic, each on half or more of their topic's papers.
     assert.equal(r.readers.eligible, 12);
     assert.equal(r.readers.evaluated, 12);
-    assert.deepEqual(r.methods.map((m) => m.method), ['linear', 'linear-embedding', 'centroid', 'tfidf-svm', 'random']);
+    assert.deepEqual(r.methods.map((m) => m.method), ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm', 'random']);
     const by = Object.fromEntries(r.methods.map((m) => [m.method, m]));
     for (const m of r.methods) for (const v of [m.ndcg10, m.recall50, m.mrr]) assert.ok(v >= 0 && v <= 1);
     // Topics are clean in the fixture: every learned method finds each author's topic, random does not.
-    for (const name of ['linear', 'linear-embedding', 'centroid', 'tfidf-svm']) assert.ok(by[name]!.ndcg10 > by.random!.ndcg10 + 0.2, `${name} ${by[name]!.ndcg10} vs random ${by.random!.ndcg10}`);
+    for (const name of ['linear', 'linear-embedding', 'linear-text', 'centroid', 'tfidf-svm']) assert.ok(by[name]!.ndcg10 > by.random!.ndcg10 + 0.2, `${name} ${by[name]!.ndcg10} vs random ${by.random!.ndcg10}`);
     assert.equal(by.linear!.recall50, 1, 'all 18 later papers fit in the top 50');
 
     const text = await runPaperboy(['eval-recs', '--data', data.dir, '--cutoff', '2026-02-01', '--method', 'linear', 'centroid'], { env: data.env });
@@ -40,5 +40,27 @@ describe('paperboy eval-recs', () => {
     const r = await runPaperboy(['eval-recs', '--data', data.dir, '--cutoff', '2026-13-01'], { env: data.env });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--cutoff.*expected a date as YYYY-MM-DD, got "2026-13-01"/);
+  });
+
+  it('leaves papers without an embedding out, unless only text methods run', async () => {
+    const partial = await recsDataDir({ withoutVector: ['2601.90001', '2601.90002'] });
+    const all = await runPaperboy(['eval-recs', '--data', partial.dir, '--cutoff', '2026-02-01', '--method', 'linear', 'tfidf-svm', '--json'], { env: partial.env });
+    assert.equal(all.code, 0, all.stderr);
+    const withVectors = JSON.parse(all.stdout) as RecsEvalResult & { withoutVector: number; textOnly: boolean };
+    assert.equal(withVectors.textOnly, false);
+    assert.equal(withVectors.withoutVector, 2);
+    assert.equal(withVectors.papers.used, 40);
+    const text = await runPaperboy(['eval-recs', '--data', partial.dir, '--cutoff', '2026-02-01', '--method', 'linear-text', 'tfidf-svm', '--json'], { env: partial.env });
+    assert.equal(text.code, 0, text.stderr);
+    const textOnly = JSON.parse(text.stdout) as RecsEvalResult & { withoutVector: number; textOnly: boolean };
+    assert.equal(textOnly.textOnly, true);
+    assert.equal(textOnly.withoutVector, 0);
+    assert.deepEqual(textOnly.papers, { used: 42, before: 24, after: 18 });
+    // The same ranking of the text methods whether or not the vectors are read, on the fully embedded fixture.
+    const full = await runPaperboy(['eval-recs', '--data', data.dir, '--cutoff', '2026-02-01', '--method', 'linear-text', 'tfidf-svm', 'centroid', '--json'], { env: data.env });
+    const fullResult = JSON.parse(full.stdout) as RecsEvalResult;
+    for (const m of ['linear-text', 'tfidf-svm']) {
+      assert.equal(textOnly.methods.find((x) => x.method === m)!.ndcg10, fullResult.methods.find((x) => x.method === m)!.ndcg10, m);
+    }
   });
 });

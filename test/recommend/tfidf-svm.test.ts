@@ -67,4 +67,29 @@ describe('the text side of the reader model', () => {
     for (const x of mixScores([1, 2, 3], [3, 2, 1], 0.5)) assert.ok(Math.abs(x) < 1e-12, 'opposite sides cancel');
     assert.ok(mixScores([1, 2, 3], [3, 2, 1], 0.8)[2]! > 0);
   });
+
+  it('discounts the terms every paper uses, so a paper sharing a rare term of the likes beats one sharing only common words', async () => {
+    const { DEFAULT_TERM_SMOOTHING, termDiscount, textProfileScorer, TEXT_SIDE_TFIDF } = await import('../../src/core/recommend/text-profile.ts');
+    const texts = [
+      'lattice codes decoding method results', // liked
+      'surface codes threshold', // shares the rare "codes"
+      'method results analysis', // shares only words that a third of the papers use
+      'lattice codes bounds',
+      ...Array.from({ length: 10 }, (_, i) => `filler${i} method results`),
+      ...Array.from({ length: 15 }, (_, i) => `other${i} study`),
+    ];
+    const { rows } = tfidfMatrix(texts, TEXT_SIDE_TFIDF);
+    const rocchio = textProfileScorer(rows, [0]);
+    assert.ok(rocchio(2) > rocchio(1), 'the plain profile (mean of the liked rows) prefers the generic paper');
+    const discount = termDiscount(rows);
+    const discounted = textProfileScorer(rows, [0], [], discount);
+    assert.ok(discounted(1) > discounted(2), `discounted: ${discounted(1)} vs ${discounted(2)}`);
+    // The discount is 1 / (δ + the column's mean square), and a large δ gives back the plain profile's order.
+    const col = Array.from(rows.indices.subarray(rows.offsets[1]!, rows.offsets[2]!));
+    const meanSquare = (c: number) => Array.from(rows.indices).reduce((s, x, p) => (x === c ? s + rows.values[p]! ** 2 : s), 0) / rows.rows;
+    for (const c of col) assert.ok(Math.abs(discount[c]! - 1 / (DEFAULT_TERM_SMOOTHING + meanSquare(c))) < 1e-6 * discount[c]!);
+    const wide = textProfileScorer(rows, [0], [], termDiscount(rows, 1e6));
+    assert.ok(wide(2) > wide(1));
+    assert.throws(() => termDiscount(rows, 0), /smoothing must be positive/);
+  });
 });

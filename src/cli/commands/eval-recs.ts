@@ -29,9 +29,10 @@ export function evalRecsCommand(ctx: CliContext): Command {
       if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`expected a number between 0 and 1, got ${JSON.stringify(v)}`);
       return n;
     })
+    .option('--term-smoothing <x>', 'the linear model\'s text side: δ added to each term\'s mean square (default: the tuned value)', positiveNumber)
     .option('--json', 'print JSON')
     .addOption(modelOption())
-    .action(async (opts: { cutoff?: string; from?: string; to?: string; minBefore: number; minAfter: number; maxReaders: number; split: 'all' | 'tune' | 'report'; method: RecsMethod[]; seed: number; ridge?: number; likeWeight?: number; embeddingWeight?: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { cutoff?: string; from?: string; to?: string; minBefore: number; minAfter: number; maxReaders: number; split: 'all' | 'tune' | 'report'; method: RecsMethod[]; seed: number; ridge?: number; likeWeight?: number; embeddingWeight?: number; termSmoothing?: number; json?: boolean }, cmd: Command) => {
       const services = await ctx.openServices(cmd.optsWithGlobals<GlobalOptions>());
       try {
         let last = 0;
@@ -40,6 +41,7 @@ export function evalRecsCommand(ctx: CliContext): Command {
           ...(opts.cutoff ? { cutoff: opts.cutoff } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}),
           ...(opts.ridge ? { ridge: opts.ridge } : {}), ...(opts.likeWeight ? { likeWeight: opts.likeWeight } : {}),
           ...(opts.embeddingWeight !== undefined ? { embeddingWeight: opts.embeddingWeight } : {}),
+          ...(opts.termSmoothing ? { termSmoothing: opts.termSmoothing } : {}),
           onProgress: (method, done, total) => {
             if (Date.now() - last > 5000 || done === total) {
               last = Date.now();
@@ -53,7 +55,7 @@ export function evalRecsCommand(ctx: CliContext): Command {
         }
         const r = result;
         ctx.stdout.write(
-          `model ${r.model}; papers with a date and an embedding: ${r.papers.used}${r.window.from || r.window.to ? ` (${r.window.from ?? '…'} to ${r.window.to ?? '…'})` : ''}` +
+          (r.textOnly ? 'text methods only: every dated paper, embedded or not' : `model ${r.model}; papers with a date and an embedding`) + `: ${r.papers.used}${r.window.from || r.window.to ? ` (${r.window.from ?? '…'} to ${r.window.to ?? '…'})` : ''}` +
             ` (left out: ${r.withoutVector} without an embedding, ${r.undated} undated)\n` +
             `cut-off ${r.cutoff}: ${r.papers.before} papers before, ${r.papers.after} on or after = the items every reader's ranking covers\n` +
             `readers (split ${r.split}): ${r.readers.evaluated} evaluated of ${r.readers.eligible} eligible (≥ ${opts.minBefore} papers before, ≥ ${opts.minAfter} after);` +

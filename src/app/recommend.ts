@@ -6,7 +6,6 @@ import { DEFAULT_EMBEDDING_WEIGHT, DEFAULT_TERM_SMOOTHING, mixScores, TEXT_SIDE_
 import { tfidfMatrix } from '../core/recommend/tfidf.ts';
 import { PaperboyError } from '../core/errors.ts';
 import { lookupPaperId } from '../core/paper-id.ts';
-import type { AccountStore } from '../ports/account-store.ts';
 import type { PaperText } from '../ports/text-source.ts';
 import { dateOfDay, dayOfDate, UNDATED } from './search/days.ts';
 import type { IndexView } from './search/search-engine.ts';
@@ -191,42 +190,4 @@ export async function recommendPapers(source: RecommendSource, request: Recommen
   } finally {
     release?.();
   }
-}
-
-/** What a signed-in reader's recommendations are based on, and why they may be empty. */
-export interface ReaderRecommendations extends RecommendResponse {
-  basedOn: { saved: number; hidden: number; withoutEmbedding: number };
-  /** Set when there is nothing to learn from yet (the cold-start case): what to do about it. */
-  notice: string | null;
-}
-
-/**
- * Recommendations for a signed-in reader: the papers they saved to their library are the likes, the
- * papers they hid the dislikes (upvotes are not used yet: the account store cannot list a reader's
- * votes). Rated papers that are gone or not embedded yet are left out and counted.
- */
-export async function recommendForReader(
-  deps: { accounts: Pick<AccountStore, 'allInList'>; source: () => Promise<RecommendSource> },
-  userId: number,
-  request: { days?: number; limit?: number } = {},
-  options: Partial<RecommendOptions> = {},
-): Promise<ReaderRecommendations> {
-  const [saved, hidden, source] = await Promise.all([deps.accounts.allInList('library', userId), deps.accounts.allInList('hidden', userId), deps.source()]);
-  const view = source.view();
-  const usable = (id: string) => {
-    const seq = view.docs.seqOf(id);
-    return seq !== undefined && view.vectors?.vector(seq) != null;
-  };
-  const likes = [...saved].filter((id) => !hidden.has(id)).filter(usable).sort();
-  const dislikes = [...hidden].filter(usable).sort();
-  const withoutEmbedding = saved.size + hidden.size - likes.length - dislikes.length - [...saved].filter((id) => hidden.has(id)).length;
-  const basedOn = { saved: saved.size, hidden: hidden.size, withoutEmbedding };
-  if (likes.length === 0) {
-    return {
-      window: { from: null, to: null }, likes: 0, dislikes: dislikes.length, candidates: 0, unembedded: 0, items: [], basedOn,
-      notice: saved.size === 0 ? 'save a few papers to your library and recommendations will follow' : 'the papers you saved are not embedded yet; recommendations follow once they are',
-    };
-  }
-  const response = await recommendPapers(source, { likes, dislikes, days: request.days ?? 7, limit: request.limit ?? 20 }, options);
-  return { ...response, basedOn, notice: null };
 }

@@ -1,23 +1,23 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { DEFAULT_PREFERENCES } from '../src/app/digests.ts';
 import type { ReceivedMail } from './smtp-server.ts';
 import { ROOT, fixture, tempDir, testStore } from './helpers.ts';
+import { storeEnv } from './test-store.ts';
 
 /** A data directory with the web fixture papers and `count` confirmed subscribers reader0@… */
 export async function dataWithSubscribers(count: number): Promise<string> {
   const data = tempDir();
-  const { store, importFiles } = testStore(data);
+  const { stores, importFiles } = await testStore(data);
   await importFiles([fixture('web-papers.jsonl')]);
-  const subscriptions = createSqliteSubscriptionStore(store.db);
+  const { subscriptions } = stores;
   for (let i = 0; i < count; i++) {
     const hash = createHash('sha256').update(`token-${i}`).digest('hex');
     await subscriptions.requestSubscription({ email: `reader${i}@example.org`, tokenHash: hash, now: '2024-01-09T00:00:00Z', expiresAt: '2024-01-20T00:00:00Z', preferences: DEFAULT_PREFERENCES, timeZoneChosen: false, userId: null });
     await subscriptions.confirm(hash, '2024-01-09T01:00:00Z');
   }
-  await store.close();
+  await stores.close();
   return data;
 }
 
@@ -34,9 +34,10 @@ export function senderEnv(data: string, smtpPort: number, extra: Record<string, 
  * Runs `paperboy digest run --date 2024-01-10` in a child process, killed with SIGKILL after
  * `kill` ms or when the `kill` promise settles (if it is still running).
  */
-export function runSender(data: string, env: NodeJS.ProcessEnv, kill: number | Promise<unknown> | null = null) {
+export async function runSender(data: string, env: NodeJS.ProcessEnv, kill: number | Promise<unknown> | null = null) {
+  const childEnv = await storeEnv(data, env);
   return new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'digest', 'run', '--date', '2024-01-10', '--data', data], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'digest', 'run', '--date', '2024-01-10', '--data', data], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let exited = false;

@@ -84,7 +84,7 @@ describe('records without ids and their arXiv twins', () => {
     if (t.stores.kind === 'sqlite') assert.deepEqual(t.stores.papers.db.pragma('foreign_key_check'), []);
   });
 
-  it('papers stored before the title keys existed get them when the store opens, and are matched too', { skip: sqliteOnly('title keys of rows from before SQLite migration 6') }, async () => {
+  it('papers stored before the title keys existed get them when the store opens, and are matched too', { skip: sqliteOnly('title keys of rows from before SQLite migration 7') }, async () => {
     const dir = tempDir();
     const first = await testStore(dir);
     await first.importFiles([ARXIV]);

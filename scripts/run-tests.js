@@ -37,12 +37,16 @@ function usesStore(file, seen = new Set()) {
   return [...text.matchAll(LOCAL_IMPORT)].some(([, spec]) => usesStore(join(dirname(path), spec), seen));
 }
 
-function runPass(label, files, env, extra = []) {
+// --test-force-exit: a test file's process ends when its tests have. Without it a test that fails
+// before it stops a timer it started (or leaves a pool open) keeps its process, and the whole run,
+// waiting forever instead of reporting the failure. Exit handlers still run (test/pg-cluster.ts
+// stops its clusters in one).
+function runPass(label, files, env) {
   console.log(`\nrun-tests: ${label}: ${files.length} files`);
   const started = Date.now();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...extra, ...files],
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-force-exit', ...files],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   const status = result.status ?? 1;
@@ -79,9 +83,7 @@ if (only !== 'sqlite') {
   const skip = onPostgres.length > 0 && postgresSkip();
   if (onPostgres.length === 0) console.log('\nrun-tests: PostgreSQL pass: no store-dependent file matched');
   else if (skip) console.log(`\nrun-tests: PostgreSQL pass SKIPPED: ${skip}`);
-  // --test-force-exit: a test file's process ends when its tests have, not when its pools time out;
-  // its exit handlers stop its cluster (test/pg-cluster.ts).
-  else if (runPass('PostgreSQL pass', onPostgres, { PAPERBOY_TEST_STORE: 'postgres' }, ['--test-force-exit']) !== 0) failed.push('PostgreSQL');
+  else if (runPass('PostgreSQL pass', onPostgres, { PAPERBOY_TEST_STORE: 'postgres' }) !== 0) failed.push('PostgreSQL');
 }
 if (failed.length) console.log(`\nrun-tests: failed on ${failed.join(' and ')}`);
 process.exit(failed.length ? 1 : 0);

@@ -11,14 +11,17 @@
 // per offered-load scenario (long enough to take in a major garbage collection of a worker),
 // BENCH_HTTP_CONNECTIONS (default 50).
 //
-// BENCH_HTTP_SCENARIOS (default all: base,recovery,cold,embed) chooses, comma-separated:
+// BENCH_HTTP_SCENARIOS (default all: base,recovery,cold,embed,postgres) chooses, comma-separated:
 //   base      the table above (HTTP floor, offered-load targets, throughput), on one warmed service;
 //   recovery  keyword @ 500 req/s in 5-s windows right after 15 s of saturation;
 //   cold      hybrid @ 100 req/s in 5-s windows on a service just started (no hybrid request before);
 //   embed     keyword @ 200 req/s while the service embeds at full speed (BENCH_HTTP_EMBED_PAPERS,
 //             default 3000, newest papers lose their vectors first), with the embedding rate
 //             without requests and under them.
-// Each of cold and embed starts its own service (bench/lib/http-scenarios.js).
+//   postgres  keyword API as fast as 50 connections go: two instances on one PostgreSQL database
+//             (the corpus imported into a throwaway cluster) beside one on SQLite, same worker
+//             processes in all (bench/lib/http-postgres.js); skipped without PostgreSQL installed.
+// Each of cold, embed and postgres starts its own services (bench/lib/http-scenarios.js).
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { createGunzip } from 'node:zlib';
 import autocannon from 'autocannon';
 import { openLoopInChild } from './lib/open-loop.js';
 import { cold, duringEmbedding, recovery, unembed } from './lib/http-scenarios.js';
+import { keywordOnPostgres } from './lib/http-postgres.js';
 import { startService } from './lib/http-service.js';
 import Database from 'better-sqlite3';
 
@@ -137,8 +141,9 @@ const nextQuery = { cycling: () => queries[cycling++ % queries.length], fresh: (
 // 4. The real service, one worker process per core (`serve --workers`), on a free port.
 // BENCH_HTTP_NODE_ARGS: extra node flags for the service (e.g. --trace-gc, printed on stdout).
 const nodeArgs = process.env.BENCH_HTTP_NODE_ARGS ? process.env.BENCH_HTTP_NODE_ARGS.split(' ') : [];
-const SCENARIOS = new Set((process.env.BENCH_HTTP_SCENARIOS ?? 'base,recovery,cold,embed').split(',').map((x) => x.trim()).filter(Boolean));
-for (const name of SCENARIOS) if (!['base', 'recovery', 'cold', 'embed'].includes(name)) throw new Error(`BENCH_HTTP_SCENARIOS: unknown scenario ${name} (base, recovery, cold, embed)`);
+const SCENARIO_NAMES = ['base', 'recovery', 'cold', 'embed', 'postgres'];
+const SCENARIOS = new Set((process.env.BENCH_HTTP_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',').map((x) => x.trim()).filter(Boolean));
+for (const name of SCENARIOS) if (!SCENARIO_NAMES.includes(name)) throw new Error(`BENCH_HTTP_SCENARIOS: unknown scenario ${name} (${SCENARIO_NAMES.join(', ')})`);
 const service = () => startService({ root, dataDir, modelDir, workers: WORKERS, nodeArgs, log });
 const stats = await (async () => { const store = createSqlitePaperStore(dbFile); try { return await store.stats(); } finally { await store.close(); } })();
 const running = SCENARIOS.has('base') || SCENARIOS.has('recovery') ? await service() : null;
@@ -224,10 +229,14 @@ if (SCENARIOS.has('embed') && embedder) {
   await embedding.stop();
 }
 
+if (SCENARIOS.has('postgres')) {
+  section('postgres', await keywordOnPostgres({ root, dataDir, corpusFile, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, keywordPath: keywordApi, next: nextQuery.cycling, log }));
+}
+
 const out = { machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: stats.papers, workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, rateSeconds: RATE_SECONDS, queries: queries.length, hybridQueries: unused, hybridWrapped: wrapped, model: embedder?.modelId ?? null, rows: rows.filter(Boolean), scenarios: [...SCENARIOS], summaries };
 writeFileSync(join(root, '.bench', 'http.json'), JSON.stringify(out, null, 2));
 console.log(`\n${out.papers} papers, ${WORKERS} workers, ${CONNECTIONS} connections, ${SECONDS} s per scenario (${RATE_SECONDS} s offered load), keyword: ${queries.length} queries cycling, hybrid: ${unused} distinct queries, none repeated${wrapped ? ' (WRAPPED: some were repeated)' : ''}, ${out.machine}\n`);
 console.log('| scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | CPU steal % |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows.filter(Boolean)) console.log(`| ${r.scenario} | ${r.requestsPerS} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.non2xx} | ${r.errors + r.timeouts} | ${r.stealPct ?? '-'} |`);
-for (const [name, summary] of Object.entries(summaries)) console.log(`\n${name}: ${summary.met ? 'MET' : 'MISSED'} (${summary.target})\n${JSON.stringify(summary)}`);
+for (const [name, summary] of Object.entries(summaries)) console.log(`\n${name}: ${summary.target ? `${summary.met ? 'MET' : 'MISSED'} (${summary.target})` : 'no target (a comparison)'}\n${JSON.stringify(summary)}`);

@@ -2,6 +2,8 @@
 // papers/s, peak RSS and database size, next to two floors measured in the same run:
 //   parse-floor  gunzip + JSON.parse only (what any importer pays before storing anything)
 //   sqlite-floor gunzip + JSON.parse + bare INSERTs (no validation, no versions, no idempotency)
+// and the same import into PostgreSQL beside SQLite (modes postgres, postgres-again: a fresh
+// database of a throwaway durable cluster, bench/lib/pg-cluster.js), when PostgreSQL is installed.
 // Figures go to stdout and to .bench/import.json. Nothing here asserts a time.
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -43,6 +45,11 @@ async function tripled(target) {
   return target;
 }
 
+// PostgreSQL beside SQLite: a throwaway cluster of the tests' kind, with fsync on (bench/lib/pg-cluster.js).
+const { findPostgresBin, startBenchCluster } = await import('./lib/pg-cluster.js');
+const cluster = findPostgresBin() ? await startBenchCluster() : null;
+if (!cluster) console.error('bench:import: PostgreSQL is not installed (no initdb): the postgres rows are left out');
+
 const results = {};
 try {
   const big = await tripled(join(work, 'x3.jsonl.gz'));
@@ -53,6 +60,11 @@ try {
     }
     (results.paperboy ??= []).push(worker('paperboy', join(dir, 'pb')));
     (results['paperboy-again'] ??= []).push(worker('paperboy-again', join(dir, 'pb')));
+    if (cluster) {
+      const url = await cluster.createDatabase();
+      (results.postgres ??= []).push(worker('postgres', url));
+      (results['postgres-again'] ??= []).push(worker('postgres-again', url));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   for (let i = 0; i < Math.min(runs, 1); i++) {
@@ -62,6 +74,7 @@ try {
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {
+  await cluster?.stop();
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -78,5 +91,7 @@ console.log(`bench:import  file=${file}  runs=${runs}  node=${process.version}  
 console.table(rows);
 const pb = results.paperboy.at(-1);
 console.log(`paperboy: ${pb.records} records -> ${JSON.stringify(pb.counts)}`);
+const pg = results.postgres?.at(-1);
+if (pg) console.log(`postgres: ${pg.records} records -> ${JSON.stringify(pg.counts)}; ${Math.round(median(results.postgres.map((r) => r.perSecond)))} papers/s (median) vs ${Math.round(median(results.paperboy.map((r) => r.perSecond)))} on SQLite`);
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench', 'import.json'), JSON.stringify({ file, runs, node: process.version, at: new Date().toISOString(), rows }, null, 2));

@@ -7,7 +7,9 @@ import type { RateLimits } from '../src/http/security.ts';
 import type { Embedder } from '../src/ports/embedder.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import type { Mailer, OutgoingMail } from '../src/ports/mailer.ts';
+import type { PaperStore } from '../src/ports/paper-store.ts';
 import { closeAtExit, fixedClock, importer, ROOT, tempDir } from './helpers.ts';
+import { databaseUrlFor, onPostgres, storeQuery } from './test-store.ts';
 
 /** Keeps mails in memory (in-process route tests; the browser tests use a real SMTP server). */
 export function memoryMailer(): Mailer & { sent: OutgoingMail[] } {
@@ -25,10 +27,11 @@ export function memoryMailer(): Mailer & { sent: OutgoingMail[] } {
 
 export const BASE_URL = 'http://paperboy.test';
 
-/** The whole HTTP app over a fresh SQLite file, with papers imported from fixtures. */
 export const TEST_SECRET = 'test-secret-test-secret-test-secret!';
 
 /**
+ * The whole HTTP app over a fresh data directory (a SQLite file, or a PostgreSQL database with
+ * PAPERBOY_TEST_STORE=postgres: test/test-store.ts), with papers imported from fixtures.
  * `awaitMail` (default true): `app.request` resolves once the mail the request queued has been
  * handed to the mailer, so route tests can read it at once. The answer itself never waits for mail;
  * tests of that pass false.
@@ -38,11 +41,13 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
   const mailer = options.mailer ?? memoryMailer();
   // The services compose as `serve` composes them (src/compose/), on a fresh data directory, with
   // the clock, mailer and model given here, the index in memory and (unless asked for) no reader counting.
+  const dataDir = tempDir();
+  const databaseUrl = onPostgres ? await databaseUrlFor(dataDir) : undefined;
   const config = loadConfig({
     env: {},
     installDir: ROOT,
     overrides: {
-      dataDir: tempDir(), baseUrl: BASE_URL, secret: TEST_SECRET, readerSignals: options.readerSignals ?? false, digest: { ratePerMinute: 60_000 },
+      dataDir, ...(databaseUrl ? { databaseUrl } : {}), baseUrl: BASE_URL, secret: TEST_SECRET, readerSignals: options.readerSignals ?? false, digest: { ratePerMinute: 60_000 },
       ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     },
   });
@@ -56,9 +61,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
     },
   });
   closeAtExit(services.close);
-  // The tests reach into the SQLite file (store.db); PostgreSQL runs the contract suites (test/contract).
-  if (services.stores.kind !== 'sqlite') throw new Error('testApp composes the SQLite store');
-  const store = services.stores.papers;
+  const store: PaperStore = services.stores.papers;
   const importFiles = importer(store, clock);
   if (options.fixtures?.length) await importFiles(options.fixtures);
   const { app, mail: mailQueue, accounts, catalog, digests } = await services.web(BASE_URL, mailer);
@@ -71,7 +74,7 @@ export async function testApp(options: { fixtures?: string[]; now?: string; rate
     }) as typeof app.request;
   }
   const { accounts: accountStore, subscriptions } = services.stores;
-  return { app, store, clock, mailer, mailQueue, accounts, catalog, importFiles, searchService: services.search.searchService, accountStore, digests, subscriptions, services };
+  return { app, store, sql: storeQuery(services.stores), clock, mailer, mailQueue, accounts, catalog, importFiles, searchService: services.search.searchService, accountStore, digests, subscriptions, services };
 }
 
 /** A browser-like client for in-process requests: keeps cookies, sends the CSRF token. */

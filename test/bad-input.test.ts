@@ -42,11 +42,11 @@ function importInChild(dir: string, names: string[]) {
 }
 
 describe('bad input', () => {
-  let ctx: ReturnType<typeof testStore>;
+  let ctx: Awaited<ReturnType<typeof testStore>>;
   let dir: string;
   before(async () => {
     dir = tempDir();
-    ctx = testStore(dir);
+    ctx = await testStore(dir);
     // Something already stored that no bad file may damage.
     await ctx.importFiles([fixture('oai-arxivraw.xml')]);
   });
@@ -54,10 +54,12 @@ describe('bad input', () => {
   const assertStoreIntact = async () => {
     const paper = await ctx.store.getPaper('2401.00001');
     assert.equal(paper?.title, 'Similarity search in the blink of an eye with compressed indices');
-    const db = new Database(join(dir, 'paperboy.db'), { readonly: true });
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    assert.deepEqual(db.pragma('foreign_key_check'), []);
-    db.close();
+    if (ctx.stores.kind === 'sqlite') {
+      const db = new Database(join(dir, 'paperboy.db'), { readonly: true });
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.deepEqual(db.pragma('foreign_key_check'), []);
+      db.close();
+    }
   };
 
   it('reports malformed JSON, invalid UTF-8, a missing title and an absurd field by line, and keeps the good lines', async () => {

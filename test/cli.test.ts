@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixture, ROOT, runPaperboy, STARTER_CORPUS, startServe, tempDir } from './helpers.ts';
+import { storeEnv } from './test-store.ts';
 
 describe('the paperboy command', () => {
   it('prints help for itself and every subcommand, exit 0', async () => {
@@ -99,7 +100,7 @@ describe('the paperboy command', () => {
     const data = tempDir();
     await runPaperboy(['--data', data, 'import', fixture('atom.xml')]);
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'serve', '--port', '0', '--workers', '2'], {
-      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'], env: await storeEnv(data, { ...process.env, PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_LOG_LEVEL: 'warn' }),
     });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {

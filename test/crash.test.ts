@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
-import { ROOT, runPaperboy, STARTER_CORPUS, tempDir } from './helpers.ts';
+import { ROOT, runPaperboy, STARTER_CORPUS, tempDir, testStore } from './helpers.ts';
+import { storeEnv } from './test-store.ts';
 import { ids, oaiPage, startOaiServer } from './oai-server.ts';
 
 /**
@@ -26,14 +26,17 @@ function largeCorpus(dir: string): { file: string; papers: number } {
   return { file, papers: out.length };
 }
 
-function countPapers(dbFile: string): number {
-  const db = new Database(dbFile);
+/** The papers stored in `data` (SQLite: after checking the file's integrity and foreign keys). */
+async function countPapers(data: string): Promise<number> {
+  const { store, stores } = await testStore(data);
   try {
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    assert.deepEqual(db.pragma('foreign_key_check'), []);
-    return (db.prepare('SELECT COUNT(*) AS n FROM papers').get() as { n: number }).n;
+    if (stores.kind === 'sqlite') {
+      assert.equal(stores.papers.db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.deepEqual(stores.papers.db.pragma('foreign_key_check'), []);
+    }
+    return await store.countPapers();
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
@@ -42,7 +45,7 @@ describe('crashes', () => {
     const data = tempDir();
     const { file: corpus, papers } = largeCorpus(data);
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), '--data', data, 'import', '--batch-size', '1000', corpus], {
-      env: { ...process.env, PAPERBOY_PROGRESS_INTERVAL_MS: '100' },
+      env: await storeEnv(data, { ...process.env, PAPERBOY_PROGRESS_INTERVAL_MS: '100' }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -56,7 +59,7 @@ describe('crashes', () => {
       child.on('exit', (code) => reject(new Error(`import finished (code ${code}) before it could be killed`)));
     });
     await new Promise((resolve) => child.on('close', resolve));
-    const partial = countPapers(join(data, 'paperboy.db'));
+    const partial = await countPapers(data);
     assert.ok(partial >= 9_000 && partial < papers, `partial import holds ${partial} papers`);
     assert.equal(partial % 1000, 0, 'only whole batches were committed');
 
@@ -66,7 +69,7 @@ describe('crashes', () => {
     const counts = JSON.parse(rerun.stdout).counts;
     assert.equal(counts.unchanged, partial);
     assert.equal(counts.added, papers - partial);
-    assert.equal(countPapers(join(data, 'paperboy.db')), papers);
+    assert.equal(await countPapers(data), papers);
   });
 
   it('kill -9 during a harvest resumes from the saved resumption token', async () => {
@@ -83,11 +86,11 @@ describe('crashes', () => {
     try {
       const data = tempDir();
       const env = { ...process.env, PAPERBOY_DATA: data, PAPERBOY_OAI_URL: server.url, PAPERBOY_HARVEST_INTERVAL_MS: '100' };
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'harvest', '--from', '2024-01-01'], { env, stdio: 'ignore' });
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'harvest', '--from', '2024-01-01'], { env: await storeEnv(data, env), stdio: 'ignore' });
       killChild = () => child.kill('SIGKILL');
       const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(signal ?? c)));
       assert.equal(code, 'SIGKILL');
-      assert.equal(countPapers(join(data, 'paperboy.db')), 100, 'pages 1 and 2 were stored');
+      assert.equal(await countPapers(data), 100, 'pages 1 and 2 were stored');
 
       const before = server.requests.length;
       const rerun = await runPaperboy(['harvest', '--json'], { env: { PAPERBOY_DATA: data, PAPERBOY_OAI_URL: server.url, PAPERBOY_HARVEST_INTERVAL_MS: '100' } });
@@ -95,7 +98,7 @@ describe('crashes', () => {
       const report = JSON.parse(rerun.stdout);
       assert.equal(report.sets[0].resumed, true);
       assert.equal(server.requests[before]?.params.resumptionToken, 'page3');
-      assert.equal(countPapers(join(data, 'paperboy.db')), pages * 50);
+      assert.equal(await countPapers(data), pages * 50);
     } finally {
       await server.close();
     }

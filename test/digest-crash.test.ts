@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { dataWithSubscribers, deliveries, runSender, senderEnv } from './digest-senders.ts';
 import { testStore } from './helpers.ts';
 import { startSmtpServer } from './smtp-server.ts';
@@ -48,8 +47,8 @@ describe('digest sender crash safety', () => {
     assert.deepEqual(d.twoDigests, [], 'no subscriber gets two different digests');
     // A re-delivery needs a kill between the server's acceptance and our record: at most one per kill.
     assert.ok(d.redeliveries <= kills, `${d.redeliveries} re-deliveries for ${kills} kills`);
-    const check = testStore(data);
-    const counts = await createSqliteSubscriptionStore(check.store.db).counts();
+    const check = await testStore(data);
+    const counts = await check.stores.subscriptions.counts();
     assert.deepEqual(counts, { pending: 0, sending: 0, sent: SUBSCRIBERS, failed: 0, empty: 0 });
     await smtp.close();
   });

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { createDigestService, DIGEST_DEFAULTS } from '../src/app/digests.ts';
 import { createCatalog } from '../src/app/catalog.ts';
-import { createSqliteAccountStore } from '../src/adapters/sqlite/account-store.ts';
 import { createSearchService } from '../src/app/search/search-service.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Mailer, OutgoingMail } from '../src/ports/mailer.ts';
@@ -16,14 +14,14 @@ const LEASE_MS = 60_000;
 /** A digest service over an existing data directory, with a fixed clock and a recording logger. */
 async function senderOver(data: string, mailer: Mailer) {
   const clock = fixedClock('2024-01-10T12:00:00Z');
-  const { store } = testStore(data, clock);
+  const { store, stores } = await testStore(data, clock);
   const events: { event: string; fields: Record<string, unknown> }[] = [];
   const record = (event: string, fields: Record<string, unknown> = {}) => void events.push({ event, fields });
   const logger: Logger = { debug: record, info: record, warn: record, error: record };
   const search = createSearchService({ store, embedder: null, logger }, { now: () => clock.now() });
   await search.refresh();
-  const catalog = createCatalog({ store, accounts: createSqliteAccountStore(store.db), search: async () => search, clock });
-  const subscriptions = createSqliteSubscriptionStore(store.db);
+  const catalog = createCatalog({ store, accounts: stores.accounts, search: async () => search, clock });
+  const { subscriptions } = stores;
   const digests = createDigestService(
     { subscriptions, catalog, mailer, mail: { enqueue: () => true }, clock, logger, secret: 'lease-test-secret-lease-test-secret!!', baseUrl: 'https://paperboy.test' },
     { ...DIGEST_DEFAULTS, ratePerMinute: 1_000_000, leaseMs: LEASE_MS },
@@ -96,9 +94,9 @@ describe('digest claims have an owner and a lease', () => {
     // Killed as soon as its first mail arrives: it still holds the rest of its batch.
     const killed = await runSender(data, env, smtp.waitFor('reader0@example.org', 0, 30_000));
     assert.equal(killed.signal, 'SIGKILL', killed.stderr);
-    const held = testStore(data);
-    const stuck = (held.store.db.prepare("SELECT COUNT(*) AS n FROM digest_outbox WHERE state = 'sending'").get() as { n: number }).n;
-    await held.store.close();
+    const held = await testStore(data);
+    const [{ n: stuck }] = (await held.sql<{ n: number }>("SELECT COUNT(*) AS n FROM digest_outbox WHERE state = 'sending'")) as [{ n: number }];
+    await held.stores.close();
     assert.ok(stuck > 0, 'the killed run left claims behind');
 
     // Waiting until the lease has expired, a new run sends them.

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSqliteMailLog } from '../src/adapters/sqlite/mail-log.ts';
 import { createSmtpMailer } from '../src/adapters/mail/smtp-mailer.ts';
 import { DEFAULT_PREFERENCES } from '../src/app/digests.ts';
 import { createMailQueue, mailboxOf } from '../src/app/mail-queue.ts';
@@ -90,12 +89,12 @@ describe('caps on requested mail', () => {
   it('keeps at most `capacity` jobs waiting, and says which mailbox a cap counts', async () => {
     assert.equal(mailboxOf(' Victim+News@Example.ORG '), 'victim@example.org');
     assert.equal(mailboxOf('plain@example.org'), 'plain@example.org');
-    const { store } = testStore();
+    const { stores } = await testStore();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const sent: string[] = [];
     const mailer: Mailer = { from: 'x@test', async send(mail) { await gate; sent.push(mail.to); return { status: 'sent', messageId: '<1@test>', response: '250' }; }, async close() {} };
-    const queue = createMailQueue({ mailer, log: createSqliteMailLog(store.db), clock: fixedClock(), logger: silentLogger }, { capacity: 3, concurrency: 1, perAddressPerHour: 5, perHour: 100 });
+    const queue = createMailQueue({ mailer, log: stores.mailLog, clock: fixedClock(), logger: silentLogger }, { capacity: 3, concurrency: 1, perAddressPerHour: 5, perHour: 100 });
     const job = (i: number) => ({ kind: 'sign-in' as const, to: `r${i}@example.org`, compose: async () => ({ to: `r${i}@example.org`, subject: 's', text: 't' }) });
     const accepted = Array.from({ length: 10 }, (_, i) => queue.enqueue(job(i)));
     assert.deepEqual(accepted, [true, true, true, false, false, false, false, false, false, false]);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { dataWithSubscribers, deliveries, runSender, senderEnv } from './digest-senders.ts';
 import { testStore } from './helpers.ts';
 import { startSmtpServer } from './smtp-server.ts';
@@ -32,8 +31,8 @@ describe('two digest senders at once against a slow mail server (300 ms per mess
       assert.deepEqual(d.missing, [], 'no subscriber is skipped');
       assert.deepEqual(d.twoDigests, [], 'no subscriber gets two different digests');
       assert.deepEqual(d.repeated, [], 'no digest is delivered twice');
-      const check = testStore(data);
-      assert.deepEqual(await createSqliteSubscriptionStore(check.store.db).counts(), { pending: 0, sending: 0, sent: SUBSCRIBERS, failed: 0, empty: 0 });
+      const check = await testStore(data);
+      assert.deepEqual(await check.stores.subscriptions.counts(), { pending: 0, sending: 0, sent: SUBSCRIBERS, failed: 0, empty: 0 });
       await smtp.close();
     });
   }

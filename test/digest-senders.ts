@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createSqliteSubscriptionStore } from '../src/adapters/sqlite/subscription-store.ts';
 import { DEFAULT_PREFERENCES } from '../src/app/digests.ts';
 import { cliServices } from '../src/compose/cli-services.ts';
 import { composeServices } from '../src/compose/compose-services.ts';
@@ -10,6 +9,7 @@ import { silentLogger } from '../src/ports/logger.ts';
 import type { SubscriptionStore } from '../src/ports/subscription-store.ts';
 import type { ReceivedMail } from './smtp-server.ts';
 import { ROOT, fixture, tempDir, testStore } from './helpers.ts';
+import { storeEnv } from './test-store.ts';
 
 /** Subscribes and confirms `count` readers reader0@… through `subscriptions`. */
 async function addSubscribers(subscriptions: SubscriptionStore, count: number): Promise<void> {
@@ -23,10 +23,10 @@ async function addSubscribers(subscriptions: SubscriptionStore, count: number): 
 /** A data directory with the web fixture papers and `count` confirmed subscribers reader0@… */
 export async function dataWithSubscribers(count: number): Promise<string> {
   const data = tempDir();
-  const { store, importFiles } = testStore(data);
+  const { stores, importFiles } = await testStore(data);
   await importFiles([fixture('web-papers.jsonl')]);
-  await addSubscribers(createSqliteSubscriptionStore(store.db), count);
-  await store.close();
+  await addSubscribers(stores.subscriptions, count);
+  await stores.close();
   return data;
 }
 
@@ -54,9 +54,10 @@ export function senderEnv(data: string, smtpPort: number, extra: Record<string, 
  * Runs `paperboy digest run --date 2024-01-10` in a child process, killed with SIGKILL after
  * `kill` ms or when the `kill` promise settles (if it is still running).
  */
-export function runSender(data: string, env: NodeJS.ProcessEnv, kill: number | Promise<unknown> | null = null) {
+export async function runSender(data: string, env: NodeJS.ProcessEnv, kill: number | Promise<unknown> | null = null) {
+  const childEnv = await storeEnv(data, env);
   return new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'digest', 'run', '--date', '2024-01-10', '--data', data], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'digest', 'run', '--date', '2024-01-10', '--data', data], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let exited = false;

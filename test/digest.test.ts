@@ -233,8 +233,8 @@ describe('subscription requests', () => {
     await signIn(c, t.mailer as never, 'reader@example.org');
     assert.equal((await c.form('/subscribe', { email: 'reader@example.org' })).status, 200);
     const user = (await t.accountStore.findOrCreateUser('reader@example.org', '2024-01-12T12:00:00Z')).id;
-    const row = t.store.db.prepare('SELECT user_id FROM subscribers WHERE email = ?').get('reader@example.org') as { user_id: number };
-    assert.equal(row.user_id, user);
+    const [row] = await t.sql<{ user_id: number }>('SELECT user_id FROM subscribers WHERE email = ?', ['reader@example.org']);
+    assert.equal(row?.user_id, user);
 
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await c.api('POST', '/api/subscriptions', { email: `x${i}@example.org` })).status);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createGitHubClient } from '../src/adapters/github/github-client.ts';
 import { createHfDailyClient } from '../src/adapters/hf/hf-daily-client.ts';
-import { createSqliteSignalStore } from '../src/adapters/sqlite/signal-store.ts';
 import { createGitHubStarsRefresher } from '../src/app/github-stars.ts';
 import { harvestHfDaily } from '../src/app/hf-harvest.ts';
 import { githubRepoKey } from '../src/core/github-repo.ts';
@@ -20,19 +19,19 @@ async function setup(github: Parameters<typeof startFakeGitHub>[0] = {}, refresh
   const [hf, gh] = await Promise.all([startFakeHf(), startFakeGitHub(github)]);
   closers.push(hf.close, gh.close);
   const clock = fixedClock('2024-03-08T18:00:00Z');
-  const { store } = testStore(undefined, clock);
-  const signals = createSqliteSignalStore(store.db, { now: () => new Date(clock.now()).toISOString() });
+  const { store, stores, sql } = await testStore(undefined, clock);
+  const { signals } = stores;
   const harvest = () => harvestHfDaily({ store, signals, source: createHfDailyClient({ baseUrl: hf.url, clock, logger: silentLogger, minIntervalMs: 0 }), clock, logger: silentLogger }, { initialDays: 3 });
   await harvest();
   const client = createGitHubClient({ apiUrl: gh.url, clock, logger: silentLogger, backoffBaseMs: 1, ...(token ? { token } : {}) });
   const refresh = createGitHubStarsRefresher({ signals, github: client, clock, logger: silentLogger }, { recheckAfterMs: 0, ...refresher });
   const stars = async (id: string) => (await store.getPaper(id))!.signals.find((s) => s.source === 'github' && s.name === 'stars')?.value;
-  return { gh, clock, store, signals, refresh, stars, harvest };
+  return { gh, clock, store, sql, signals, refresh, stars, harvest };
 }
 
 describe('GitHub stars', () => {
   it('refreshes stars with conditional requests: the second run gets 304s and spends no rate limit', async () => {
-    const { gh, refresh, stars, store } = await setup();
+    const { gh, refresh, stars, sql } = await setup();
     const first = await refresh();
     assert.deepEqual({ ...first, rateLimitedUntil: null }, { checked: 5, updated: 3, notModified: 0, renamed: 1, gone: 2, failed: 0, rateLimitedUntil: null });
     assert.equal(await stars('2403.03001'), 90);
@@ -44,7 +43,7 @@ describe('GitHub stars', () => {
     assert.ok(gh.requests.every((r) => r.status === 304 && r.ifNoneMatch), JSON.stringify(gh.requests));
     assert.ok(gh.requests.some((r) => r.path === '/repos/NewOwner/fast-diffusion'), 'the renamed repository is asked under its new name');
     assert.equal(60 - gh.remaining(), spent, 'no rate limit spent on the second run');
-    const states = store.db.prepare('SELECT repo, full_name, status FROM github_repos ORDER BY repo').all();
+    const states = await sql('SELECT repo, full_name, status FROM github_repos ORDER BY repo');
     assert.deepEqual(states, [
       { repo: 'example-lab/moe-router', full_name: 'example-lab/moe-router', status: 'ok' },
       { repo: 'example-lab/scaling', full_name: 'example-lab/scaling', status: 'ok' },
@@ -67,12 +66,12 @@ describe('GitHub stars', () => {
   });
 
   it('keeps GitHub\'s own count when Hugging Face lists the paper again with its older copy', async () => {
-    const { refresh, harvest, stars, store, clock } = await setup();
+    const { refresh, harvest, stars, sql, clock } = await setup();
     await refresh();
     clock.set('2024-03-08T19:00:00Z'); // an hour later, the same day
     await harvest();
     assert.equal(await stars('2403.04001'), 320);
-    const series = store.db.prepare("SELECT d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE p.id = '2403.04001' AND d.source = 'github'").pluck().all();
+    const series = (await sql<{ value: number }>("SELECT d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE p.id = '2403.04001' AND d.source = 'github'")).map((r) => r.value);
     assert.deepEqual(series, [320]);
     assert.equal(await stars('2403.04002'), 14, 'a deleted repository keeps the last count seen');
   });

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileSourceOpener } from '../src/adapters/formats/open-source.ts';
-import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
 import { importFiles, type ImportOptions } from '../src/app/import-files.ts';
 import type { ItemReport } from '../src/app/ingest.ts';
+import { openStores } from '../src/compose/stores.ts';
+import { loadConfig } from '../src/config/load-config.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { PaperStore } from '../src/ports/paper-store.ts';
 import { silentLogger } from '../src/ports/logger.ts';
+import { dataDirOf, databaseUrlFor, onPostgres, storeEnv, storeQuery } from './test-store.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -50,11 +52,19 @@ export function closeAtExit(close: () => unknown): void {
   cleanups.push(() => void close());
 }
 
-/** Opens a store in a fresh directory; returns helpers to import files into it. */
-export function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
-  const store = createSqlitePaperStore(join(dir, 'paperboy.db'), { now: () => new Date(clock.now()).toISOString() });
-  closeAtExit(() => store.close());
-  return { dir, store, clock, importFiles: importer(store, clock) };
+/**
+ * Opens the stores of a data directory (a fresh one by default): its SQLite file, or with
+ * PAPERBOY_TEST_STORE=postgres its PostgreSQL database (test/test-store.ts). `store` is the paper
+ * store, `stores` every port, `sql` a query for checks in SQL both dialects share, `importFiles`
+ * imports fixtures. The same `dir` again opens the same data.
+ */
+export async function testStore(dir = tempDir(), clock: Clock = fixedClock()) {
+  const databaseUrl = onPostgres ? await databaseUrlFor(dir) : undefined;
+  const config = loadConfig({ env: {}, installDir: ROOT, overrides: { dataDir: dir, ...(databaseUrl ? { databaseUrl } : {}) } });
+  const stores = await openStores(config, clock);
+  closeAtExit(() => stores.close());
+  const store: PaperStore = stores.papers;
+  return { dir, store, stores, sql: storeQuery(stores), clock, importFiles: importer(store, clock) };
 }
 
 /** Imports files (read in this thread) into `store`, reporting every item. */
@@ -78,12 +88,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `paperboy` command (bin/paperboy.js) in a child process. */
-export function runPaperboy(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs the built `paperboy` command (bin/paperboy.js) in a child process (on the test store: test/test-store.ts). */
+export async function runPaperboy(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const merged = { ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', ...options.env };
+  const env = await storeEnv(dataDirOf(args, merged), merged);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', ...options.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -105,7 +117,9 @@ export function runPaperboy(args: string[], options: { env?: Record<string, stri
  */
 export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv; listening?: RegExp } = {}) {
   // The trending signals' schedules reach huggingface.co and api.github.com: off unless a test turns them on.
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], { env: { ...OFFLINE_SIGNALS, ...(options.env ?? process.env) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const merged = { ...OFFLINE_SIGNALS, ...(options.env ?? process.env) };
+  const env = await storeEnv(dataDirOf(args, merged), merged);
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const listening = options.listening ?? /listening on (http:\/\/127\.0\.0\.1:\d+)/;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createHfDailyClient } from '../src/adapters/hf/hf-daily-client.ts';
-import { createSqliteSignalStore } from '../src/adapters/sqlite/signal-store.ts';
 import { harvestHfDaily, HF_CHECKPOINT } from '../src/app/hf-harvest.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import { startFakeHf } from './fake-signal-servers.ts';
@@ -18,11 +17,11 @@ async function setup(options: Parameters<typeof startFakeHf>[0] = {}, now = '202
   const clock = fixedClock(now);
   const sleeps: number[] = [];
   clock.sleep = async (ms: number) => void sleeps.push(ms);
-  const { store } = testStore(undefined, clock);
-  const signals = createSqliteSignalStore(store.db);
+  const { store, stores, sql } = await testStore(undefined, clock);
+  const { signals } = stores;
   const source = createHfDailyClient({ baseUrl: hf.url, clock, logger: silentLogger, minIntervalMs: 0, backoffBaseMs: 10, random: () => 1 });
   const run = (opts: Parameters<typeof harvestHfDaily>[1] = {}) => harvestHfDaily({ store, signals, source, clock, logger: silentLogger }, { initialDays: 3, rereadDays: 2, ...opts });
-  const series = () => store.db.prepare("SELECT p.id, d.source, d.name, d.day, d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq ORDER BY p.id, d.source, d.day").all() as { id: string; source: string; name: string; day: string; value: number }[];
+  const series = () => sql<{ id: string; source: string; name: string; day: string; value: number }>('SELECT p.id, d.source, d.name, d.day, d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq ORDER BY p.id, d.source, d.day');
   return { hf, clock, store, signals, run, series, sleeps };
 }
 
@@ -42,7 +41,7 @@ describe('Hugging Face daily papers harvest', () => {
     assert.equal(signal('stars'), 310);
     assert.equal(paper.links.code, 'https://github.com/OldOwner/fast-diffusion');
     // Listed on two days: one series value for the day it was seen, the larger upvote count.
-    const routing = series().filter((s) => s.id === '2403.03001');
+    const routing = (await series()).filter((s) => s.id === '2403.03001');
     assert.deepEqual(routing.map((s) => [s.source, s.day, s.value]), [['github', '2024-03-08', 88], ['huggingface', '2024-03-08', 15]]);
     assert.equal((await store.getCheckpoint(HF_CHECKPOINT))?.harvestedThrough, '2024-03-08');
   });
@@ -56,15 +55,15 @@ describe('Hugging Face daily papers harvest', () => {
       },
     });
     await run();
-    const rows = series().length;
+    const rows = (await series()).length;
     await run(); // same day again: re-read, nothing doubled
-    assert.equal(series().length, rows);
+    assert.equal((await series()).length, rows);
     clock.set('2024-03-09T18:00:00Z');
     upvotes = 60;
     hf.requests.length = 0;
     const report = await run();
     assert.deepEqual([report.from, report.until], ['2024-03-07', '2024-03-09'], 'the checkpoint day is re-read with the two days before it');
-    assert.deepEqual(series().map((s) => [s.day, s.value]), [['2024-03-08', 48], ['2024-03-09', 60]]);
+    assert.deepEqual((await series()).map((s) => [s.day, s.value]), [['2024-03-08', 48], ['2024-03-09', 60]]);
     const gains = await signals.gains('2024-03-09', '2024-03-09');
     assert.deepEqual(gains.get('2403.04001'), { hfUpvotes: 12 }, 'the day gained 12 upvotes');
   });

@@ -7,7 +7,7 @@ import { fixture, tempDir, testStore } from './helpers.ts';
 
 describe('importing each format', () => {
   it('detects and imports Paperboy JSON Lines, the arxiv-75k shape and the seed shape in one file', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const { report, rejected } = await importFiles([fixture('paperboy.jsonl')]);
     assert.deepEqual(rejected, []);
     assert.equal(report.files[0]?.format, 'jsonl');
@@ -25,7 +25,7 @@ describe('importing each format', () => {
   });
 
   it('imports the seed-shaped list: 46 papers, then 0 added and 0 updated on the second run', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const first = await importFiles([fixture('seed-papers.jsonl')]);
     assert.deepEqual(first.report.counts, { added: 46, updated: 0, unchanged: 0, deleted: 0, rejected: 0 });
     const second = await importFiles([fixture('seed-papers.jsonl')]);
@@ -37,13 +37,13 @@ describe('importing each format', () => {
     const dir = tempDir();
     const file = join(dir, 'papers.data');
     writeFileSync(file, gzipSync(readFileSync(fixture('paperboy.jsonl'))));
-    const { importFiles } = testStore();
+    const { importFiles } = await testStore();
     const { report } = await importFiles([file]);
     assert.equal(report.counts.added, 3);
   });
 
   it('imports the Kaggle arXiv snapshot with versions, dates and parsed authors', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const { report, rejected } = await importFiles([fixture('arxiv-snapshot.jsonl')]);
     assert.deepEqual(rejected, []);
     assert.equal(report.files[0]?.format, 'arxiv-snapshot');
@@ -58,7 +58,7 @@ describe('importing each format', () => {
   });
 
   it('imports an arXiv API Atom feed, taking the version from the entry id', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const { report, rejected } = await importFiles([fixture('atom.xml')]);
     assert.deepEqual(rejected, []);
     assert.equal(report.files[0]?.format, 'arxiv-atom');
@@ -76,7 +76,7 @@ describe('importing each format', () => {
   });
 
   it('imports OAI-PMH in arXivRaw (versions, TeX authors, deletions) and arXiv formats', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const raw = await importFiles([fixture('oai-arxivraw.xml')]);
     assert.equal(raw.report.files[0]?.format, 'oai-pmh');
     assert.deepEqual(raw.report.counts, { added: 2, updated: 0, unchanged: 1, deleted: 0, rejected: 0 });
@@ -98,7 +98,7 @@ describe('importing each format', () => {
 
   it('marks a stored paper deleted when OAI-PMH says status="deleted"', async () => {
     const dir = tempDir();
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     const seed = join(dir, 'seed.jsonl');
     writeFileSync(seed, JSON.stringify({ id: '2312.99999', title: 'Soon withdrawn' }) + '\n');
     await importFiles([seed]);
@@ -109,7 +109,7 @@ describe('importing each format', () => {
   });
 
   it('imports Hugging Face daily_papers keeping upvotes, GitHub, project page and keywords, without erasing arXiv data', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     await importFiles([fixture('oai-arxivraw.xml')]);
     const { report, rejected } = await importFiles([fixture('hf-daily.json')]);
     assert.deepEqual(rejected, []);
@@ -131,7 +131,7 @@ describe('importing each format', () => {
   });
 
   it('lets a newer version replace an older one across formats, never the reverse', async () => {
-    const { store, importFiles } = testStore();
+    const { store, importFiles } = await testStore();
     await importFiles([fixture('arxiv-snapshot.jsonl')]);
     assert.equal((await store.getPaper('2401.00001'))?.version, 1);
     const newer = await importFiles([fixture('oai-arxivraw.xml')]);
@@ -148,7 +148,7 @@ describe('importing each format', () => {
     const dir = tempDir();
     const file = join(dir, 'snapshot.txt');
     copyFileSync(fixture('arxiv-snapshot.jsonl'), file);
-    const { importFiles } = testStore();
+    const { importFiles } = await testStore();
     const forced = await importFiles([file], { format: 'jsonl' });
     assert.equal(forced.report.files[0]?.format, 'jsonl');
     assert.equal(forced.report.counts.added, 3, 'the generic reader also understands these records');

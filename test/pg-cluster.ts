@@ -114,8 +114,12 @@ async function templateCluster(bin: string, user: string | null, as: (tool: stri
 
 const uidOf = (user: string, flag: '-u' | '-g') => Number(execFileSync('id', [flag, user]).toString().trim());
 
-/** Starts a new cluster. Throws (with the server log) when it cannot be started. */
-export async function startPgCluster(options: { env?: NodeJS.ProcessEnv; debian?: string } = {}): Promise<PgCluster> {
+/**
+ * Starts a new cluster. Throws (with the server log) when it cannot be started. The tests' clusters
+ * skip durability (fsync, synchronous commit, full page writes: their data is thrown away);
+ * `durable: true` keeps PostgreSQL's defaults, for benchmarks whose figures should hold for a real server.
+ */
+export async function startPgCluster(options: { env?: NodeJS.ProcessEnv; debian?: string; durable?: boolean } = {}): Promise<PgCluster> {
   const env = options.env ?? process.env;
   const bin = findPostgresBin(env, options.debian);
   if (!bin) throw new Error(`${NOT_INSTALLED}${inCi(env) ? ' (CI=true: the PostgreSQL tests fail rather than skip)' : ''}`);
@@ -149,9 +153,10 @@ export async function startPgCluster(options: { env?: NodeJS.ProcessEnv; debian?
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      const fast = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}${fast}`;
       try {
-        await as('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
+        await as('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', settings, 'start']);
         break;
       } catch (error) {
         if (attempt >= 3) throw error;

@@ -22,7 +22,9 @@ const MODEL = 'test/model-4d';
 /** A SQLite data directory holding some of everything migrate-store copies. */
 async function sqliteFixture(): Promise<string> {
   const data = await dataWithSubscribers(4);
-  const { store } = testStore(data);
+  const { stores } = await testStore(data);
+  assert.equal(stores.kind, 'sqlite', 'migrate-store copies a SQLite file: this file runs in the SQLite pass (scripts/run-tests.js)');
+  const store = stores.papers;
   const accounts = createSqliteAccountStore(store.db);
   const [ada, bob] = [await accounts.findOrCreateUser('ada@example.org', NOW), await accounts.findOrCreateUser('bob@example.org', NOW)];
   await accounts.setVote(ada.id, '2401.00101', true, NOW);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { addDays } from '../src/core/periods.ts';
 import { startFakeGitHub, startFakeHf, hfFixtureDays } from './fake-signal-servers.ts';
-import { ROOT, runPaperboy, startServe, tempDir } from './helpers.ts';
+import { ROOT, runPaperboy, startServe, tempDir, testStore } from './helpers.ts';
+import { storeEnv } from './test-store.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -74,15 +74,15 @@ describe('trending signals in the service', () => {
     assert.equal(await server.stop(), 0);
 
     // Re-read every 2 seconds, nothing doubled: one value per paper, signal and day.
-    const db = new Database(join(data, 'paperboy.db'), { readonly: true });
+    const check = await testStore(data);
     try {
-      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM papers').get() as { n: number }).n, 8);
-      assert.deepEqual(db.prepare('SELECT source, name, COUNT(*) AS n, COUNT(DISTINCT day) AS days FROM paper_signal_days GROUP BY source, name ORDER BY source').all(), [
+      assert.equal(await check.store.countPapers(), 8);
+      assert.deepEqual(await check.sql('SELECT source, name, COUNT(*) AS n, COUNT(DISTINCT day) AS days FROM paper_signal_days GROUP BY source, name ORDER BY source'), [
         { source: 'github', name: 'stars', n: 5, days: 1 },
         { source: 'huggingface', name: 'upvotes', n: 8, days: 1 },
       ]);
     } finally {
-      db.close();
+      await check.stores.close();
     }
   });
 
@@ -93,34 +93,33 @@ describe('trending signals in the service', () => {
     const data = tempDir();
     const env = { ...quietEnv(data), PAPERBOY_HF_URL: hf.url };
     const args = [join(ROOT, 'bin', 'paperboy.js'), 'harvest', '--source', 'hf', '--from', '2024-03-06', '--until', '2024-03-08'];
-    const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { env: await storeEnv(data, env), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     await until('the second day asked for', () => hf.requests.some((r) => r.date === '2024-03-07'));
     child.kill('SIGKILL');
     assert.equal(await exited, 'SIGKILL');
     hang = false;
 
-    const db = () => new Database(join(data, 'paperboy.db'), { readonly: true });
-    const first = db();
-    assert.equal((first.prepare('SELECT COUNT(*) AS n FROM papers').get() as { n: number }).n, 2, 'the first day was stored before the kill');
-    first.close();
+    const first = await testStore(data);
+    assert.equal(await first.store.countPapers(), 2, 'the first day was stored before the kill');
+    await first.stores.close();
 
     const rerun = await runPaperboy(['harvest', '--source', 'hf', '--json'], { env: { ...env, PAPERBOY_HF_INITIAL_DAYS: '1' } as Record<string, string> });
     assert.equal(rerun.code, 0, rerun.stderr);
     const report = JSON.parse(rerun.stdout) as { from: string; until: string };
     assert.equal(report.from, '2024-03-07', 'resumes at the day the kill interrupted');
     assert.ok(report.until >= addDays('2024-03-08', 0));
-    const after = db();
+    const after = await testStore(data);
     try {
-      assert.equal((after.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
-      assert.equal((after.prepare('SELECT COUNT(*) AS n FROM papers').get() as { n: number }).n, 8);
-      const upvotes = after.prepare("SELECT p.id, d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE d.source = 'huggingface' ORDER BY p.id").all() as { id: string; value: number }[];
+      if (after.stores.kind === 'sqlite') assert.equal(after.stores.papers.db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal(await after.store.countPapers(), 8);
+      const upvotes = await after.sql<{ id: string; value: number }>("SELECT p.id, d.value FROM paper_signal_days d JOIN papers p ON p.seq = d.paper_seq WHERE d.source = 'huggingface' ORDER BY p.id");
       assert.equal(upvotes.length, 8, 'one upvotes value per paper (the observation day), not one per run');
       assert.equal(upvotes.find((u) => u.id === '2403.03001')?.value, 15, 'the larger count of the two lists, not their sum');
-      const signals = after.prepare("SELECT COUNT(*) AS n FROM paper_signals s JOIN papers p ON p.seq = s.paper_seq WHERE p.id = '2403.03001'").get() as { n: number };
-      assert.equal(signals.n, 7, 'each signal of the paper stored once (upvotes, day, keywords, summary, comments, repo, stars)');
+      const [signals] = await after.sql<{ n: number }>("SELECT COUNT(*) AS n FROM paper_signals s JOIN papers p ON p.seq = s.paper_seq WHERE p.id = '2403.03001'");
+      assert.equal(signals?.n, 7, 'each signal of the paper stored once (upvotes, day, keywords, summary, comments, repo, stars)');
     } finally {
-      after.close();
+      await after.stores.close();
     }
   });
 });

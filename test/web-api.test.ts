@@ -100,7 +100,7 @@ describe('JSON API', async () => {
     const { tempDir, testStore } = await import('./helpers.ts');
     const file = join(tempDir(), 'daily.json');
     writeFileSync(file, JSON.stringify(body));
-    const other = testStore();
+    const other = await testStore();
     const { report } = await other.importFiles([file]);
     assert.equal(report.counts.rejected, 0);
     assert.equal((await other.store.getPaper('2401.00102'))?.links.code, 'https://github.com/example/protein-diffusion');

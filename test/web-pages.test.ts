@@ -125,7 +125,7 @@ describe('web pages', async () => {
     const sentBefore = mails.sent.length;
     for (let i = 0; i < 7; i++) assert.match(await (await c.form('/signin', { email: 'flood@example.org' })).text(), /If the address can receive mail/);
     assert.equal(mails.sent.length - sentBefore, 5);
-    const rows = t.store.db.prepare('SELECT token_hash FROM sign_in_links').all() as { token_hash: string }[];
+    const rows = await t.sql<{ token_hash: string }>('SELECT token_hash FROM sign_in_links');
     assert.ok(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash) && r.token_hash !== token), 'only hashes are stored');
   });
 

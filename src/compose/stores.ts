@@ -55,7 +55,7 @@ export async function openStores(config: Config, clock: Clock): Promise<Stores> 
       accounts: createPostgresAccountStore(pool),
       subscriptions: createPostgresSubscriptionStore(pool),
       mailLog: createPostgresMailLog(pool),
-      signals: createPostgresSignalStore(pool),
+      signals: createPostgresSignalStore(pool, { now }),
       otherModels: async (modelId) => (await pool.query<{ model: string; papers: number }>(OTHER_MODELS, [modelId])).rows,
       close: () => papers.close(),
     };
@@ -69,7 +69,7 @@ export async function openStores(config: Config, clock: Clock): Promise<Stores> 
     accounts: createSqliteAccountStore(db),
     subscriptions: createSqliteSubscriptionStore(db),
     mailLog: createSqliteMailLog(db),
-    signals: createSqliteSignalStore(db),
+    signals: createSqliteSignalStore(db, { now }),
     otherModels: async (modelId) => otherModels.all({ model: modelId }) as { model: string; papers: number }[],
     close: () => papers.close(),
   };

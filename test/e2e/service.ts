@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { OFFLINE_SIGNALS, ROOT, runPaperboy, tempDir } from '../helpers.ts';
 import { startSmtpServer } from '../smtp-server.ts';
+import { storeEnv } from '../test-store.ts';
 
 /** Debian's chromium (CI installs it); PAPERBOY_CHROMIUM points elsewhere. */
 export const CHROMIUM = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,11 +26,11 @@ export async function startService(fixtures: string[], prepared?: { dir: string;
     assert.equal(imported.code, 0, imported.stderr);
   }
   const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'paperboy.js'), 'serve', '--port', '0', '--data', data], {
-    env: {
+    env: await storeEnv(data, {
       ...OFFLINE_SIGNALS, ...process.env, PAPERBOY_DATA: '', PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_MODEL_DIR: join(data, 'no-model'),
       PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(smtp.port), PAPERBOY_MAIL_FROM: 'Paperboy <paperboy@example.org>',
       ...prepared?.env,
-    },
+    }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const baseUrl = await new Promise<string>((resolve, reject) => {

@@ -184,7 +184,7 @@ describe('"For you" for a signed-in reader', () => {
     assert.notEqual(renewed, url);
     assert.equal((await t.app.request(renewed)).status, 200);
     // The account is deleted (its rows go): its feed is refused, as revoked.
-    t.store.db.prepare('DELETE FROM users WHERE email = ?').run('feed@example.org');
+    await t.sql('DELETE FROM users WHERE email = ?', ['feed@example.org']);
     const gone = await t.app.request(renewed);
     assert.equal(gone.status, 403, 'a deleted reader\'s feed');
     assert.match(await gone.text(), /parameter token: this private feed address was revoked/);

@@ -14,7 +14,7 @@ export const MODEL_ID = 'test/recs-model';
  * vectors only, never run the model). Returns the env for `runPaperboy`.
  */
 export async function recsDataDir(options: { withoutVector?: string[] } = {}) {
-  const { dir, store, importFiles } = testStore(tempDir('paperboy-recs-'));
+  const { dir, store, importFiles } = await testStore(tempDir('paperboy-recs-'));
   const { rejected } = await importFiles([fixture('recs-papers.jsonl')]);
   if (rejected.length) throw new Error(`fixture rejected: ${JSON.stringify(rejected)}`);
   const { dims, papers } = topicVectors({ topics: 3, perTopic: 14, dims: 32 });

@@ -122,7 +122,7 @@ describe('the search index on disk', () => {
 
   it('keeps the index folder and the service\'s memory flat over 100 signal-only imports of the same papers', async () => {
     const clock = fixedClock('2024-01-10T12:00:00Z');
-    const { dir, store, importFiles } = testStore(tempDir(), clock);
+    const { dir, store, importFiles } = await testStore(tempDir(), clock);
     await importFiles([fixture('web-papers.jsonl')]);
     const indexDir = join(dir, 'index');
     const service = createSearchService({ store, embedder: null, logger: silentLogger, directory: new FileIndexDirectory({ dir: indexDir, fields: DEFAULT_FIELDS, k1: 1.2 }) });

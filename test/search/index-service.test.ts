@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createSqliteAccountStore } from '../../src/adapters/sqlite/account-store.ts';
-import { createSqlitePaperStore } from '../../src/adapters/sqlite/paper-store.ts';
 import { createCatalog } from '../../src/app/catalog.ts';
 import { createSearchService } from '../../src/app/search/search-service.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
@@ -12,21 +10,21 @@ import { fixedClock, fixture, tempDir, testStore } from '../helpers.ts';
 describe('the index service follows the store', () => {
   it('shows votes made in another process in its lists after a refresh (they reach it through the change feed)', async () => {
     const clock = fixedClock('2024-01-10T12:00:00Z');
-    const { dir, store, importFiles } = testStore(tempDir(), clock);
-    await importFiles([fixture('web-papers.jsonl')]);
+    const mine = await testStore(tempDir(), clock);
+    await mine.importFiles([fixture('web-papers.jsonl')]);
     // Two processes on one database: each has its own connection, accounts and index.
-    const other = createSqlitePaperStore(join(dir, 'paperboy.db'));
+    const other = await testStore(mine.dir);
     try {
-      const catalogOf = (s: typeof store) => {
-        const service = createSearchService({ store: s, embedder: null, logger: silentLogger });
+      const catalogOf = ({ store, stores }: typeof mine) => {
+        const service = createSearchService({ store, embedder: null, logger: silentLogger });
         let ready: Promise<typeof service> | null = null;
-        return { service, catalog: createCatalog({ store: s, accounts: createSqliteAccountStore(s.db), search: () => (ready ??= service.refresh().then(() => service)), clock }) };
+        return { service, catalog: createCatalog({ store, accounts: stores.accounts, search: () => (ready ??= service.refresh().then(() => service)), clock }) };
       };
-      const here = catalogOf(store);
+      const here = catalogOf(mine);
       const there = catalogOf(other);
       const upvotes = async (c: typeof here) => (await c.catalog.trending('month', { limit: 50, offset: 0 })).items.find((i) => i.id === '2401.00104')?.upvotes;
       assert.equal(await upvotes(there), 0);
-      const accounts = createSqliteAccountStore(store.db);
+      const { accounts } = mine.stores;
       const user = await accounts.findOrCreateUser('reader@example.org', '2024-01-10T12:00:00Z');
       assert.equal(await here.catalog.vote(user.id, '2401.00104', true), 1);
       assert.equal(await upvotes(here), 1, 'the voting process sees its vote at once');
@@ -36,13 +34,13 @@ describe('the index service follows the store', () => {
       await there.service.refresh();
       assert.equal(await upvotes(there), 0);
     } finally {
-      await other.close();
+      await other.stores.close();
     }
   });
 
   it('keeps the index memory flat over 100 signal-only imports of the same papers (signals never touch postings)', async () => {
     const clock = fixedClock('2024-01-10T12:00:00Z');
-    const { dir, store, importFiles } = testStore(tempDir(), clock);
+    const { dir, store, importFiles } = await testStore(tempDir(), clock);
     await importFiles([fixture('web-papers.jsonl')]);
     const service = createSearchService({ store, embedder: null, logger: silentLogger });
     await service.refresh();

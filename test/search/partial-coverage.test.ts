@@ -69,7 +69,7 @@ describe('hybrid search while papers are still being embedded', () => {
     const file = join(dir, 'papers.jsonl');
     const dates = ['2023-05-01', '2026-11-30', '2024-02-10', '2026-06-01'];
     writeFileSync(file, dates.map((d, i) => JSON.stringify({ id: `2401.0010${i}`, title: `Paper ${i}`, abstract: 'Text.', authors: ['A B'], categories: ['cs.LG'], announcedAt: d })).join('\n') + '\n');
-    const { store, importFiles } = testStore(dir);
+    const { store, importFiles } = await testStore(dir);
     await importFiles([file]);
     const { jobs, remaining } = await store.embeddingsNeeded('m', paperEmbeddingText, 3);
     assert.equal(remaining, 4);
@@ -83,7 +83,7 @@ describe('hybrid search while papers are still being embedded', () => {
     const day = (i: number) => `2026-10-${String(1 + (i % 30)).padStart(2, '0')}`;
     writeFileSync(file, Array.from({ length: 9000 }, (_, i) => JSON.stringify({ id: `2410.${String(i).padStart(5, '0')}`, title: `Paper ${i}`, abstract: 'Text.', authors: ['A B'], categories: ['cs.LG'], announcedAt: day(i) })).join('\n') + '\n');
     const clock = fixedClock();
-    const { store, importFiles } = testStore(dir, clock);
+    const { store, importFiles } = await testStore(dir, clock);
     await importFiles([file]);
     const { turns, result } = await loopTurnsDuring(() => store.embeddingsNeeded('m', paperEmbeddingText));
     assert.ok(turns >= 2, `the event loop turned ${turns} times during the walk`);

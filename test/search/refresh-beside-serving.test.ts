@@ -21,7 +21,7 @@ describe('index refreshes beside serving', () => {
       abstract: Array.from({ length: 40 }, (_, j) => WORDS[(i + j * 3) % WORDS.length]).join(' '), authors: ['A B'], categories: ['cs.LG'], announcedAt: '2024-01-02',
     }));
     writeFileSync(file, lines.join('\n') + '\n');
-    const { store, importFiles } = testStore(dir);
+    const { store, importFiles } = await testStore(dir);
     await importFiles([file]);
     const service = createSearchService({ store, embedder: null, logger: silentLogger });
     let turns = 0;

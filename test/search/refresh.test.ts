@@ -7,7 +7,7 @@ import { fixedClock, fixture, tempDir, testStore } from '../helpers.ts';
 describe('incremental index refresh', () => {
   it('applies each change once: an idle refresh touches nothing, same-millisecond writes are not missed', async () => {
     const clock = fixedClock();
-    const { store, importFiles } = testStore(tempDir(), clock); // the clock stands still: every row has the same timestamp
+    const { dir, store, importFiles } = await testStore(tempDir(), clock); // the clock stands still: every row has the same timestamp
     await importFiles([fixture('web-papers.jsonl')]);
     const service = createSearchService({ store, embedder: null, logger: silentLogger });
     assert.deepEqual(await service.refresh(), { papers: 7, vectors: 0 });
@@ -20,7 +20,7 @@ describe('incremental index refresh', () => {
     clock.set('2024-01-11T00:00:00Z');
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const file = join(store.db.name, '..', 'update.jsonl');
+    const file = join(dir, 'update.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: '2401.00101', title: 'Sparse retrieval, revised', abstract: 'New text about zebras.', authors: ['Ada Lovelace'], categories: ['cs.IR'] })}\n`);
     await importFiles([file]);
     assert.deepEqual(await service.refresh(), { papers: 1, vectors: 0 });

@@ -51,7 +51,7 @@ describe('semantic and hybrid search with the real model', () => {
     const subset = [...lines.slice(0, 40), ...lines.filter((l) => l.includes(TARGET))];
     const file = join(dir, 'subset.jsonl');
     writeFileSync(file, subset.join('\n') + '\n');
-    const { store, importFiles } = testStore(dir);
+    const { store, importFiles } = await testStore(dir);
     await importFiles([file]);
 
     assert.equal((await store.embeddingsNeeded(embedder.modelId, paperEmbeddingText)).remaining, subset.length);

@@ -2,12 +2,32 @@ import type { Paper, PaperInput, Signal, StoredPaper } from '../../core/paper.ts
 import { isArxivId } from '../../core/paper-id.ts';
 import { titleKey } from '../../core/title-key.ts';
 import type { MergeFn, UpsertResult } from '../../ports/paper-store.ts';
-import { indexedTextChanged, titleKeyHash } from '../sqlite/paper-rows.ts';
+import { hashTitleKey, indexedTextChanged } from '../sqlite/paper-rows.ts';
 import { takeChangeCounter } from './change-counter.ts';
 import type { PoolClient } from './database.ts';
 import { asStored, rowToPaper, storedLinks, type PgPaperRow, type PgSignalRow } from './paper-rows.ts';
 
 const isUnidentified = (id: string) => id.startsWith('content:');
+
+type TitleKeys = (title: string) => { key: string; hash: number };
+
+/**
+ * titleKey and its hash per title, each computed once a batch: a record's title is looked up,
+ * matched against twins and written, and titleKey (TeX, Unicode folding) was the costliest step of
+ * a batch in JavaScript when computed at each of those.
+ */
+function titleKeyCache(): TitleKeys {
+  const cache = new Map<string, { key: string; hash: number }>();
+  return (title) => {
+    let known = cache.get(title);
+    if (!known) {
+      const key = titleKey(title);
+      known = { key, hash: hashTitleKey(key) };
+      cache.set(title, known);
+    }
+    return known;
+  };
+}
 
 /** A paper of the batch as it stands after the records so far. */
 interface Entry {
@@ -29,14 +49,15 @@ interface Entry {
  * Applies a batch of records inside `client`'s transaction: one read of every paper the batch can
  * touch (by id and by title key, for twins), the merges in memory in record order (a later record
  * sees an earlier one's result, as it would reading the table), then one bulk write per table
- * (INSERT ... SELECT FROM unnest(...) with named, prepared statements: the same statement text for
- * any batch size). Returns the per-record outcomes.
+ * (INSERT ... SELECT FROM json_to_recordset or unnest with named, prepared statements: the same
+ * statement text for any batch size). Returns the per-record outcomes.
  */
 export async function applyPaperBatch(client: PoolClient, inputs: readonly PaperInput[], merge: MergeFn, now: () => string): Promise<UpsertResult[]> {
   // First, before reading anything: writers of the feed commit one at a time (change-counter.ts).
   const counter = await takeChangeCounter(client);
   const stamp = now();
-  const state = await loadBatchState(client, inputs);
+  const keys = titleKeyCache();
+  const state = await loadBatchState(client, inputs, keys);
   const results: UpsertResult[] = [];
   let fresh = 0;
   for (const input of inputs) {
@@ -72,15 +93,15 @@ export async function applyPaperBatch(client: PoolClient, inputs: readonly Paper
     entry.paper = asStored(paper, before.firstSeenAt, stamp);
     results.push(decision.outcome === 'updated' ? { id: paper.id, outcome: 'updated', changed: decision.changed } : { id: paper.id, outcome: 'deleted' });
   }
-  await writeEntries(client, state.entries.filter((e) => e.written));
+  await writeEntries(client, state.entries.filter((e) => e.written), keys);
   await counter.store();
   return results;
 }
 
 /** The papers a batch can touch, read once, and the lookups its records make among them. */
-async function loadBatchState(client: PoolClient, inputs: readonly PaperInput[]) {
+async function loadBatchState(client: PoolClient, inputs: readonly PaperInput[], titleKeys: TitleKeys) {
   const ids = [...new Set(inputs.map((i) => i.id))];
-  const keys = [...new Set(inputs.filter((i) => !i.deleted && i.title && titleKey(i.title)).map((i) => titleKeyHash(i.title!)))];
+  const keys = [...new Set(inputs.filter((i) => !i.deleted && i.title && titleKeys(i.title).key).map((i) => titleKeys(i.title!).hash))];
   const { rows } = await client.query<PgPaperRow>({
     name: 'batch-load-papers',
     text: 'SELECT * FROM papers WHERE id = ANY($1::text[]) OR title_key = ANY($2::bigint[]) ORDER BY seq',
@@ -126,16 +147,16 @@ async function loadBatchState(client: PoolClient, inputs: readonly PaperInput[])
      */
     twinOf(input: PaperInput): Entry | undefined {
       if (input.deleted || !input.title) return undefined;
-      const key = titleKey(input.title);
-      if (!key) return undefined;
       const wanted = isUnidentified(input.id)
         ? (p: Paper) => !p.deleted && !p.id.includes(':')
         : state.unidentifiedStored && isArxivId(input.id)
           ? (p: Paper) => isUnidentified(p.id)
           : null;
       if (!wanted) return undefined;
+      const { key } = titleKeys(input.title);
+      if (!key) return undefined;
       return entries
-        .filter((e) => wanted(e.paper) && titleKey(e.paper.title) === key)
+        .filter((e) => wanted(e.paper) && titleKeys(e.paper.title).key === key)
         .sort((a, b) => a.order - b.order)[0];
     },
   };
@@ -149,24 +170,27 @@ const PAPER_COLUMNS = [
   ['source', 'text'], ['title_key', 'bigint'], ['first_seen_at', 'text'], ['last_changed_at', 'text'], ['change_seq', 'bigint'], ['text_seq', 'bigint'],
 ] as const;
 
-// jsonb travels as text[] (pg has no jsonb[] parameter encoding) and is cast per element.
+// The rows travel as one JSON document: JSON.stringify is native, where pg's encoding of 23 text
+// arrays escaped every element in JavaScript (the costliest step of a batch after the merges).
 const UPSERT_PAPERS = `INSERT INTO papers (${PAPER_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT ${PAPER_COLUMNS.map(([c, type]) => (type === 'jsonb' ? `u.${c}::jsonb` : `u.${c}`)).join(', ')}
-  FROM unnest(${PAPER_COLUMNS.map(([, type], i) => `$${i + 1}::${type === 'jsonb' ? 'text' : type}[]`).join(', ')})
-    AS u(${PAPER_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT ${PAPER_COLUMNS.map(([c]) => `u.${c}`).join(', ')}
+  FROM json_to_recordset($1::json) AS u(${PAPER_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ')})
   ON CONFLICT (seq) DO UPDATE SET ${PAPER_COLUMNS.filter(([c]) => c !== 'seq' && c !== 'first_seen_at').map(([c]) => `${c} = excluded.${c}`).join(', ')}`;
 
-function paperValues(entry: Entry): unknown[] {
+/** A paper's row for {@link UPSERT_PAPERS}: one key per column of PAPER_COLUMNS. */
+function paperRow(entry: Entry, titleKeys: TitleKeys): Record<(typeof PAPER_COLUMNS)[number][0], unknown> {
   const p = entry.paper;
-  return [
-    entry.seq, p.id, p.version, p.title, p.abstract, JSON.stringify(p.authors), JSON.stringify(p.categories), p.primaryCategory,
-    p.submittedAt, p.updatedAt, p.announcedAt, p.comments, p.journalRef, p.doi, p.license, JSON.stringify(storedLinks(p)), p.deleted,
-    p.source, titleKeyHash(p.title), p.firstSeenAt, p.lastChangedAt, entry.changeSeq, entry.textSeq,
-  ];
+  return {
+    seq: entry.seq, id: p.id, version: p.version, title: p.title, abstract: p.abstract, authors: p.authors, categories: p.categories,
+    primary_category: p.primaryCategory, submitted_at: p.submittedAt, updated_at: p.updatedAt, announced_at: p.announcedAt,
+    comments: p.comments, journal_ref: p.journalRef, doi: p.doi, license: p.license, links: storedLinks(p), deleted: p.deleted,
+    source: p.source, title_key: titleKeys(p.title).hash, first_seen_at: p.firstSeenAt, last_changed_at: p.lastChangedAt,
+    change_seq: entry.changeSeq, text_seq: entry.textSeq,
+  };
 }
 
 /** Writes the batch's papers, categories and signals: one statement per table, whatever the batch size. */
-async function writeEntries(client: PoolClient, written: Entry[]): Promise<void> {
+async function writeEntries(client: PoolClient, written: Entry[], titleKeys: TitleKeys): Promise<void> {
   if (written.length === 0) return;
   const fresh = written.filter((e) => e.seq === null);
   if (fresh.length > 0) {
@@ -180,9 +204,8 @@ async function writeEntries(client: PoolClient, written: Entry[]): Promise<void>
   }
   // Stored papers first: one renamed away from an id frees it before a new paper takes it.
   const ordered = [...written].sort((a, b) => a.order - b.order);
-  const columns: unknown[][] = PAPER_COLUMNS.map(() => []);
-  for (const entry of ordered) paperValues(entry).forEach((value, i) => columns[i]!.push(value));
-  await client.query({ name: 'batch-upsert-papers', text: UPSERT_PAPERS, values: columns });
+  const rows = JSON.stringify(ordered.map((entry) => paperRow(entry, titleKeys)));
+  await client.query({ name: 'batch-upsert-papers', text: UPSERT_PAPERS, values: [rows] });
 
   // Votes, library and hidden papers followed the id (ON UPDATE CASCADE); mailed papers keep a
   // record under the new id too, and the vote count is read again (as the SQLite store does).

@@ -41,7 +41,12 @@ export interface SignalRow {
 
 /** The indexed `title_key` of a title: 52 bits of the SHA-1 of its {@link titleKey} (a safe JS integer). */
 export function titleKeyHash(title: string): number {
-  return parseInt(createHash('sha1').update(titleKey(title)).digest('hex').slice(0, 13), 16);
+  return hashTitleKey(titleKey(title));
+}
+
+/** {@link titleKeyHash} of a title whose {@link titleKey} is already known. */
+export function hashTitleKey(key: string): number {
+  return parseInt(createHash('sha1').update(key).digest('hex').slice(0, 13), 16);
 }
 
 /** The columns written for a paper, in the order of the INSERT statement. */

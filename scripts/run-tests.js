@@ -31,6 +31,8 @@ const LOCAL_IMPORT = /\bfrom\s+'(\.{1,2}\/[^']+\.ts)'/g;
 // cross-instance tests, migrate-store) test PostgreSQL in the first pass already; a second run
 // would repeat them (and migrate-store's source must be a SQLite file).
 const OWN_CLUSTER = /\bstartPgCluster\(/;
+// A file may say why its store does not matter (`// store-independent: <reason>`): it runs once.
+const STORE_INDEPENDENT = /^\/\/ store-independent: (.+)$/m;
 
 /** Whether `file`, or a local module it imports (transitively), calls one of the store helpers. */
 function usesStore(file, seen = new Set()) {
@@ -84,7 +86,11 @@ if (only && only !== 'sqlite' && only !== 'postgres') {
 const failed = [];
 if (only !== 'postgres' && runPass('SQLite pass', files, { PAPERBOY_TEST_STORE: 'sqlite' }) !== 0) failed.push('SQLite');
 if (only !== 'sqlite') {
-  const onPostgres = files.filter((f) => usesStore(f) && !OWN_CLUSTER.test(readFileSync(f, 'utf8')));
+  const onPostgres = files.filter((f) => usesStore(f) && !OWN_CLUSTER.test(readFileSync(f, 'utf8')) && !STORE_INDEPENDENT.test(readFileSync(f, 'utf8')));
+  for (const f of files) {
+    const reason = usesStore(f) && STORE_INDEPENDENT.exec(readFileSync(f, 'utf8'))?.[1];
+    if (reason) console.log(`run-tests: ${f} runs on SQLite only (store-independent: ${reason})`);
+  }
   const skip = onPostgres.length > 0 && postgresSkip();
   if (onPostgres.length === 0) console.log('\nrun-tests: PostgreSQL pass: no store-dependent file matched');
   else if (skip) console.log(`\nrun-tests: PostgreSQL pass SKIPPED: ${skip}`);

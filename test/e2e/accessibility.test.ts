@@ -7,6 +7,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { fixture } from '../helpers.ts';
 import { SHOTS, startService } from './service.ts';
 
+// store-independent: layout, contrast and landmarks of the pages; the same pages come from either store.
 // axe-core is injected as a script: the pages' CSP forbids it, so the test contexts bypass CSP.
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [{ width: 1366, height: 900 }, { width: 390, height: 844 }] as const;

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { composeServices } from '../src/compose/compose-services.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { silentLogger } from '../src/ports/logger.ts';
-import { databaseWithSubscribers, deliveries, runSender, senderEnv } from './digest-senders.ts';
+import { crashRounds, databaseWithSubscribers, deliveries, senderEnv } from './digest-senders.ts';
 import { memoryMailer } from './app-helpers.ts';
 import { ROOT, tempDir } from './helpers.ts';
 import { postgresSkip, startPgCluster, type PgCluster } from './pg-cluster.ts';
@@ -43,31 +43,13 @@ describe('digest senders on one PostgreSQL database, crashing', { skip: postgres
       await planner.close();
     }
     const smtp = await startSmtpServer({ delayMs: 10 });
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    let kills = 0;
-
     // Two instances, each with its own data directory. Each round starts both; each is killed right
     // after the n-th mail of the round reaches the server (n random, its own), then both start again.
     const senders = [tempDir(), tempDir()].map((data) => ({
       data, env: senderEnv(data, smtp.port, { PAPERBOY_DATABASE_URL: url, PAPERBOY_DIGEST_LEASE_MS: String(LEASE_MS), PAPERBOY_DIGEST_RATE_PER_MINUTE: '1000000' }),
     }));
-    for (let round = 0; round < KILLS; round++) {
-      const before = smtp.received.length;
-      const roundOver = new AbortController();
-      const results = await Promise.all(senders.map(({ data, env }) => runSender(data, env, smtp.waitForCount(before + 1 + Math.floor(random() * 8), roundOver.signal))));
-      roundOver.abort();
-      for (const result of results) {
-        if (result.signal === 'SIGKILL') kills++;
-        else assert.equal(result.code, 0, result.stderr);
-      }
-    }
-    const killedAt = smtp.received.length;
-    // The claims of the last killed runs expire; then both instances finish the outbox at once.
-    await new Promise((r) => setTimeout(r, LEASE_MS + 200));
-    const final = await Promise.all(senders.map(({ data, env }) => runSender(data, env)));
-    for (const result of final) assert.equal(result.code, 0, result.stderr);
-    await new Promise((r) => setTimeout(r, 300));
+    // After the last round the killed runs' claims expire; then both instances finish the outbox at once.
+    const { kills, killedAt } = await crashRounds(smtp, senders, { rounds: KILLS, maxMails: 8, leaseMs: LEASE_MS, seed: 7 });
 
     const d = deliveries(smtp.received, SUBSCRIBERS);
     const report = `${kills} kills, ${killedAt} deliveries before the final runs, ${smtp.received.length} SMTP deliveries for ${SUBSCRIBERS} subscribers; ${d.redeliveries} re-deliveries of an already accepted digest (same Message-ID) to ${d.repeated.length} subscribers`;

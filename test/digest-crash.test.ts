@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dataWithSubscribers, deliveries, runSender, senderEnv } from './digest-senders.ts';
+import { crashRounds, dataWithSubscribers, deliveries, senderEnv } from './digest-senders.ts';
 import { testStore } from './helpers.ts';
 import { startSmtpServer } from './smtp-server.ts';
 
@@ -17,27 +17,10 @@ describe('digest sender crash safety', () => {
     const data = await dataWithSubscribers(SUBSCRIBERS);
     const env = senderEnv(data, smtp.port, { PAPERBOY_DIGEST_LEASE_MS: String(LEASE_MS), PAPERBOY_DIGEST_RATE_PER_MINUTE: '1000000' });
 
-    let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    let kills = 0;
-    for (let i = 0; i < ROUNDS; i++) {
-      // Each sender is killed right after the n-th mail of the round reaches the server (n random).
-      const before = smtp.received.length;
-      const roundOver = new AbortController();
-      const killAt = () => smtp.waitForCount(before + 1 + Math.floor(random() * 15), roundOver.signal);
-      const results = await Promise.all([runSender(data, env, killAt()), runSender(data, env, killAt())]);
-      roundOver.abort();
-      for (const result of results) {
-        if (result.signal === 'SIGKILL') kills++;
-        else assert.equal(result.code, 0, result.stderr);
-      }
-    }
-    const killedAt = smtp.received.length;
-    // The claims of the last killed runs expire; then two senders at once finish the outbox.
-    await new Promise((r) => setTimeout(r, LEASE_MS + 200));
-    const final = await Promise.all([runSender(data, env), runSender(data, env)]);
-    for (const result of final) assert.equal(result.code, 0, result.stderr);
-    await new Promise((r) => setTimeout(r, 300));
+    // Each sender is killed right after the n-th mail of a round reaches the server (n random, up to
+    // 15); then two senders at once finish the outbox.
+    const senders = [{ data, env }, { data, env }];
+    const { kills, killedAt } = await crashRounds(smtp, senders, { rounds: ROUNDS, maxMails: 15, leaseMs: LEASE_MS, seed: 42 });
 
     const d = deliveries(smtp.received, SUBSCRIBERS);
     t.diagnostic(`${kills} kills, ${killedAt} deliveries before the final runs, ${smtp.received.length} SMTP deliveries for ${SUBSCRIBERS} subscribers; ${d.redeliveries} re-deliveries of an already accepted digest (same Message-ID)`);

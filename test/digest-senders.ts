@@ -7,6 +7,7 @@ import { composeServices } from '../src/compose/compose-services.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import type { SubscriptionStore } from '../src/ports/subscription-store.ts';
+import assert from 'node:assert/strict';
 import type { ReceivedMail } from './smtp-server.ts';
 import { ROOT, fixture, tempDir, testStore } from './helpers.ts';
 import { storeEnv } from './test-store.ts';
@@ -91,4 +92,36 @@ export function deliveries(received: readonly ReceivedMail[], count: number) {
     repeated: [...perRecipient].filter(([, e]) => e.deliveries > 1).map(([to]) => to),
     redeliveries: [...perRecipient.values()].reduce((n, e) => n + e.deliveries - 1, 0),
   };
+}
+
+/**
+ * The crash tests' rounds: each round starts every sender, each killed right after the n-th mail of
+ * the round reaches `smtp` (n in 1..`maxMails`, drawn per sender from a seeded sequence); then the
+ * killed runs' claims are left to expire and every sender finishes the outbox at once. Returns the
+ * runs killed and the mails delivered before the final runs.
+ */
+export async function crashRounds(
+  smtp: { received: readonly ReceivedMail[]; waitForCount(count: number, signal: AbortSignal): Promise<unknown> },
+  senders: readonly { data: string; env: NodeJS.ProcessEnv }[],
+  options: { rounds: number; maxMails: number; leaseMs: number; seed: number },
+): Promise<{ kills: number; killedAt: number }> {
+  let seed = options.seed;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  let kills = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    const before = smtp.received.length;
+    const roundOver = new AbortController();
+    const results = await Promise.all(senders.map(({ data, env }) => runSender(data, env, smtp.waitForCount(before + 1 + Math.floor(random() * options.maxMails), roundOver.signal))));
+    roundOver.abort();
+    for (const result of results) {
+      if (result.signal === 'SIGKILL') kills++;
+      else assert.equal(result.code, 0, result.stderr);
+    }
+  }
+  const killedAt = smtp.received.length;
+  await new Promise((r) => setTimeout(r, options.leaseMs + 200));
+  const final = await Promise.all(senders.map(({ data, env }) => runSender(data, env)));
+  for (const result of final) assert.equal(result.code, 0, result.stderr);
+  await new Promise((r) => setTimeout(r, 300));
+  return { kills, killedAt };
 }

@@ -36,4 +36,13 @@ describe('progress reporting', () => {
       'import y: 50% 10,000 records, 1,000 records/s, ETA 10s',
     ]);
   });
+
+  it('rounds the ETA to whole seconds before splitting minutes (7m00s, never 6m60s)', () => {
+    const out = sink(false);
+    let now = 0;
+    const progress = createProgressReporter({ stream: out.stream as unknown as NodeJS.WritableStream, intervalMs: 1000, now: () => now });
+    now = 5000;
+    progress.update({ label: 'embed', records: 50, bytesRead: 50, totalBytes: 4245 });
+    assert.match(out.text(), /ETA 7m00s/);
+  });
 });

@@ -14,7 +14,8 @@
 // BENCH_HTTP_SCENARIOS (default all: base,recovery,cold,embed,postgres) chooses, comma-separated:
 //   base      the table above (HTTP floor, offered-load targets, throughput), on one warmed service;
 //   recovery  keyword @ 500 req/s in 5-s windows right after 15 s of saturation;
-//   cold      hybrid @ 100 req/s in 5-s windows on a service just started (no hybrid request before);
+//   cold      hybrid @ 100 req/s in 5-s windows on a service just started (no hybrid request before;
+//             started = GET /readyz answers 200, see bench/lib/http-service.js);
 //   embed     keyword @ 200 req/s while the service embeds at full speed (BENCH_HTTP_EMBED_PAPERS,
 //             default 3000, newest papers lose their vectors first), with the embedding rate
 //             without requests and under them.
@@ -219,6 +220,7 @@ if (SCENARIOS.has('cold')) {
   const fresh = await service();
   section('cold', await cold({ url: fresh.url, hybridPath: hybridApi, next: nextQuery.fresh, connections: CONNECTIONS }));
   summaries.cold.readyS = fresh.readyS;
+  summaries.cold.keywordReadyS = fresh.keywordReadyS;
   await fresh.stop();
 }
 if (SCENARIOS.has('embed') && embedder) {

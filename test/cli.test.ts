@@ -91,8 +91,15 @@ describe('the paperboy command', () => {
     // The two papers are embedded in the background.
     for (let waited = 0; !/"event":"embed\.progress".*"embedded":2/.test(server.stderr()) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     assert.match(server.stderr(), /"event":"embed\.progress".*"embedded":2,"remaining":0/);
+    // Ready for all traffic once the model is loaded and the request paths warmed up (GET /readyz).
+    for (let waited = 0; (await fetch(`${url}/readyz`)).status !== 200 && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await (await fetch(`${url}/readyz`)).json(), { status: 'ready' });
+    assert.match(server.stderr(), /paperboy ready after [\d.]+ s: index read ahead, model loaded/);
+    assert.match(server.stderr(), /"event":"serve\.warmed_up","requests":\d+,"failed":0/);
     assert.equal(await server.stop(), 0);
     assert.match(server.stderr(), /"event":"http\.request".*"requestId":/);
+    // The warm-up's requests are not logged as requests (nor rate limited): no search before ours.
+    assert.doesNotMatch(server.stderr(), /"event":"http\.request"[^\n]*"path":"\/search"/);
     assert.match(server.stderr(), /SIGTERM: shutting down/);
   });
 
@@ -119,6 +126,21 @@ describe('the paperboy command', () => {
       ok = status === 200 ? ok + 1 : 0;
       if (status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
+    // GET /readyz: 503 naming what it waits for until every worker is ready, then 200 from either.
+    for (let tries = 0; ; tries++) {
+      assert.ok(tries < 1200, `the workers never both reported ready: ${stderr}`);
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) break;
+      assert.equal(res.status, 503);
+      const body = await res.text();
+      if (body !== 'starting') {
+        const waiting = (JSON.parse(body) as { waiting: string[] }).waiting;
+        assert.ok(waiting.length > 0 && waiting.every((w) => ['index', 'model', 'warm-up', 'workers'].includes(w)), body);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (let i = 0; i < 6; i++) assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    assert.match(stderr, /paperboy ready after [\d.]+ s: .* \(2 workers\)/);
     const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const timer = setTimeout(() => { spawnSync('pkill', ['-KILL', '-P', String(child.pid)]); child.kill('SIGKILL'); }, 20_000);

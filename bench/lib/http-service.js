@@ -1,5 +1,7 @@
 // The real `paperboy serve` for bench:http, in a child process on a free port: started, waited for
-// until it answers keyword searches quickly (every worker has its index), and stopped.
+// until it answers keyword searches quickly (every worker has its index) and then until GET /readyz
+// answers 200 (every worker has read its index ahead, loaded the model and warmed up: what a load
+// balancer waits for), and stopped.
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -11,7 +13,7 @@ const freePort = () => new Promise((resolvePromise) => {
 
 /**
  * @param {{ root: string, dataDir: string, modelDir: string, workers: number, nodeArgs?: string[], env?: Record<string, string>, log: (...a: unknown[]) => void }} opts
- * @returns {Promise<{ url: string, readyS: number, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, readyS: number, keywordReadyS: number, stop: () => Promise<void> }>}
  */
 export async function startService({ root, dataDir, modelDir, workers, nodeArgs = [], env = {}, log }) {
   const port = await freePort();
@@ -33,11 +35,18 @@ export async function startService({ root, dataDir, modelDir, workers, nodeArgs 
     quick = res?.ok && performance.now() - t < 200 ? quick + 1 : 0;
     if (!res?.ok) await new Promise((r) => setTimeout(r, 500));
   }
+  const keywordReadyS = Math.round((performance.now() - started) / 100) / 10;
+  for (;;) {
+    const res = await fetch(`${url}/readyz`).catch(() => null);
+    if (res?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const readyS = Math.round((performance.now() - started) / 100) / 10;
-  log(`service ready at ${url} (index loaded in ${readyS} s)`);
+  log(`service ready at ${url} (keyword searches answered quickly after ${keywordReadyS} s, /readyz 200 after ${readyS} s)`);
   return {
     url,
     readyS,
+    keywordReadyS,
     stop: async () => {
       server.kill('SIGTERM');
       await exited;

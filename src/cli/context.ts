@@ -43,8 +43,8 @@ export interface CliServices {
   evaluate(dir: string, split: string, variants: readonly EvalVariant[], onProgress?: (stage: string, done: number, total: number) => void): Promise<{ rows: EvalRow[]; model: string | null; queries: number; documents: number }>;
   /** Why semantic search is off, or null when a model is loaded. */
   modelProblem(): Promise<string | null>;
-  /** Starts the HTTP server; resolves once it listens, with its URL and a stop function. */
-  serve(options: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }>;
+  /** Starts the HTTP server; resolves once it listens, with its URL, `ready` (ms from listening to ready for all traffic: GET /readyz) and a stop function. */
+  serve(options: { host?: string; port?: number }): Promise<{ url: string; ready: Promise<number>; stop: () => Promise<void> }>;
   /** Plans the digests due (or those of `date`) and sends the outbox; dry runs only compose. */
   digestRun(options: { date?: string; email?: string; dryRun?: boolean }): Promise<{
     planned: number; empty: number; skipped: number; sent: number; retried: number; failed: number;

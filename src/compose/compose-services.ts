@@ -19,6 +19,7 @@ import { composeSearch } from './search.ts';
 import { loadSecret } from './secret.ts';
 import { createSignalServices } from './signals.ts';
 import { openStores } from './stores.ts';
+import type { ReadinessState } from './readiness.ts';
 import { composeDigests, composeWeb, type Tuning, type WebDeps } from './web.ts';
 import { SOLE_PROCESS, type WorkerRole } from './worker-role.ts';
 
@@ -75,7 +76,7 @@ export async function composeServices(config: Config, options: ComposeOptions = 
     /** The catalog, mail queue and digest service for links to `baseUrl`. */
     digests: (baseUrl: string, mailer: Mailer) => composeDigests(web, baseUrl, mailer),
     /** The same plus the accounts and the HTTP app. */
-    web: (baseUrl: string, mailer: Mailer) => composeWeb(web, baseUrl, mailer),
+    web: (baseUrl: string, mailer: Mailer, readiness?: () => ReadinessState) => composeWeb(web, baseUrl, mailer, readiness),
     /** Closes the indexes that were opened, then the store. */
     close: async () => {
       await search.close();

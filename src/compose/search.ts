@@ -160,6 +160,8 @@ export function composeSearch(deps: SearchDeps) {
     opened: () => searchPromise,
     /** The id of the model in `config.modelDir`, without loading it. */
     modelId: () => (given ? deps.embedder?.modelId ?? null : modelIdentity(config.modelDir)?.modelId ?? null),
+    /** Settles when the index files opened last have been read ahead (a service's first open reads them through). */
+    readAhead: () => directory?.readAhead?.() ?? Promise.resolve(),
     /** Bytes of the files in the index folder (0 when it does not exist). */
     bytes: () => directoryBytes(indexDir),
     /**

@@ -7,10 +7,12 @@
 import { embedPapers } from '../app/search/search-service.ts';
 import { startBackgroundLoop } from '../jobs/background-loop.ts';
 import type { Services } from './compose-services.ts';
+import { everyWorkerReady, Readiness } from './readiness.ts';
 import { openSchedulerLock } from './scheduler.ts';
+import { warmUp } from './warm-up.ts';
 import { publicUrl } from './web.ts';
 
-export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; ready: Promise<number>; stop: () => Promise<void> }> {
   const { config, logger, role, search, stores } = services;
   const hostname = host ?? config.host;
   const [{ serve: serveHono }, { startDigestScheduler }] = await Promise.all([import('@hono/node-server'), import('../jobs/digest-scheduler.ts')]);
@@ -22,14 +24,16 @@ export async function startServing(services: Services, { host, port }: { host?: 
     s.once('error', reject);
   });
   const bound = (server.address() as { port: number }).port;
-  const web = await services.web(publicUrl(config, hostname, bound), mailer).catch(async (error: unknown) => {
+  const readiness = new Readiness();
+  const web = await services.web(publicUrl(config, hostname, bound), mailer, () => readiness.state()).catch(async (error: unknown) => {
     await new Promise<void>((done) => server.close(() => done()));
     await mailer.close();
     throw error;
   });
   app = web.app;
   // Build the search index now rather than on the first request.
-  void search.searchService().catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
+  const opening = search.searchService();
+  opening.catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
   // Papers, votes and vectors written by other processes reach the index through the store's
   // change feed; a generation another process wrote is switched to (both checked every second).
   // One process writes the on-disk index: the leader (the others only read it).
@@ -57,6 +61,19 @@ export async function startServing(services: Services, { host, port }: { host?: 
       if (result.embedded > 0) logger.info('embed.progress', { model: e!.modelId, ...result });
       return { more: result.remaining > 0 };
     }, { logger, intervalMs: 60_000 });
+  // Ready (GET /readyz) once the index is open and read ahead, the model loaded and the request paths
+  // warmed up; in a cluster, once every worker is (readiness.ts).
+  const index = opening.then(() => search.readAhead());
+  const model = search.embedder();
+  readiness.wait('index', index);
+  readiness.wait('model', model);
+  const own = Promise.allSettled([index, model]).then(async () => {
+    const result = await warmUp(web.app, { hybrid: (await model.catch(() => null)) !== null });
+    logger.info('serve.warmed_up', result);
+  });
+  readiness.wait('warm-up', own);
+  if (role.clustered) readiness.wait('workers', everyWorkerReady(own));
+  readiness.close();
   let stopping = false;
   const embedding = e
     ? search.searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
@@ -73,6 +90,8 @@ export async function startServing(services: Services, { host, port }: { host?: 
   const readers = services.signals.startReaders();
   return {
     url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
+    /** Resolves with the milliseconds from listening to ready. */
+    ready: readiness.whenReady.then(() => readiness.state().readyAfterMs ?? 0),
     stop: async () => {
       stopping = true;
       await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop()]);

@@ -20,6 +20,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import { createConfiguredMailQueue } from './mail.ts';
+import type { ReadinessState } from './readiness.ts';
 import type { Stores } from './stores.ts';
 
 /** Settings that the configuration does not carry: tests and benchmarks pass them. */
@@ -68,8 +69,11 @@ export async function composeDigests(deps: WebDeps, baseUrl: string, mailer: Mai
   return { mailer, mail, catalog, digests, forYou };
 }
 
-/** Everything `composeDigests` makes, plus the accounts and the HTTP app (never listening: the caller serves it or calls `app.request`). */
-export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer) {
+/**
+ * Everything `composeDigests` makes, plus the accounts and the HTTP app (never listening: the caller
+ * serves it or calls `app.request`); `readiness` answers `GET /readyz` (serve-loop.ts).
+ */
+export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer, readiness?: () => ReadinessState) {
   const { config, stores, clock, logger } = deps;
   const [{ createApp }, { RATE_LIMIT_DEFAULTS }] = await Promise.all([import('../http/create-app.ts'), import('../http/security.ts')]);
   const parts = await composeDigests(deps, baseUrl, mailer);
@@ -81,6 +85,7 @@ export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer)
   const app = createApp({
     store: stores.papers, catalog: parts.catalog, accounts, digests: parts.digests, clock, logger, version: deps.version, ...(deps.readers ? { readers: deps.readers } : {}),
     forYou: parts.forYou,
+    ...(readiness ? { readiness } : {}),
     options: {
       baseUrl, secret: deps.secret(), trustProxy: parseTrustedProxies(config.trustedProxies), rateLimits, maxBodyBytes: 64 * 1024, dataDir: config.dataDir,
       // Instances sharing a PostgreSQL database share the limits too (docs/deployment.md).

@@ -13,7 +13,7 @@ import { MY_PAPERS_UPLOAD, registerForYou } from './for-you-routes.tsx';
 import { openApiDocument } from './openapi.ts';
 import { registerPages } from './page-routes.tsx';
 import { renderPage } from './render.tsx';
-import { csrf, rateLimiter, sessions, type AppEnv } from './security.ts';
+import { csrf, isWarmUp, rateLimiter, sessions, type AppEnv } from './security.ts';
 import type { HttpServices } from './services.ts';
 import { MessagePage } from './views/account-pages.tsx';
 
@@ -28,11 +28,11 @@ const CSP = {
 /** The routes that take a file (their path, file fields and body limit). */
 const UPLOADS: readonly { path: string; textFiles: readonly string[]; maxBytes: number }[] = [MY_PAPERS_UPLOAD];
 
-const wantsJson = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/healthz' || (c.req.header('accept') ?? '').startsWith('application/json');
+const wantsJson = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/healthz' || c.req.path === '/readyz' || (c.req.header('accept') ?? '').startsWith('application/json');
 
 /**
  * The HTTP application, created without listening so that tests call `app.request()` in-process:
- * pages, the JSON API under /api, feeds under /feeds, /healthz.
+ * pages, the JSON API under /api, feeds under /feeds, /healthz and /readyz.
  */
 export function createApp(services: HttpServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -43,6 +43,7 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
+    if (isWarmUp(c)) return;
     services.logger.info('http.request', {
       requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
@@ -72,6 +73,13 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
     const now = services.clock.now();
     if (!health || now - health.at >= 5000 || now < health.at) health = { papers: await services.store.countPapers(), at: now };
     return c.json({ status: 'ok', version: services.version, papers: health.papers });
+  });
+  // Load balancers route traffic to an instance once this answers 200: after the start-up work that
+  // would otherwise hold up its first hybrid searches (compose/readiness.ts). /healthz says alive.
+  app.get('/readyz', (c) => {
+    const state = services.readiness?.() ?? { ready: true, waiting: [] };
+    c.header('Cache-Control', 'no-store');
+    return state.ready ? c.json({ status: 'ready' }) : c.json({ status: 'starting', waiting: state.waiting }, 503);
   });
   app.get('/assets/:name', (c) => {
     const name = c.req.param('name');

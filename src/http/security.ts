@@ -47,6 +47,14 @@ export function isHttps(c: Context<AppEnv>, trust: TrustedProxies): boolean {
   return forwardedValue(c.req.header('x-forwarded-proto'), requestClient(c, trust).trustedHops) === 'https';
 }
 
+/**
+ * The environment `serve`'s warm-up passes to `app.request` (compose/warm-up.ts): its requests are
+ * neither rate limited nor logged. Only code in the process can set a request's environment (the
+ * HTTP server sets it to the socket's), so no client can claim it.
+ */
+export const WARM_UP_ENV = Object.freeze({ paperboyWarmUp: true });
+export const isWarmUp = (c: Context) => (c.env as { paperboyWarmUp?: boolean } | undefined)?.paperboyWarmUp === true;
+
 /** The rate-limit key of the client: its address (IPv6 per /64). */
 export function clientKey(c: Context<AppEnv>, trust: TrustedProxies): string {
   return rateLimitKey(requestClient(c, trust).address);
@@ -152,7 +160,7 @@ export function rateLimiter(limits: RateLimits, trust: TrustedProxies, now: () =
     ? Object.fromEntries(Object.entries(RATE_LIMIT_DEFAULTS).map(([name, rule]) => [name, limits[name as RateLimitName] ?? rule])) as Record<RateLimitName, BucketRule>
     : null;
   return (name: RateLimitName): MiddlewareHandler<AppEnv> => async (c, next) => {
-    if (rules) {
+    if (rules && !isWarmUp(c)) {
       const verdict = await store.take(`${name}:${clientKey(c, trust)}`, rules[name], now());
       if (!verdict.ok) {
         const seconds = Math.ceil(verdict.retryAfterMs / 1000);

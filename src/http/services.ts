@@ -37,6 +37,8 @@ export interface HttpServices {
   options: HttpOptions;
   /** A signed-in reader's recommendations, "my papers" and private feed (app/for-you-service.ts); absent: those pages and GET /api/recommendations answer 404. */
   forYou?: ForYouService;
+  /** Whether `serve` has finished starting (GET /readyz); absent: always ready (an app in a test or a command). */
+  readiness?: () => { ready: boolean; waiting: readonly string[] };
   /** Counts distinct readers of paper pages (app/reader-signals.ts); absent: not counted. */
   readers?: Pick<ReaderCounter, 'view'>;
 }

@@ -36,6 +36,8 @@ export class FileIndexDirectory implements IndexDirectory {
   private readonly postings: PostingsCache | null;
   /** The int8 vector copies a service loads (warmPostings), shared by the generations it opens. */
   private readonly vectorCopies = new VectorCopies();
+  /** Settles when the read-ahead of the generation opened last is done (or stopped). */
+  private warming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
@@ -92,15 +94,24 @@ export class FileIndexDirectory implements IndexDirectory {
   private warm(snapshot: FileSnapshot): void {
     const cache = this.postings;
     const steps = snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0, this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES);
-    const step = () => {
-      try {
-        if (!steps.next().done) setImmediate(step);
-      } catch (error) {
-        // A generation replaced meanwhile, its files gone: the searches read what they need.
-        this.options.logger?.debug('index.warm_stopped', { message: (error as Error).message });
-      }
-    };
-    setImmediate(step);
+    this.warming = new Promise<void>((done) => {
+      const step = () => {
+        try {
+          if (!steps.next().done) setImmediate(step);
+          else done();
+        } catch (error) {
+          // A generation replaced meanwhile, its files gone: the searches read what they need.
+          this.options.logger?.debug('index.warm_stopped', { message: (error as Error).message });
+          done();
+        }
+      };
+      setImmediate(step);
+    });
+  }
+
+  /** Settles when the read-ahead of the generation opened last is done (warmPostings); at once without one. */
+  readAhead(): Promise<void> {
+    return this.warming;
   }
 
   private describe(error: unknown): string {

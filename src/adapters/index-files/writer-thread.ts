@@ -36,6 +36,10 @@ export class ThreadedIndexDirectory implements IndexDirectory {
     return this.local.currentGeneration();
   }
 
+  readAhead(): Promise<void> {
+    return this.local.readAhead();
+  }
+
   removeUnreferenced(): void {
     this.local.removeUnreferenced();
   }

@@ -34,7 +34,10 @@ export function serveCommand(ctx: CliContext): Command {
         if (!cluster.isWorker) await importStarterIfEmpty(ctx, services);
         const server = await services.serve(opts);
         if (cluster.isWorker) process.send?.({ listening: server.url });
-        else ctx.stderr.write(`paperboy listening on ${server.url} (data: ${services.dataDir}); Ctrl-C to stop\n`);
+        else {
+          ctx.stderr.write(`paperboy listening on ${server.url} (data: ${services.dataDir}); Ctrl-C to stop\n`);
+          void server.ready.then((ms) => ctx.stderr.write(`${readyLine(ms)}\n`));
+        }
         const signal = await ctx.untilSignal();
         if (!cluster.isWorker) ctx.stderr.write(`${signal}: shutting down\n`);
         await server.stop();
@@ -45,6 +48,8 @@ export function serveCommand(ctx: CliContext): Command {
       }
     });
 }
+
+const readyLine = (ms: number) => `paperboy ready after ${(ms / 1000).toFixed(1)} s: index read ahead, model loaded, request paths warmed up (GET /readyz answers 200)`;
 
 /**
  * First start: a database that has never held a paper gets the bundled starter corpus (recent arXiv
@@ -69,15 +74,30 @@ export async function importStarterIfEmpty(ctx: CliContext, services: CliService
 async function supervise(ctx: CliContext, workers: number): Promise<void> {
   let announced = false;
   let stopping = false;
+  const started = performance.now();
+  // Workers whose start-up is done (compose/readiness.ts): when all are, each is told, and reports
+  // ready on GET /readyz. A replacement worker is told once it is done too.
+  const ready = new Set<number>();
+  let readyAnnounced = false;
   const fork = (index: number) => {
     const worker = cluster.fork({ PAPERBOY_WORKER_INDEX: String(index) });
-    worker.on('message', (message: { listening?: string }) => {
+    worker.on('message', (message: { listening?: string; ready?: boolean }) => {
       if (message.listening && !announced) {
         announced = true;
         ctx.stderr.write(`paperboy listening on ${message.listening} (${workers} workers); Ctrl-C to stop\n`);
       }
+      if (message.ready) {
+        ready.add(index);
+        if (ready.size < workers) return;
+        for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ allReady: true });
+        if (!readyAnnounced) {
+          readyAnnounced = true;
+          ctx.stderr.write(`${readyLine(performance.now() - started)} (${workers} workers)\n`);
+        }
+      }
     });
     worker.on('exit', (code, signal) => {
+      ready.delete(index);
       if (stopping) return;
       ctx.stderr.write(`paperboy: worker ${index} exited (${signal ?? code}); starting another\n`);
       setTimeout(() => fork(index), 1000);

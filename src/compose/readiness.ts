@@ -1,0 +1,79 @@
+/**
+ * When a `serve` process is ready for all its traffic (`GET /readyz`, docs/deployment.md): it
+ * listens and answers keyword searches within a second of starting, but its first hybrid searches
+ * would wait for what it still does in the background: the index files read ahead, the model
+ * loaded, the request paths run once so that they are compiled (warm-up). A load balancer that
+ * sends traffic only to ready instances never queues requests behind a start.
+ *
+ * Parts are promises; the process is ready when every part has settled. A part that fails counts as
+ * settled (the service still answers: a model that failed to load means keyword search with a
+ * notice), and its failure is the caller's to log.
+ */
+export interface ReadinessState {
+  ready: boolean;
+  /** Parts still running, in the order they were added. */
+  waiting: string[];
+  /** Milliseconds from the tracker's creation to readiness (null until ready). */
+  readyAfterMs: number | null;
+}
+
+export class Readiness {
+  private readonly pending: string[] = [];
+  private closed = false;
+  private readyAt: number | null = null;
+  private readonly started: number;
+  private settle!: () => void;
+  /** Resolves once every part added so far (and any added before that) has settled. */
+  readonly whenReady: Promise<void> = new Promise((resolve) => { this.settle = resolve; });
+
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.started = now();
+  }
+
+  /** Adds a part; readiness waits for it. Add every part before `close()`. */
+  wait(name: string, part: Promise<unknown>): void {
+    if (this.readyAt !== null) return;
+    this.pending.push(name);
+    const done = () => {
+      const i = this.pending.indexOf(name);
+      if (i >= 0) this.pending.splice(i, 1);
+      // A microtask later, so that a part added right after this one settled still counts.
+      queueMicrotask(() => this.check());
+    };
+    part.then(done, done);
+  }
+
+  /** No more parts are coming: ready as soon as the pending ones settle. */
+  close(): void {
+    this.closed = true;
+    this.check();
+  }
+
+  state(): ReadinessState {
+    return { ready: this.readyAt !== null, waiting: [...this.pending], readyAfterMs: this.readyAt === null ? null : Math.round(this.readyAt - this.started) };
+  }
+
+  private check(): void {
+    if (!this.closed || this.readyAt !== null || this.pending.length > 0) return;
+    this.readyAt = this.now();
+    this.settle();
+  }
+}
+
+/**
+ * In a cluster worker: tells the primary once this worker's own parts have settled, and resolves
+ * when the primary answers that every worker has (cli/commands/serve.ts), so that no worker reports
+ * ready while a sibling that shares its port would still hold up requests.
+ */
+export function everyWorkerReady(own: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if ((message as { allReady?: boolean } | null)?.allReady !== true) return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    const tell = () => process.send?.({ ready: true });
+    own.then(tell, tell);
+  });
+}

@@ -3,6 +3,12 @@
 // accepts everything). Prints digests/s for composing (plan) and for sending, in the same run.
 // Uses the corpus of bench:http (.bench/http, imported and embedded or with stand-in vectors) in a
 // copy. BENCH_DIGEST_SUBSCRIBERS (default 10000).
+//
+// Second part (issue 17; BENCH_DIGEST_RECOMMEND=0 skips it): the next day's digests, whose window is
+// the last day's papers, composed without storing (dry run) for every subscriber twice: as they are,
+// then with each subscriber linked to an account that saved 3-10 papers (likes drawn around a
+// random paper's category) and the "Recommended for you" section on. The difference is what scoring
+// a day's papers for every reader adds to a digest run; then that day is planned and sent for real.
 
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,7 +24,9 @@ const { createSqliteAccountStore } = await dist('adapters/sqlite/account-store.j
 const { createSqliteSubscriptionStore } = await dist('adapters/sqlite/subscription-store.js');
 const { createSearchService } = await dist('app/search/search-service.js');
 const { createCatalog } = await dist('app/catalog.js');
-const { createDigestService, DIGEST_DEFAULTS, DEFAULT_PREFERENCES } = await dist('app/digests.js');
+const { createDigestService, DIGEST_DEFAULTS, DEFAULT_PREFERENCES, RECOMMENDED_TITLE } = await dist('app/digests.js');
+const { createForYouService } = await dist('app/for-you-service.js');
+const { addDays } = await dist('core/periods.js');
 const { createSmtpMailer } = await dist('adapters/mail/smtp-mailer.js');
 const { createUsearchAnn } = await dist('adapters/vector/usearch-ann.js');
 const { hasModel, loadOnnxEmbedder } = await dist('adapters/embedding/onnx-embedder.js');
@@ -114,11 +122,60 @@ const again = await digests.plan({ date: period });
 await mailer.close();
 smtp.close();
 
+// Part two: a day's papers scored for every reader (recommendations in the digest).
+let recs = null;
+if (process.env.BENCH_DIGEST_RECOMMEND !== '0') {
+  const day2 = addDays(period, 1);
+  clockMs.now = Date.parse(`${day2}T12:00:00Z`);
+  const accountStore = createSqliteAccountStore(store.db);
+  const forYou = createForYouService({ accounts: accountStore, catalog, source: async () => engine, secret: 'bench-secret-bench-secret-bench-secret' });
+  const withRecs = createDigestService({ subscriptions, catalog, mailer: createSmtpMailer({ host: '127.0.0.1', port: smtpPort, secure: false, from: 'Paperboy <digest@bench.test>', maxConnections: 4 }), clock, logger: silentLogger, secret: 'bench-secret-bench-secret-bench-secret', baseUrl: 'https://paperboy.example', recommendations: forYou.digestPapers }, { ...DIGEST_DEFAULTS, ratePerMinute: 10_000_000, batchSize: 200 });
+  t = performance.now();
+  const plain = await withRecs.plan({ date: day2, dryRun: true });
+  const plainS = (performance.now() - t) / 1000;
+  log(`day 2 without recommendations (dry run): ${plain.previews.length} digests composed in ${plainS.toFixed(1)} s`);
+  // Readers: each subscriber gets an account with 3-10 saved papers of one category.
+  const byCategory = new Map();
+  for (const d of docs) (byCategory.get(d.categories[0]) ?? byCategory.set(d.categories[0], []).get(d.categories[0])).push(d.id);
+  t = performance.now();
+  store.db.exec('BEGIN');
+  const link = store.db.prepare('UPDATE subscribers SET user_id = ?, recommendations = 1 WHERE email = ?');
+  let likes = 0;
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const user = await accountStore.findOrCreateUser(`reader${i}@example.org`, '2000-01-01T00:00:00Z');
+    const pool = byCategory.get(pick(docs).categories[0]);
+    const n = 3 + Math.floor(rand() * 8);
+    for (let k = 0; k < n; k++) { await accountStore.setInList('library', user.id, pick(pool), true, '2000-01-01T00:00:00Z'); likes++; }
+    link.run(user.id, `reader${i}@example.org`);
+  }
+  store.db.exec('COMMIT');
+  log(`${SUBSCRIBERS} readers linked, ${likes} saves, in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
+  const mixed = await withRecs.plan({ date: day2, dryRun: true });
+  const mixedS = (performance.now() - t) / 1000;
+  const withSection = mixed.previews.filter((p) => p.text.includes(RECOMMENDED_TITLE)).length;
+  log(`day 2 with recommendations (dry run): ${mixed.previews.length} digests, ${withSection} with the section, in ${mixedS.toFixed(1)} s`);
+  const windowPapers = table.datedBetween(Date.parse(period) / 86_400_000, Date.parse(day2) / 86_400_000).length;
+  t = performance.now();
+  const planned = await withRecs.plan({ date: day2 });
+  const planS2 = (performance.now() - t) / 1000;
+  t = performance.now();
+  const sent2 = await withRecs.send();
+  const sendS2 = (performance.now() - t) / 1000;
+  log(`day 2 for real: ${planned.planned} planned in ${planS2.toFixed(1)} s, ${sent2.sent} sent in ${sendS2.toFixed(1)} s`);
+  recs = {
+    day: day2, windowPapers, readers: SUBSCRIBERS, likes, withSection,
+    composeWithoutSeconds: +plainS.toFixed(1), composeWithSeconds: +mixedS.toFixed(1), recommendSeconds: +(mixedS - plainS).toFixed(1),
+    msPerReader: +(((mixedS - plainS) * 1000) / SUBSCRIBERS).toFixed(2),
+    runSeconds: +(planS2 + sendS2).toFixed(1), planned: planned.planned, sent: sent2.sent,
+  };
+}
+
 const out = {
   machine: `${cpus().length}x ${cpus()[0]?.model}`, node: process.version, at: new Date().toISOString(), papers: engine.size, vectors: engine.embedded, model: embedder?.modelId ?? null,
   subscribers: SUBSCRIBERS, period, composeSeconds: +planS.toFixed(1), composedPerS: Math.round((plan.planned + plan.empty) / planS),
   sendSeconds: +sendS.toFixed(1), sentPerS: Math.round(sent.sent / sendS), totalSeconds: +(planS + sendS).toFixed(1), planned: plan.planned, empty: plan.empty,
-  accepted, rerunPlanned: again.planned, rssGrowthMb: Math.round((process.memoryUsage().rss - rss0) / 1048576),
+  accepted, rerunPlanned: again.planned, recommendations: recs, rssGrowthMb: Math.round((process.memoryUsage().rss - rss0) / 1048576),
 };
 writeFileSync(join(root, '.bench', 'digest.json'), JSON.stringify(out, null, 2));
 console.log(`\n${SUBSCRIBERS} subscribers, ${engine.size} papers (${engine.embedded} vectors), ${out.machine}\n`);
@@ -128,4 +185,13 @@ console.log(`| compose (trending + topic matches via hybrid search, no repeats) 
 console.log(`| hand to SMTP on loopback (4 pooled connections) | ${sent.sent} | ${out.sendSeconds} | ${out.sentPerS} |`);
 console.log(`| total | ${sent.sent} | ${out.totalSeconds} | ${Math.round(sent.sent / (planS + sendS))} |`);
 console.log(`\nsecond plan for the same day: ${again.planned} new digests (idempotent)`);
+if (recs) {
+  console.log(`\nnext day (${recs.day}, window ${recs.windowPapers} papers), ${recs.readers} readers with ${recs.likes} saves, "Recommended for you" on:`);
+  console.log('| step | seconds |');
+  console.log('|---|---:|');
+  console.log(`| compose every digest, dry run, without the section | ${recs.composeWithoutSeconds} |`);
+  console.log(`| compose every digest, dry run, with the section (${recs.withSection} digests have it) | ${recs.composeWithSeconds} |`);
+  console.log(`| recommendations alone (difference; ${recs.msPerReader} ms a reader) | ${recs.recommendSeconds} |`);
+  console.log(`| the day's digest run with them: plan + send ${recs.sent} | ${recs.runSeconds} |`);
+}
 process.exit(0);

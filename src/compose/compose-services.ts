@@ -76,7 +76,7 @@ export async function composeServices(config: Config, options: ComposeOptions = 
     /** The catalog, mail queue and digest service for links to `baseUrl`. */
     digests: (baseUrl: string, mailer: Mailer) => composeDigests(web, baseUrl, mailer),
     /** The same plus the accounts and the HTTP app. */
-    web: (baseUrl: string, mailer: Mailer, readiness?: () => ReadinessState) => composeWeb(web, baseUrl, mailer, readiness),
+    web: (baseUrl: string, mailer: Mailer, readiness?: () => Pick<ReadinessState, 'ready' | 'waiting'>) => composeWeb(web, baseUrl, mailer, readiness),
     /** Closes the indexes that were opened, then the store. */
     close: async () => {
       await search.close();

@@ -73,7 +73,7 @@ export async function composeDigests(deps: WebDeps, baseUrl: string, mailer: Mai
  * Everything `composeDigests` makes, plus the accounts and the HTTP app (never listening: the caller
  * serves it or calls `app.request`); `readiness` answers `GET /readyz` (serve-loop.ts).
  */
-export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer, readiness?: () => ReadinessState) {
+export async function composeWeb(deps: WebDeps, baseUrl: string, mailer: Mailer, readiness?: () => Pick<ReadinessState, 'ready' | 'waiting'>) {
   const { config, stores, clock, logger } = deps;
   const [{ createApp }, { RATE_LIMIT_DEFAULTS }] = await Promise.all([import('../http/create-app.ts'), import('../http/security.ts')]);
   const parts = await composeDigests(deps, baseUrl, mailer);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sparseScore, trainLinearSvm } from '../../src/core/recommend/linear-svm.ts';
 import { seededRandom } from '../../src/core/recommend/seeded-random.ts';
-import { tfidfMatrix, tfidfTerms } from '../../src/core/recommend/tfidf.ts';
+import { TermCountCache, tfidfMatrix, tfidfTerms, type TfidfOptions } from '../../src/core/recommend/tfidf.ts';
 
 const TOPICS = [
   ['graph', 'neural', 'molecule', 'message', 'passing', 'node', 'edge', 'chemistry'],
@@ -23,7 +23,47 @@ function corpus(perTopic: number) {
   return docs;
 }
 
+/** The textbook fit, written plainly with maps of strings: what the interned, cached fit must equal bit for bit. */
+function referenceTfidf(texts: readonly string[], options: TfidfOptions) {
+  const counts = texts.map((text) => {
+    const c = new Map<string, number>();
+    for (const term of tfidfTerms(text)) c.set(term, (c.get(term) ?? 0) + 1);
+    return c;
+  });
+  const df = new Map<string, number>();
+  const tf = new Map<string, number>();
+  for (const c of counts) for (const [term, n] of c) { df.set(term, (df.get(term) ?? 0) + 1); tf.set(term, (tf.get(term) ?? 0) + n); }
+  const kept = [...df].filter(([, d]) => d >= options.minDf && d <= options.maxDf * texts.length).map(([t]) => t);
+  kept.sort((a, b) => tf.get(b)! - tf.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
+  const vocabulary = kept.slice(0, options.maxFeatures).sort();
+  const column = new Map(vocabulary.map((t, i) => [t, i]));
+  const rows = counts.map((c) => {
+    const entries = [...c].flatMap(([t, n]) => (column.has(t) ? [[column.get(t)!, (1 + Math.log(n)) * (Math.log((1 + texts.length) / (1 + df.get(t)!)) + 1)] as [number, number]] : []));
+    entries.sort((a, b) => a[0] - b[0]);
+    const norm = Math.sqrt(entries.reduce((s, [, v]) => s + v * v, 0)) || 1;
+    return entries.map(([col, v]) => [col, Math.fround(v / norm)]);
+  });
+  return { vocabulary, rows };
+}
+
 describe('tf-idf (arxiv-sanity-lite settings)', () => {
+  it('gives the textbook rows bit for bit, with a shared cache across fits, evictions and dictionary resets too', () => {
+    const random = seededRandom(11);
+    const words = [...TOPICS.flat(), ...COMMON, 'Café', 'naïve', 'x2', 'of', 'the'];
+    const texts = Array.from({ length: 120 }, () => Array.from({ length: 5 + Math.floor(random() * 40) }, () => words[Math.floor(random() * words.length)]!).join(' '));
+    const shared = new TermCountCache(40, 300);
+    for (const [i, options] of ([[0, { maxFeatures: 1e9, minDf: 2, maxDf: 0.5 }], [1, { maxFeatures: 25, minDf: 2, maxDf: 0.9 }], [2, { maxFeatures: 1e9, minDf: 1, maxDf: 1 }], [3, { maxFeatures: 1e9, minDf: 2, maxDf: 0.5 }]] as const)) {
+      const subset = texts.filter((_, j) => (j + i) % (i + 2) !== 0);
+      const want = referenceTfidf(subset, options);
+      for (const got of [tfidfMatrix(subset, options), tfidfMatrix(subset, options, shared)]) {
+        assert.deepEqual(got.vocabulary, want.vocabulary);
+        const rows = subset.map((_, r) => Array.from(got.rows.indices.subarray(got.rows.offsets[r]!, got.rows.offsets[r + 1]!), (col, k) => [col, got.rows.values[got.rows.offsets[r]! + k]!]));
+        assert.deepEqual(rows, want.rows);
+      }
+    }
+    assert.ok(shared.size <= 40, 'the cache keeps at most its capacity');
+  });
+
   it('folds accents and case, drops stop words and adds bigrams of the words left', () => {
     assert.deepEqual(tfidfTerms('The Schrödinger equation, of a 2D x'), ['schrodinger', 'equation', 'schrodinger equation']);
   });

@@ -41,48 +41,138 @@ export function tfidfTerms(text: string): string[] {
   return terms;
 }
 
-function counts(text: string): Map<string, number> {
-  const c = new Map<string, number>();
-  for (const term of tfidfTerms(text)) c.set(term, (c.get(term) ?? 0) + 1);
-  return c;
+/** A text's terms as ids of a {@link TermCountCache}'s dictionary, each once, with its count. */
+interface TermCounts {
+  ids: Int32Array;
+  counts: Uint32Array;
 }
 
-/** Fits the vocabulary on `texts` and returns their tf-idf rows. */
-export function tfidfMatrix(texts: readonly string[], options: TfidfOptions = ARXIV_SANITY_TFIDF): { rows: SparseRows; vocabulary: string[] } {
-  const n = texts.length;
-  const df = new Map<string, number>();
-  const tf = new Map<string, number>();
-  for (const text of texts) {
-    for (const [term, count] of counts(text)) {
-      df.set(term, (df.get(term) ?? 0) + 1);
-      tf.set(term, (tf.get(term) ?? 0) + count);
-    }
-  }
-  const maxDocs = options.maxDf * n;
-  const kept = [...df.entries()].filter(([, d]) => d >= options.minDf && d <= maxDocs).map(([term]) => term);
-  kept.sort((a, b) => tf.get(b)! - tf.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
-  const vocabulary = kept.slice(0, options.maxFeatures).sort();
-  const column = new Map(vocabulary.map((term, i) => [term, i]));
-  const idf = vocabulary.map((term) => Math.log((1 + n) / (1 + df.get(term)!)) + 1);
-  df.clear();
-  tf.clear();
+/**
+ * Texts split into terms, kept for the texts seen last (least recently used out first), so that
+ * ranking the same papers for many readers (a digest run: one day's papers for every subscriber)
+ * splits each text once instead of once per reader. Terms are interned as integer ids, so that a
+ * fit counts documents in typed arrays instead of maps keyed by strings. A text is its own key: a
+ * changed paper is a new entry. The dictionary is dropped with the entries when it outgrows
+ * `maxTerms` (checked between fits, never during one).
+ */
+export class TermCountCache {
+  private dictionary = new Map<string, number>();
+  private terms: string[] = [];
+  private readonly entries = new Map<string, TermCounts>();
+  /** Scratch per term id, reused by every fit: document counts, then columns (-1: not a column). */
+  private df = new Int32Array(0);
+  private column = new Int32Array(0);
 
-  const offsets = new Uint32Array(n + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  texts.forEach((text, row) => {
-    const entries: [number, number][] = [];
-    for (const [term, count] of counts(text)) {
-      const col = column.get(term);
-      if (col !== undefined) entries.push([col, (1 + Math.log(count)) * idf[col]!]);
+  constructor(private readonly capacity: number, private readonly maxTerms = 2_000_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  of(text: string): TermCounts {
+    const hit = this.entries.get(text);
+    if (hit) {
+      this.entries.delete(text);
+      this.entries.set(text, hit);
+      return hit;
     }
-    entries.sort((a, b) => a[0] - b[0]);
-    const norm = Math.sqrt(entries.reduce((s, [, v]) => s + v * v, 0)) || 1;
-    for (const [col, v] of entries) {
-      indices.push(col);
-      values.push(v / norm);
+    const counted = new Map<number, number>();
+    for (const term of tfidfTerms(text)) {
+      let id = this.dictionary.get(term);
+      if (id === undefined) {
+        id = this.terms.length;
+        this.dictionary.set(term, id);
+        this.terms.push(term);
+      }
+      counted.set(id, (counted.get(id) ?? 0) + 1);
     }
-    offsets[row + 1] = indices.length;
-  });
-  return { rows: { rows: n, cols: vocabulary.length, offsets, indices: Uint32Array.from(indices), values: Float32Array.from(values) }, vocabulary };
+    const fresh = { ids: Int32Array.from(counted.keys()), counts: Uint32Array.from(counted.values()) };
+    this.entries.set(text, fresh);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return fresh;
+  }
+
+  /** Fits the vocabulary on `texts` and returns their tf-idf rows (see {@link tfidfMatrix}). */
+  fit(texts: readonly string[], options: TfidfOptions): { rows: SparseRows; vocabulary: string[] } {
+    if (this.terms.length > this.maxTerms) this.reset();
+    const perText = texts.map((text) => this.of(text));
+    const n = texts.length;
+    if (this.df.length < this.terms.length) {
+      this.df = new Int32Array(this.terms.length * 2);
+      this.column = new Int32Array(this.terms.length * 2).fill(-1);
+    }
+    const { df, column, terms } = this;
+    const touched: number[] = [];
+    for (const c of perText) {
+      for (const id of c.ids) {
+        const d = df[id]!;
+        if (d === 0) touched.push(id);
+        df[id] = d + 1;
+      }
+    }
+    const maxDocs = options.maxDf * n;
+    let kept: number[] = [];
+    for (const id of touched) if (df[id]! >= options.minDf && df[id]! <= maxDocs) kept.push(id);
+    if (kept.length > options.maxFeatures) {
+      // The most frequent terms over all texts (ties by term), as scikit-learn's max_features.
+      const tf = new Map<number, number>();
+      for (const c of perText) c.ids.forEach((id, j) => tf.set(id, (tf.get(id) ?? 0) + c.counts[j]!));
+      kept.sort((a, b) => tf.get(b)! - tf.get(a)! || (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
+      kept = kept.slice(0, options.maxFeatures);
+    }
+    const vocabulary = kept.map((id) => terms[id]!).sort();
+    const idf = new Float64Array(vocabulary.length);
+    vocabulary.forEach((term, col) => {
+      const id = this.dictionary.get(term)!;
+      column[id] = col;
+      idf[col] = Math.log((1 + n) / (1 + df[id]!)) + 1;
+    });
+
+    const offsets = new Uint32Array(n + 1);
+    const indices: number[] = [];
+    const values: number[] = [];
+    // A row's values by column in a dense scratch row, its columns sorted as numbers.
+    const scratch = new Float64Array(vocabulary.length);
+    let colsBuffer = new Int32Array(256);
+    perText.forEach((c, row) => {
+      if (colsBuffer.length < c.ids.length) colsBuffer = new Int32Array(c.ids.length);
+      let k = 0;
+      c.ids.forEach((id, j) => {
+        const col = column[id]!;
+        if (col < 0) return;
+        scratch[col] = (1 + Math.log(c.counts[j]!)) * idf[col]!;
+        colsBuffer[k++] = col;
+      });
+      const cols = colsBuffer.subarray(0, k).sort(); // a typed array sorts as numbers
+      let squares = 0;
+      for (const col of cols) squares += scratch[col]! * scratch[col]!;
+      const norm = Math.sqrt(squares) || 1;
+      for (const col of cols) {
+        indices.push(col);
+        values.push(scratch[col]! / norm);
+      }
+      offsets[row + 1] = indices.length;
+    });
+    for (const id of touched) {
+      df[id] = 0;
+      column[id] = -1;
+    }
+    return { rows: { rows: n, cols: vocabulary.length, offsets, indices: Uint32Array.from(indices), values: Float32Array.from(values) }, vocabulary };
+  }
+
+  private reset(): void {
+    this.dictionary = new Map();
+    this.terms = [];
+    this.entries.clear();
+    this.df = new Int32Array(0);
+    this.column = new Int32Array(0);
+  }
+}
+
+/**
+ * Fits the vocabulary on `texts` and returns their tf-idf rows; with `cache`, texts it has split
+ * before are not split again (the same rows either way).
+ */
+export function tfidfMatrix(texts: readonly string[], options: TfidfOptions = ARXIV_SANITY_TFIDF, cache?: TermCountCache): { rows: SparseRows; vocabulary: string[] } {
+  return (cache ?? new TermCountCache(Number.POSITIVE_INFINITY)).fit(texts, options);
 }

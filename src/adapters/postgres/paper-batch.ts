@@ -220,10 +220,9 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
   if (written.length === 0) return;
   const fresh = written.filter((e) => e.seq === null);
   if (fresh.length > 0) {
-    // The sequence is looked up once, not per row (pg_get_serial_sequence per row cost more than nextval).
     const { rows } = await client.query<{ seq: number }>({
       name: 'batch-draw-seqs',
-      text: `SELECT nextval(s.id) AS seq FROM (SELECT pg_get_serial_sequence('papers', 'seq')::regclass AS id) s, generate_series(1, $1::integer)`,
+      text: "SELECT nextval(pg_get_serial_sequence('papers', 'seq')) AS seq FROM generate_series(1, $1::integer)",
       values: [fresh.length],
     });
     const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);

@@ -4,6 +4,7 @@ import { titleKey } from '../../core/title-key.ts';
 import type { MergeFn, UpsertResult } from '../../ports/paper-store.ts';
 import { hashTitleKey, indexedTextChanged } from '../sqlite/paper-rows.ts';
 import { takeChangeCounter } from './change-counter.ts';
+import { copyBoolean, copyIn, copyJson, copyNumber, copyRow, copyText } from './copy-in.ts';
 import type { PoolClient } from './database.ts';
 import { asStored, rowToPaper, storedLinks, type PgPaperRow, type PgSignalRow } from './paper-rows.ts';
 
@@ -48,9 +49,9 @@ interface Entry {
 /**
  * Applies a batch of records inside `client`'s transaction: one read of every paper the batch can
  * touch (by id and by title key, for twins), the merges in memory in record order (a later record
- * sees an earlier one's result, as it would reading the table), then one bulk write per table
- * (INSERT ... SELECT FROM json_to_recordset or unnest with named, prepared statements: the same
- * statement text for any batch size). Returns the per-record outcomes.
+ * sees an earlier one's result, as it would reading the table), then bulk writes per table (COPY
+ * for new rows; INSERT ... SELECT FROM json_to_recordset or unnest with named, prepared statements
+ * for the rest: the same statement text for any batch size). Returns the per-record outcomes.
  */
 export async function applyPaperBatch(client: PoolClient, inputs: readonly PaperInput[], merge: MergeFn, now: () => string): Promise<UpsertResult[]> {
   // First, before reading anything: writers of the feed commit one at a time (change-counter.ts).
@@ -112,10 +113,6 @@ async function loadBatchState(client: PoolClient, inputs: readonly PaperInput[],
     text: 'SELECT paper_seq, source, name, value, observed_at FROM paper_signals WHERE paper_seq = ANY($1::bigint[]) ORDER BY paper_seq, source COLLATE "C", name COLLATE "C"',
     values: [rows.map((r) => r.seq)],
   });
-  const anyUnidentified = await client.query<{ found: boolean }>({
-    name: 'batch-any-unidentified',
-    text: "SELECT EXISTS (SELECT 1 FROM papers WHERE id LIKE 'content:%') AS found",
-  });
   const signalsOf = new Map<number, PgSignalRow[]>();
   for (const s of signals.rows) signalsOf.set(s.paper_seq, [...(signalsOf.get(s.paper_seq) ?? []), s]);
 
@@ -135,9 +132,16 @@ async function loadBatchState(client: PoolClient, inputs: readonly PaperInput[],
     entries,
     byId,
     add,
-    unidentifiedStored: anyUnidentified.rows[0]?.found ?? false,
+    /**
+     * Whether a paper without id may be among the entries: only then can an arXiv record have a
+     * twin. Every paper that can be a twin of a record of the batch is loaded (same title key), so
+     * the loaded rows tell; no query over the whole table (an `id LIKE 'content:%'` could not use
+     * the index under a non-C collation and read every row, every batch).
+     */
+    unidentifiedStored: rows.some((row) => isUnidentified(row.id)),
     rename(entry: Entry, from: string, to: string) {
       if (from === to) return;
+      if (isUnidentified(to)) state.unidentifiedStored = true;
       byId.delete(from);
       byId.set(to, entry);
     },
@@ -189,7 +193,29 @@ function paperRow(entry: Entry, titleKeys: TitleKeys): Record<(typeof PAPER_COLU
   };
 }
 
-/** Writes the batch's papers, categories and signals: one statement per table, whatever the batch size. */
+/** The same row as a COPY line (copy-in.ts), fields in PAPER_COLUMNS order. */
+function paperCopyRow(entry: Entry, titleKeys: TitleKeys): string {
+  const p = entry.paper;
+  return copyRow([
+    copyNumber(entry.seq), copyText(p.id), copyNumber(p.version), copyText(p.title), copyText(p.abstract), copyJson(p.authors),
+    copyJson(p.categories), copyText(p.primaryCategory), copyText(p.submittedAt), copyText(p.updatedAt), copyText(p.announcedAt),
+    copyText(p.comments), copyText(p.journalRef), copyText(p.doi), copyText(p.license), copyJson(storedLinks(p)), copyBoolean(p.deleted),
+    copyText(p.source), copyNumber(titleKeys(p.title).hash), copyText(p.firstSeenAt), copyText(p.lastChangedAt),
+    copyNumber(entry.changeSeq), copyNumber(entry.textSeq),
+  ]);
+}
+
+function* mapRows<T>(items: readonly T[], row: (item: T) => string): Generator<string> {
+  for (const item of items) yield row(item);
+}
+
+/**
+ * Writes the batch's papers, categories and signals: a fixed number of statements whatever the
+ * batch size. Papers already stored are upserted from one JSON document; new papers, which
+ * nothing can conflict with (their seqs are drawn here, their ids were not found under the counter
+ * lock), and the categories of every written paper go in by COPY (copy-in.ts), the cheaper path
+ * on both sides, and the one a fresh import takes for every row.
+ */
 async function writeEntries(client: PoolClient, written: Entry[], titleKeys: TitleKeys): Promise<void> {
   if (written.length === 0) return;
   const fresh = written.filter((e) => e.seq === null);
@@ -204,8 +230,14 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
   }
   // Stored papers first: one renamed away from an id frees it before a new paper takes it.
   const ordered = [...written].sort((a, b) => a.order - b.order);
-  const rows = JSON.stringify(ordered.map((entry) => paperRow(entry, titleKeys)));
-  await client.query({ name: 'batch-upsert-papers', text: UPSERT_PAPERS, values: [rows] });
+  const stored = ordered.filter((e) => e.storedId !== null);
+  if (stored.length > 0) {
+    const rows = JSON.stringify(stored.map((entry) => paperRow(entry, titleKeys)));
+    await client.query({ name: 'batch-upsert-papers', text: UPSERT_PAPERS, values: [rows] });
+  }
+  if (fresh.length > 0) {
+    await copyIn(client, `papers (${PAPER_COLUMNS.map(([c]) => c).join(', ')})`, mapRows(ordered.filter((e) => e.storedId === null), (e) => paperCopyRow(e, titleKeys)));
+  }
 
   // Votes, library and hidden papers followed the id (ON UPDATE CASCADE); mailed papers keep a
   // record under the new id too, and the vote count is read again (as the SQLite store does).
@@ -226,13 +258,13 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
 
   const recategorised = ordered.filter((e) => e.categoriesChanged);
   if (recategorised.length > 0) {
-    await client.query({ name: 'batch-clear-categories', text: 'DELETE FROM paper_categories WHERE paper_seq = ANY($1::bigint[])', values: [recategorised.map((e) => e.seq)] });
-    const cats = recategorised.flatMap((e) => [...new Set(e.paper.categories)].map((category) => [e.seq, category, e.paper.categories.indexOf(category)] as const));
-    await client.query({
-      name: 'batch-insert-categories',
-      text: 'INSERT INTO paper_categories (paper_seq, category, position) SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[])',
-      values: [cats.map((c) => c[0]), cats.map((c) => c[1]), cats.map((c) => c[2])],
-    });
+    // A new paper has no categories yet: only stored ones are cleared.
+    const cleared = recategorised.filter((e) => e.storedId !== null);
+    if (cleared.length > 0) {
+      await client.query({ name: 'batch-clear-categories', text: 'DELETE FROM paper_categories WHERE paper_seq = ANY($1::bigint[])', values: [cleared.map((e) => e.seq)] });
+    }
+    const cats = recategorised.flatMap((e) => [...new Set(e.paper.categories)].map((category) => copyRow([copyNumber(e.seq), copyText(category), String(e.paper.categories.indexOf(category))])));
+    if (cats.length > 0) await copyIn(client, 'paper_categories (paper_seq, category, position)', cats);
   }
 
   const signals = ordered.flatMap((e) => [...e.signals.values()].map((s) => ({ seq: e.seq!, s })));

@@ -26,6 +26,7 @@ const { createSearchService } = await dist('app/search/search-service.js');
 const { createCatalog } = await dist('app/catalog.js');
 const { createDigestService, DIGEST_DEFAULTS, DEFAULT_PREFERENCES, RECOMMENDED_TITLE } = await dist('app/digests.js');
 const { createForYouService } = await dist('app/for-you-service.js');
+const { TermCountCache } = await dist('core/recommend/tfidf.js');
 const { addDays } = await dist('core/periods.js');
 const { createSmtpMailer } = await dist('adapters/mail/smtp-mailer.js');
 const { createUsearchAnn } = await dist('adapters/vector/usearch-ann.js');
@@ -120,7 +121,6 @@ const sendS = (performance.now() - t) / 1000;
 log(`handed to SMTP: ${sent.sent} (${accepted} accepted by the server) in ${sendS.toFixed(1)} s`);
 const again = await digests.plan({ date: period });
 await mailer.close();
-smtp.close();
 
 // Part two: a day's papers scored for every reader (recommendations in the digest).
 let recs = null;
@@ -128,8 +128,9 @@ if (process.env.BENCH_DIGEST_RECOMMEND !== '0') {
   const day2 = addDays(period, 1);
   clockMs.now = Date.parse(`${day2}T12:00:00Z`);
   const accountStore = createSqliteAccountStore(store.db);
-  const forYou = createForYouService({ accounts: accountStore, catalog, source: async () => engine, secret: 'bench-secret-bench-secret-bench-secret' });
-  const withRecs = createDigestService({ subscriptions, catalog, mailer: createSmtpMailer({ host: '127.0.0.1', port: smtpPort, secure: false, from: 'Paperboy <digest@bench.test>', maxConnections: 4 }), clock, logger: silentLogger, secret: 'bench-secret-bench-secret-bench-secret', baseUrl: 'https://paperboy.example', recommendations: forYou.digestPapers }, { ...DIGEST_DEFAULTS, ratePerMinute: 10_000_000, batchSize: 200 });
+  const forYou = createForYouService({ accounts: accountStore, catalog, source: async () => engine, secret: 'bench-secret-bench-secret-bench-secret', termCounts: new TermCountCache(2048) }); // as compose/web.ts
+  const mailer2 = createSmtpMailer({ host: '127.0.0.1', port: smtpPort, secure: false, from: 'Paperboy <digest@bench.test>', maxConnections: 4 });
+  const withRecs = createDigestService({ subscriptions, catalog, mailer: mailer2, clock, logger: silentLogger, secret: 'bench-secret-bench-secret-bench-secret', baseUrl: 'https://paperboy.example', recommendations: forYou.digestPapers }, { ...DIGEST_DEFAULTS, ratePerMinute: 10_000_000, batchSize: 200 });
   t = performance.now();
   const plain = await withRecs.plan({ date: day2, dryRun: true });
   const plainS = (performance.now() - t) / 1000;
@@ -162,6 +163,7 @@ if (process.env.BENCH_DIGEST_RECOMMEND !== '0') {
   t = performance.now();
   const sent2 = await withRecs.send();
   const sendS2 = (performance.now() - t) / 1000;
+  await mailer2.close();
   log(`day 2 for real: ${planned.planned} planned in ${planS2.toFixed(1)} s, ${sent2.sent} sent in ${sendS2.toFixed(1)} s`);
   recs = {
     day: day2, windowPapers, readers: SUBSCRIBERS, likes, withSection,
@@ -194,4 +196,5 @@ if (recs) {
   console.log(`| recommendations alone (difference; ${recs.msPerReader} ms a reader) | ${recs.recommendSeconds} |`);
   console.log(`| the day's digest run with them: plan + send ${recs.sent} | ${recs.runSeconds} |`);
 }
+smtp.close();
 process.exit(0);

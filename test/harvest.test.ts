@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { createOaiHttpClient, parseRetryAfter } from '../src/adapters/arxiv/oai-http-client.ts';
-import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
 import { harvest, type HarvestOptions } from '../src/app/harvest.ts';
 import { systemClock } from '../src/ports/clock.ts';
 import { silentLogger } from '../src/ports/logger.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir, testStore } from './helpers.ts';
 import { nestingBomb, runMeasured, writeGzip } from './memory-probe.ts';
 import { ids, oaiError, oaiPage, startOaiServer, type OaiTestServer, type Reply } from './oai-server.ts';
 
@@ -22,8 +21,7 @@ async function setup(
   clientOptions: { maxAttempts?: number; timeoutMs?: number; maxPageBytes?: number; maxPageRecords?: number } = {},
 ) {
   server = await startOaiServer(handler);
-  const dir = tempDir();
-  const store = createSqlitePaperStore(join(dir, 'paperboy.db'));
+  const { store } = await testStore();
   const source = createOaiHttpClient({
     baseUrl: server.url, clock: systemClock, logger: silentLogger, minIntervalMs: INTERVAL, timeoutMs: clientOptions.timeoutMs ?? 5000,
     backoffBaseMs: 20, backoffMaxMs: 100, maxAttempts: clientOptions.maxAttempts ?? 4,

@@ -129,6 +129,28 @@ describe('PostgreSQL batch writer: COPY path', { skip: postgresSkip() }, () => {
     await store.close();
   });
 
+  it('fails the COPY with our error when building a row throws, and the connection rolls back and goes on', async () => {
+    const { store } = await recordingStore();
+    const client = await store.pool.connect();
+    try {
+      await client.query('CREATE TEMP TABLE copied (a text)');
+      await client.query('BEGIN');
+      function* rows() {
+        for (let i = 0; i < 40_000; i++) yield copyRow([copyText(`row ${i} ${'y'.repeat(20)}`)]); // past one chunk
+        throw new Error('a row could not be built');
+      }
+      await assert.rejects(copyIn(client, 'copied (a)', rows()), /a row could not be built/);
+      // Without CopyFail the server would wait for rows and this ROLLBACK would never answer.
+      const rolledBack = await Promise.race([client.query('ROLLBACK').then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      assert.equal(rolledBack, true, 'the connection answers after the failed COPY');
+      assert.equal((await client.query('SELECT count(*)::int AS n FROM copied')).rows[0].n, 0);
+      assert.equal(await copyIn(client, 'copied (a)', [copyRow([copyText('one')])]), 1, 'and copies again');
+    } finally {
+      client.release();
+    }
+    await store.close();
+  });
+
   it('fails the whole batch when the server refuses a copied row, and the store and its pool go on', async () => {
     const { store } = await recordingStore();
     await store.upsertPapers([paper(1)], merge);

@@ -47,6 +47,12 @@ describe('readiness (GET /readyz)', () => {
     const ready = await app.request('/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready' });
+    // Ready means the database answers too: a fresh app (no cached count) whose store fails.
+    const { app: cut } = await t.services.web('http://paperboy.test', t.mailer, () => state);
+    t.services.stores.papers.countPapers = async () => { throw new Error('connection refused'); };
+    const down = await cut.request('/readyz');
+    assert.equal(down.status, 503);
+    assert.deepEqual(await down.json(), { status: 'unavailable', waiting: ['database'] });
   });
 
   it('warm-up runs the search paths in-process, never rate limited, and leaves the limits to the clients', async () => {
@@ -62,5 +68,10 @@ describe('readiness (GET /readyz)', () => {
     // A path that fails is counted, never thrown.
     const failing = await warmUp({ request: () => new Response('boom', { status: 500 }) }, { hybrid: true, rounds: 1 });
     assert.equal(failing.failed, failing.requests);
+    assert.match(failing.firstFailure ?? '', /^\/api\/search\?q=graph%20neural%20networks&mode=keyword: HTTP 500$/);
+    // Stopping the service stops the warm-up.
+    let calls = 0;
+    const stopped = await warmUp({ request: () => (calls++, new Response('ok')) }, { hybrid: true, stopped: () => calls >= 3 });
+    assert.equal(stopped.requests, 3);
   });
 });

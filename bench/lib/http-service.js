@@ -36,7 +36,11 @@ export async function startService({ root, dataDir, modelDir, workers, nodeArgs 
     if (!res?.ok) await new Promise((r) => setTimeout(r, 500));
   }
   const keywordReadyS = Math.round((performance.now() - started) / 100) / 10;
-  for (;;) {
+  let gone = false;
+  void exited.then(() => { gone = true; });
+  for (const deadline = performance.now() + 600_000; ;) {
+    if (gone) throw new Error('serve exited before it was ready');
+    if (performance.now() > deadline) throw new Error(`serve was not ready (GET /readyz) within 10 minutes of answering searches`);
     const res = await fetch(`${url}/readyz`).catch(() => null);
     if (res?.status === 200) break;
     await new Promise((r) => setTimeout(r, 100));

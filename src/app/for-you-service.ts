@@ -1,5 +1,6 @@
 import type { DigestPaper } from '../core/digest.ts';
 import { readPastedPapers, type PastedPapers } from '../core/paper-list-text.ts';
+import type { TermCountCache } from '../core/recommend/tfidf.ts';
 import type { AccountStore } from '../ports/account-store.ts';
 import type { Catalog } from './catalog.ts';
 import { forYou, readerRatings, type ForYou, type ForYouRequest } from './for-you.ts';
@@ -11,6 +12,8 @@ export interface ForYouServiceDeps {
   catalog: Pick<Catalog, 'setInList'>;
   source: () => Promise<RecommendSource>;
   secret: string;
+  /** One per process: every reader's recommendations split the window's texts once (RecommendOptions.termCounts). */
+  termCounts?: TermCountCache;
 }
 
 /** What a private feed token says: whose feed it opens, or why it opens none. */

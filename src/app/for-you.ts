@@ -1,3 +1,4 @@
+import type { TermCountCache } from '../core/recommend/tfidf.ts';
 import type { AccountStore } from '../ports/account-store.ts';
 import { recommendPapers, type Recommendation, type RecommendOptions, type RecommendResponse, type RecommendSource } from './recommend.ts';
 
@@ -96,6 +97,8 @@ export interface ForYou extends Omit<RecommendResponse, 'items'> {
 export interface ForYouDeps {
   accounts: Pick<AccountStore, 'allInList' | 'votedPapers'>;
   source: () => Promise<RecommendSource>;
+  /** Shared by every reader's recommendations (see RecommendOptions.termCounts). */
+  termCounts?: TermCountCache;
 }
 
 /** Recommendations for a signed-in reader, learned from all their ratings (see the file's comment). */
@@ -120,7 +123,7 @@ export async function forYou(deps: ForYouDeps, userId: number, request: ForYouRe
     };
   }
   const window = { days: request.days ?? 7, ...(request.from ? { from: request.from } : {}), ...(request.to ? { to: request.to } : {}) };
-  const response = await recommendPapers(source, { likes, dislikes, ...window, limit: request.limit ?? 20 }, options);
+  const response = await recommendPapers(source, { likes, dislikes, ...window, limit: request.limit ?? 20 }, { ...(deps.termCounts ? { termCounts: deps.termCounts } : {}), ...options });
   const items = response.items.map((item): ForYouItem => ({
     ...item,
     because: item.because.map((b) => ({ ...b, kind: ratings.likes.get(b.id)?.[0] ?? 'saved' })),

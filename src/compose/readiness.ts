@@ -66,6 +66,8 @@ export class Readiness {
  * ready while a sibling that shares its port would still hold up requests.
  */
 export function everyWorkerReady(own: Promise<unknown>): Promise<void> {
+  // No channel to a primary (PAPERBOY_WORKER_INDEX set by hand): nobody else to wait for.
+  if (!process.send || !process.connected) return own.then(() => undefined, () => undefined);
   return new Promise((resolve) => {
     const onMessage = (message: unknown) => {
       if ((message as { allReady?: boolean } | null)?.allReady !== true) return;

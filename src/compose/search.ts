@@ -161,7 +161,7 @@ export function composeSearch(deps: SearchDeps) {
     /** The id of the model in `config.modelDir`, without loading it. */
     modelId: () => (given ? deps.embedder?.modelId ?? null : modelIdentity(config.modelDir)?.modelId ?? null),
     /** Settles when the index files opened last have been read ahead (a service's first open reads them through). */
-    readAhead: () => directory?.readAhead?.() ?? Promise.resolve(),
+    readAhead: () => directory?.readAhead() ?? Promise.resolve(),
     /** Bytes of the files in the index folder (0 when it does not exist). */
     bytes: () => directoryBytes(indexDir),
     /**

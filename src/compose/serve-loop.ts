@@ -31,9 +31,21 @@ export async function startServing(services: Services, { host, port }: { host?: 
     throw error;
   });
   app = web.app;
-  // Build the search index now rather than on the first request.
-  const opening = search.searchService();
-  opening.catch((error: Error) => logger.error('search.load_failed', { message: error.message }));
+  // Build the search index now rather than on the first request; a failed open is retried (and
+  // the instance is not ready) until it succeeds.
+  let stopping = false;
+  const opening = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await search.searchService();
+      } catch (error) {
+        logger.error('search.load_failed', { message: (error as Error).message, attempt });
+        if (stopping) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)));
+      }
+    }
+  })();
+  opening.catch(() => undefined);
   // Papers, votes and vectors written by other processes reach the index through the store's
   // change feed; a generation another process wrote is switched to (both checked every second).
   // One process writes the on-disk index: the leader (the others only read it).
@@ -62,19 +74,23 @@ export async function startServing(services: Services, { host, port }: { host?: 
       return { more: result.remaining > 0 };
     }, { logger, intervalMs: 60_000 });
   // Ready (GET /readyz) once the index is open and read ahead, the model loaded and the request paths
-  // warmed up; in a cluster, once every worker is (readiness.ts).
+  // warmed up; in a cluster, once every worker is. A worker that replaces a dead one in a ready
+  // instance reports ready at once (its siblings serve meanwhile) and warms up all the same.
   const index = opening.then(() => search.readAhead());
   const model = search.embedder();
-  readiness.wait('index', index);
-  readiness.wait('model', model);
   const own = Promise.allSettled([index, model]).then(async () => {
-    const result = await warmUp(web.app, { hybrid: (await model.catch(() => null)) !== null });
-    logger.info('serve.warmed_up', result);
+    if (stopping) return;
+    const result = await warmUp(web.app, { hybrid: (await model.catch(() => null)) !== null, stopped: () => stopping });
+    if (result.failed > 0) logger.warn('serve.warm_up_failed', { ...result });
+    else logger.info('serve.warmed_up', { requests: result.requests });
   });
-  readiness.wait('warm-up', own);
-  if (role.clustered) readiness.wait('workers', everyWorkerReady(own));
+  if (!role.replacement) {
+    readiness.wait('index', index);
+    readiness.wait('model', model);
+    readiness.wait('warm-up', own);
+    if (role.clustered) readiness.wait('workers', everyWorkerReady(own));
+  }
   readiness.close();
-  let stopping = false;
   const embedding = e
     ? search.searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
     : null;
@@ -94,7 +110,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
     ready: readiness.whenReady.then(() => readiness.state().readyAfterMs ?? 0),
     stop: async () => {
       stopping = true;
-      await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop()]);
+      await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop(), own]);
       await new Promise<void>((done) => server.close(() => done()));
       await web.mail.close();
       await mailer.close();

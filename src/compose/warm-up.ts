@@ -21,8 +21,8 @@ export interface WarmUpTarget {
   request(path: string, init: RequestInit | undefined, env: object): Response | Promise<Response>;
 }
 
-/** Requests run, and how many did not answer 2xx (a warm-up never throws: a failing path is the log's business). */
-export async function warmUp(app: WarmUpTarget, { hybrid, rounds = 3 }: { hybrid: boolean; rounds?: number }): Promise<{ requests: number; failed: number }> {
+/** Requests run, how many did not answer 2xx and the first of those (a warm-up never throws: a failing path is the log's business). */
+export async function warmUp(app: WarmUpTarget, { hybrid, rounds = 3, stopped = () => false }: { hybrid: boolean; rounds?: number; stopped?: () => boolean }): Promise<{ requests: number; failed: number; firstFailure?: string }> {
   const modes = hybrid ? ['keyword', 'hybrid'] : ['keyword'];
   const paths: string[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -32,15 +32,24 @@ export async function warmUp(app: WarmUpTarget, { hybrid, rounds = 3 }: { hybrid
     }
     paths.push('/', '/api/trending');
   }
+  let requests = 0;
   let failed = 0;
+  let firstFailure: string | undefined;
   for (const path of paths) {
+    if (stopped()) break;
+    requests++;
     try {
       const response = await app.request(path, undefined, WARM_UP_ENV);
       await response.arrayBuffer();
-      if (!response.ok) failed++; // a path that answered 4xx (or was limited) did not warm up
-    } catch {
+      // A path that answered 4xx (or was limited) did not warm up.
+      if (!response.ok) {
+        failed++;
+        firstFailure ??= `${path}: HTTP ${response.status}`;
+      }
+    } catch (error) {
       failed++;
+      firstFailure ??= `${path}: ${(error as Error).message}`;
     }
   }
-  return { requests: paths.length, failed };
+  return { requests, failed, ...(firstFailure ? { firstFailure } : {}) };
 }

@@ -8,6 +8,7 @@ import { createPostgresRateLimitStore } from '../adapters/postgres/rate-limit-st
 import { createAccountService } from '../app/accounts.ts';
 import { createCatalog } from '../app/catalog.ts';
 import { createForYouService } from '../app/for-you-service.ts';
+import { TermCountCache } from '../core/recommend/tfidf.ts';
 import type { DigestOptions } from '../app/digests.ts';
 import type { MailQueueOptions } from '../app/mail-queue.ts';
 import type { ReaderCounter } from '../app/reader-signals.ts';
@@ -64,7 +65,8 @@ export async function composeDigests(deps: WebDeps, baseUrl: string, mailer: Mai
     ...deps.tuning.digest,
   };
   // Recommendations read the search index's vectors (the engine): loaded on first use only.
-  const forYou = createForYouService({ accounts: stores.accounts, catalog, source: async () => (await deps.search()).engine, secret: deps.secret() });
+  // One term-count cache for every reader (2,048 texts: about a week of the 75k corpus's new papers).
+  const forYou = createForYouService({ accounts: stores.accounts, catalog, source: async () => (await deps.search()).engine, secret: deps.secret(), termCounts: new TermCountCache(2048) });
   const digests = createDigestService({ subscriptions: stores.subscriptions, catalog, mailer, mail, clock, logger, secret: deps.secret(), baseUrl, recommendations: forYou.digestPapers }, options);
   return { mailer, mail, catalog, digests, forYou };
 }

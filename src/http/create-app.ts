@@ -69,17 +69,26 @@ export function createApp(services: HttpServices): Hono<AppEnv> {
   // Load balancers poll this: the paper count (a 3 ms index scan at 75k papers) is read at most
   // every 5 s, and that read is also the check that the database answers.
   let health: { papers: number; at: number } | null = null;
-  app.get('/healthz', async (c) => {
+  const paperCount = async () => {
     const now = services.clock.now();
     if (!health || now - health.at >= 5000 || now < health.at) health = { papers: await services.store.countPapers(), at: now };
-    return c.json({ status: 'ok', version: services.version, papers: health.papers });
-  });
-  // Load balancers route traffic to an instance once this answers 200: after the start-up work that
-  // would otherwise hold up its first hybrid searches (compose/readiness.ts). /healthz says alive.
-  app.get('/readyz', (c) => {
+    return health.papers;
+  };
+  app.get('/healthz', async (c) => c.json({ status: 'ok', version: services.version, papers: await paperCount() }));
+  // Load balancers route traffic to an instance while this answers 200: once the start-up work that
+  // would otherwise hold up its first hybrid searches is done (compose/readiness.ts), and as long as
+  // its database answers (the same cached read as /healthz).
+  app.get('/readyz', async (c) => {
     const state = services.readiness?.() ?? { ready: true, waiting: [] };
     c.header('Cache-Control', 'no-store');
-    return state.ready ? c.json({ status: 'ready' }) : c.json({ status: 'starting', waiting: state.waiting }, 503);
+    if (!state.ready) return c.json({ status: 'starting', waiting: state.waiting }, 503);
+    try {
+      await paperCount();
+    } catch (error) {
+      services.logger.warn('readyz.database', { message: (error as Error).message });
+      return c.json({ status: 'unavailable', waiting: ['database'] }, 503);
+    }
+    return c.json({ status: 'ready' });
   });
   app.get('/assets/:name', (c) => {
     const name = c.req.param('name');

@@ -53,7 +53,7 @@ export function isHttps(c: Context<AppEnv>, trust: TrustedProxies): boolean {
  * HTTP server sets it to the socket's), so no client can claim it.
  */
 export const WARM_UP_ENV = Object.freeze({ paperboyWarmUp: true });
-export const isWarmUp = (c: Context) => (c.env as { paperboyWarmUp?: boolean } | undefined)?.paperboyWarmUp === true;
+export const isWarmUp = (c: Context) => c.env === WARM_UP_ENV;
 
 /** The rate-limit key of the client: its address (IPv6 per /64). */
 export function clientKey(c: Context<AppEnv>, trust: TrustedProxies): string {

@@ -188,7 +188,7 @@ export interface IndexDirectory {
   /** Generation of the MANIFEST on disk now (cheap stat + read), -1 when none. */
   currentGeneration(): number;
   /** Settles when the read-ahead of the generation opened last is done (a service reads its files ahead after opening); at once when there is none. */
-  readAhead?(): Promise<void>;
+  readAhead(): Promise<void>;
   /** Deletes files no manifest references (after a crash or a merge). */
   removeUnreferenced(): void;
 }

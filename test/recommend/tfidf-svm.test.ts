@@ -51,7 +51,7 @@ describe('tf-idf (arxiv-sanity-lite settings)', () => {
     const random = seededRandom(11);
     const words = [...TOPICS.flat(), ...COMMON, 'Café', 'naïve', 'x2', 'of', 'the'];
     const texts = Array.from({ length: 120 }, () => Array.from({ length: 5 + Math.floor(random() * 40) }, () => words[Math.floor(random() * words.length)]!).join(' '));
-    const shared = new TermCountCache(40, 300);
+    const shared = new TermCountCache(40, { compactAbove: 50 });
     for (const [i, options] of ([[0, { maxFeatures: 1e9, minDf: 2, maxDf: 0.5 }], [1, { maxFeatures: 25, minDf: 2, maxDf: 0.9 }], [2, { maxFeatures: 1e9, minDf: 1, maxDf: 1 }], [3, { maxFeatures: 1e9, minDf: 2, maxDf: 0.5 }]] as const)) {
       const subset = texts.filter((_, j) => (j + i) % (i + 2) !== 0);
       const want = referenceTfidf(subset, options);
@@ -61,7 +61,15 @@ describe('tf-idf (arxiv-sanity-lite settings)', () => {
         assert.deepEqual(rows, want.rows);
       }
     }
-    assert.ok(shared.size <= 40, 'the cache keeps at most its capacity');
+    assert.ok(shared.size <= 120, 'the cache keeps at most its capacity, or the largest fit');
+    // A fit larger than the capacity keeps all its texts (the next reader's fit of the same window
+    // finds them), and the next smaller fit trims back to the capacity.
+    const wide = new TermCountCache(10);
+    const options = { maxFeatures: 1e9, minDf: 2, maxDf: 0.5 };
+    tfidfMatrix(texts, options, wide);
+    assert.equal(wide.size, texts.length);
+    tfidfMatrix(texts.slice(0, 5), options, wide);
+    assert.equal(wide.size, 10);
   });
 
   it('folds accents and case, drops stop words and adds bigrams of the words left', () => {

@@ -5,7 +5,6 @@ import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { averagesWith, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
-import { SegmentFormatError } from '../../core/search/segment/sections.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
 import { VectorCopies } from '../vector/vector-files.ts';
 import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-segment-writer.ts';
@@ -13,8 +12,10 @@ import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
 import { GRAPH_ABOVE, POSTINGS_CACHE_BYTES, VECTOR_CACHE_BYTES, type IndexDirectoryOptions } from './index-directory-options.ts';
 import type { FileSnapshot } from './file-snapshot.ts';
-import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, sameFields, type Manifest, type SegmentEntry, type VectorSegmentEntry } from './manifest.ts';
+import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, type Manifest, type SegmentEntry, type VectorSegmentEntry } from './manifest.ts';
 import { openGeneration } from './open-generation.ts';
+import { describeOpenError, manifestMismatch } from './open-checks.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
@@ -36,8 +37,8 @@ export class FileIndexDirectory implements IndexDirectory {
   private readonly postings: PostingsCache | null;
   /** The int8 vector copies a service loads (warmPostings), shared by the generations it opens. */
   private readonly vectorCopies = new VectorCopies();
-  /** Settles when the read-ahead of the generation opened last is done (or stopped). */
-  private warming: Promise<void> = Promise.resolve();
+  /** The read-ahead of the generation opened last (warmPostings). */
+  private readonly readingAhead: ReadAhead;
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
@@ -45,6 +46,7 @@ export class FileIndexDirectory implements IndexDirectory {
     this.postings = budget > 0 ? new PostingsCache(budget) : null;
     this.schema = { fields: options.fields, k1: options.k1, ...(options.analyze ? { analyze: options.analyze } : {}) };
     this.now = options.now ?? Date.now;
+    this.readingAhead = new ReadAhead(options.logger);
   }
 
   /** The postings cache this directory's snapshots share (null when disabled). */
@@ -73,7 +75,7 @@ export class FileIndexDirectory implements IndexDirectory {
       const m = this.readManifest();
       if (m === null) return { rebuild: `no index in ${this.dir} yet` };
       if ('invalid' in m) return { rebuild: m.invalid };
-      const mismatch = this.mismatch(m, expect);
+      const mismatch = manifestMismatch(m, expect, this.options);
       if (mismatch) return { rebuild: mismatch };
       try {
         // An index without vectors opens for any model; for another model than the one it recorded,
@@ -85,7 +87,7 @@ export class FileIndexDirectory implements IndexDirectory {
       } catch (error) {
         // A writer may have replaced the generation (and deleted its files) since MANIFEST was read.
         if (attempt < 5 && this.currentGeneration() !== m.generation) continue;
-        return { rebuild: this.describe(error) };
+        return { rebuild: describeOpenError(error) };
       }
     }
   }
@@ -93,44 +95,12 @@ export class FileIndexDirectory implements IndexDirectory {
   /** Loads the vectors' int8 copies and reads frequent terms' postings, a step per event-loop turn (warmPostings). */
   private warm(snapshot: FileSnapshot): void {
     const cache = this.postings;
-    const steps = snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0, this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES);
-    this.warming = new Promise<void>((done) => {
-      const step = () => {
-        try {
-          if (!steps.next().done) setImmediate(step);
-          else done();
-        } catch (error) {
-          // A generation replaced meanwhile, its files gone: the searches read what they need.
-          this.options.logger?.debug('index.warm_stopped', { message: (error as Error).message });
-          done();
-        }
-      };
-      setImmediate(step);
-    });
+    this.readingAhead.start(snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4)) : 0, this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES));
   }
 
   /** Settles when the read-ahead of the generation opened last is done (warmPostings); at once without one. */
   readAhead(): Promise<void> {
-    return this.warming;
-  }
-
-  private describe(error: unknown): string {
-    const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return `index file missing: ${e.path ?? e.message}`;
-    if (error instanceof IndexFileError || error instanceof SegmentFormatError) return error.message;
-    return `index unreadable: ${e.message}`;
-  }
-
-  private mismatch(m: Manifest, expect: OpenExpectation): string | null {
-    if (!sameFields(m.fields, this.options.fields) || m.k1 !== this.options.k1) return 'the index was built with other BM25F fields or k1';
-    if (expect.model !== null && m.vectorSegments.length > 0 && (m.model !== expect.model || m.dims !== expect.dims)) return `the index holds vectors of ${m.model ?? 'no model'} (${m.dims} dims), the configured model is ${expect.model} (${expect.dims} dims)`;
-    if (expect.storeId && m.storeId !== expect.storeId) {
-      return `the index was built from another database (store ${m.storeId ?? 'unknown'}, this one is ${expect.storeId}): was the database replaced?`;
-    }
-    if (m.feedSeq > expect.storeLastChangeSeq || m.vectorFeedSeq > expect.storeLastChangeSeq) {
-      return `the index is at change ${Math.max(m.feedSeq, m.vectorFeedSeq)}, beyond the store's last change ${expect.storeLastChangeSeq} (was the database replaced?)`;
-    }
-    return null;
+    return this.readingAhead.done();
   }
 
   private emptyManifest(expect: OpenExpectation, previous: Manifest | null): Manifest {

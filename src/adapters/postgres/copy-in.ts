@@ -59,17 +59,26 @@ export async function copyIn(client: PoolClient, target: string, rows: Iterable<
     stream.on('drain', go);
     stream.on('error', go);
   });
-  let chunk = '';
-  for (const row of rows) {
-    chunk += row;
-    if (chunk.length < CHUNK_CHARS) continue;
-    const more = stream.write(chunk);
-    chunk = '';
-    if (!more) await drained();
-    if (failure) throw failure;
+  try {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += row;
+      if (chunk.length < CHUNK_CHARS) continue;
+      const more = stream.write(chunk);
+      chunk = '';
+      if (!more) await drained();
+      if (failure) throw failure;
+    }
+    if (chunk) stream.write(chunk);
+    stream.end();
+  } catch (error) {
+    // An error on our side (building a row) while the server is in COPY mode: without CopyFail the
+    // connection would wait for rows for ever, and the caller's ROLLBACK with it. Destroying the
+    // stream sends CopyFail; the server answers with an error and the connection is usable again.
+    if (!failure) stream.destroy(error as Error);
+    await done;
+    throw error;
   }
-  if (chunk) stream.write(chunk);
-  stream.end();
   await done;
   if (failure) throw failure;
   return stream.rowCount;

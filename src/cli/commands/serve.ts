@@ -80,7 +80,9 @@ async function supervise(ctx: CliContext, workers: number): Promise<void> {
   const ready = new Set<number>();
   let readyAnnounced = false;
   const fork = (index: number) => {
-    const worker = cluster.fork({ PAPERBOY_WORKER_INDEX: String(index) });
+    // A replacement in an instance that was ready reports ready at once (compose/readiness.ts):
+    // its siblings serve while it warms up, so the instance does not drop out of the balancer.
+    const worker = cluster.fork({ PAPERBOY_WORKER_INDEX: String(index), ...(readyAnnounced ? { PAPERBOY_WORKER_REPLACEMENT: '1' } : {}) });
     worker.on('message', (message: { listening?: string; ready?: boolean }) => {
       if (message.listening && !announced) {
         announced = true;

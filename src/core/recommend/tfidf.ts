@@ -52,8 +52,13 @@ interface TermCounts {
  * ranking the same papers for many readers (a digest run: one day's papers for every subscriber)
  * splits each text once instead of once per reader. Terms are interned as integer ids, so that a
  * fit counts documents in typed arrays instead of maps keyed by strings. A text is its own key: a
- * changed paper is a new entry. The dictionary is dropped with the entries when it outgrows
- * `maxTerms` (checked between fits, never during one).
+ * changed paper is a new entry.
+ *
+ * Memory: the entries (at most `capacity` texts, or the texts of the largest fit, which are never
+ * evicted during it) and the dictionary of their terms. Evicted texts leave their terms behind, so
+ * when the dictionary holds more than four times the terms the entries use, it is rebuilt from the
+ * entries (between fits, never during one). At 2,048 abstracts: about 0.6 M distinct terms
+ * (unigrams and bigrams), some tens of MB.
  */
 export class TermCountCache {
   private dictionary = new Map<string, number>();
@@ -63,13 +68,15 @@ export class TermCountCache {
   private df = new Int32Array(0);
   private column = new Int32Array(0);
 
-  constructor(private readonly capacity: number, private readonly maxTerms = 2_000_000) {}
+  /** `compactAbove`: dictionary sizes below it are never rebuilt (a small dictionary is not worth a pass). */
+  constructor(private readonly capacity: number, private readonly options: { compactAbove?: number } = {}) {}
 
   get size(): number {
     return this.entries.size;
   }
 
-  of(text: string): TermCounts {
+  /** The text's term counts (its cached entry, or a new one; no eviction until {@link trim}). */
+  private of(text: string): TermCounts {
     const hit = this.entries.get(text);
     if (hit) {
       this.entries.delete(text);
@@ -88,13 +95,36 @@ export class TermCountCache {
     }
     const fresh = { ids: Int32Array.from(counted.keys()), counts: Uint32Array.from(counted.values()) };
     this.entries.set(text, fresh);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return fresh;
+  }
+
+  /** Evicts the least recently used texts beyond `keep`; rebuilds the dictionary when most of its terms belong to no entry. */
+  private trim(keep: number): void {
+    for (const text of this.entries.keys()) {
+      if (this.entries.size <= keep) break;
+      this.entries.delete(text);
+    }
+    if (!Number.isFinite(this.capacity) || this.terms.length < (this.options.compactAbove ?? 65_536)) return;
+    const live = new Set<number>();
+    for (const { ids } of this.entries.values()) for (const id of ids) live.add(id);
+    if (this.terms.length <= 4 * live.size) return;
+    const renumber = new Int32Array(this.terms.length).fill(-1);
+    const terms: string[] = [];
+    const dictionary = new Map<string, number>();
+    for (const id of live) {
+      renumber[id] = terms.length;
+      dictionary.set(this.terms[id]!, terms.length);
+      terms.push(this.terms[id]!);
+    }
+    for (const entry of this.entries.values()) entry.ids = entry.ids.map((id) => renumber[id]!);
+    this.terms = terms;
+    this.dictionary = dictionary;
+    this.df = new Int32Array(0);
+    this.column = new Int32Array(0);
   }
 
   /** Fits the vocabulary on `texts` and returns their tf-idf rows (see {@link tfidfMatrix}). */
   fit(texts: readonly string[], options: TfidfOptions): { rows: SparseRows; vocabulary: string[] } {
-    if (this.terms.length > this.maxTerms) this.reset();
     const perText = texts.map((text) => this.of(text));
     const n = texts.length;
     if (this.df.length < this.terms.length) {
@@ -134,15 +164,16 @@ export class TermCountCache {
     // A row's values by column in a dense scratch row, its columns sorted as numbers.
     const scratch = new Float64Array(vocabulary.length);
     let colsBuffer = new Int32Array(256);
-    perText.forEach((c, row) => {
-      if (colsBuffer.length < c.ids.length) colsBuffer = new Int32Array(c.ids.length);
+    for (let row = 0; row < n; row++) {
+      const { ids, counts } = perText[row]!;
+      if (colsBuffer.length < ids.length) colsBuffer = new Int32Array(ids.length);
       let k = 0;
-      c.ids.forEach((id, j) => {
-        const col = column[id]!;
-        if (col < 0) return;
-        scratch[col] = (1 + Math.log(c.counts[j]!)) * idf[col]!;
+      for (let j = 0; j < ids.length; j++) {
+        const col = column[ids[j]!]!;
+        if (col < 0) continue;
+        scratch[col] = (1 + Math.log(counts[j]!)) * idf[col]!;
         colsBuffer[k++] = col;
-      });
+      }
       const cols = colsBuffer.subarray(0, k).sort(); // a typed array sorts as numbers
       let squares = 0;
       for (const col of cols) squares += scratch[col]! * scratch[col]!;
@@ -152,20 +183,13 @@ export class TermCountCache {
         values.push(scratch[col]! / norm);
       }
       offsets[row + 1] = indices.length;
-    });
+    }
     for (const id of touched) {
       df[id] = 0;
       column[id] = -1;
     }
+    this.trim(Math.max(this.capacity, n));
     return { rows: { rows: n, cols: vocabulary.length, offsets, indices: Uint32Array.from(indices), values: Float32Array.from(values) }, vocabulary };
-  }
-
-  private reset(): void {
-    this.dictionary = new Map();
-    this.terms = [];
-    this.entries.clear();
-    this.df = new Int32Array(0);
-    this.column = new Int32Array(0);
   }
 }
 

@@ -135,7 +135,7 @@ describe('the paperboy command', () => {
       const body = await res.text();
       if (body !== 'starting') {
         const waiting = (JSON.parse(body) as { waiting: string[] }).waiting;
-        assert.ok(waiting.length > 0 && waiting.every((w) => ['index', 'model', 'warm-up', 'workers'].includes(w)), body);
+        assert.ok(waiting.length > 0 && waiting.every((w) => ['start-up', 'index', 'model', 'warm-up', 'workers'].includes(w)), body);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -121,10 +121,11 @@ describe('the composition root', () => {
 
   it('reads the worker index from the environment in one place', () => {
     assert.deepEqual(workerRoleFrom({}), { clustered: false, leader: true });
-    assert.deepEqual(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '0' }), { clustered: true, leader: true });
-    assert.deepEqual(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '1' }), { clustered: true, leader: false });
+    assert.deepEqual(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '0' }), { clustered: true, leader: true, replacement: false });
+    assert.deepEqual(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '1' }), { clustered: true, leader: false, replacement: false });
+    assert.deepEqual(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '1', PAPERBOY_WORKER_REPLACEMENT: '1' }), { clustered: true, leader: false, replacement: true });
     // cli/commands/serve.ts sets it on the workers it forks; only worker-role.ts reads it.
-    const readers = sources().filter(({ text }) => /\.PAPERBOY_WORKER_INDEX\b/.test(text)).map(({ file }) => file);
+    const readers = sources().filter(({ text }) => /\.PAPERBOY_WORKER_(INDEX|REPLACEMENT)\b/.test(text)).map(({ file }) => file);
     assert.deepEqual(readers, ['compose/worker-role.ts']);
   });
 

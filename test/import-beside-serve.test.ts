@@ -51,9 +51,16 @@ describe('a large import beside a running serve', () => {
     // No model: the question is the index refresh, not a background embedding sharing the cores.
     const env = { ...process.env, PAPERBOY_DATA: '', PAPERBOY_STARTER: 'off', PAPERBOY_MODEL_DIR: tempDir(), PAPERBOY_MODEL_DOWNLOAD: '0', PAPERBOY_RATE_LIMITS: '0', PAPERBOY_LOG_LEVEL: 'warn' };
     const serve = await startServe(['--data', data, 'serve', '--port', '0'], { env });
+    // Marked papers found, month by month: a search's total counts its candidate pool (200 at
+    // most), so at 75k papers (375 marked) one query could never count them all.
     const indexed = async () => {
-      const res = await fetch(`${serve.url}/api/search?q=${MARKER}&mode=keyword&limit=1`, { signal: AbortSignal.timeout(10_000) });
-      return ((await res.json()) as { total: number }).total;
+      let found = 0;
+      for (let month = 1; month <= 12; month++) {
+        const mm = String(month).padStart(2, '0');
+        const res = await fetch(`${serve.url}/api/search?q=${MARKER}&mode=keyword&limit=1&from=2024-${mm}-01&to=2024-${mm}-28`, { signal: AbortSignal.timeout(10_000) });
+        found += ((await res.json()) as { total: number }).total;
+      }
+      return found;
     };
 
     // The bounded client: two loops, one request at a time each, searches and pages in turn.

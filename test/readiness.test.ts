@@ -21,10 +21,10 @@ describe('readiness (GET /readyz)', () => {
     const model = deferred();
     readiness.wait('index', index.promise);
     readiness.wait('model', model.promise);
-    assert.deepEqual(readiness.state(), { ready: false, waiting: ['index', 'model'], readyAfterMs: null });
+    assert.deepEqual(readiness.state(), { ready: false, waiting: ['start-up', 'index', 'model'], readyAfterMs: null });
     index.resolve();
     await tick();
-    assert.deepEqual(readiness.state().waiting, ['model']);
+    assert.deepEqual(readiness.state().waiting, ['start-up', 'model']);
     model.reject(new Error('no model'));
     await tick();
     assert.equal(readiness.state().ready, false, 'not before close(): more parts may come');

@@ -49,8 +49,10 @@ export class Readiness {
     this.check();
   }
 
+  /** Before `close()`, `waiting` names `start-up` too: the process has not registered all its parts yet. */
   state(): ReadinessState {
-    return { ready: this.readyAt !== null, waiting: [...this.pending], readyAfterMs: this.readyAt === null ? null : Math.round(this.readyAt - this.started) };
+    const waiting = this.closed ? [...this.pending] : ['start-up', ...this.pending];
+    return { ready: this.readyAt !== null, waiting, readyAfterMs: this.readyAt === null ? null : Math.round(this.readyAt - this.started) };
   }
 
   private check(): void {

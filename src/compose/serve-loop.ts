@@ -25,6 +25,8 @@ export async function startServing(services: Services, { host, port }: { host?: 
   });
   const bound = (server.address() as { port: number }).port;
   const readiness = new Readiness();
+  // A worker that replaces a dead one in a ready instance is ready from its first answer (below).
+  if (role.replacement) readiness.close();
   const web = await services.web(publicUrl(config, hostname, bound), mailer, () => readiness.state()).catch(async (error: unknown) => {
     await new Promise<void>((done) => server.close(() => done()));
     await mailer.close();

@@ -67,6 +67,8 @@ export class TermCountCache {
   /** Scratch per term id, reused by every fit: document counts, then columns (-1: not a column). */
   private df = new Int32Array(0);
   private column = new Int32Array(0);
+  /** Dictionary size when the live terms were last counted (trim). */
+  private countedAt = 0;
 
   /** `compactAbove`: dictionary sizes below it are never rebuilt (a small dictionary is not worth a pass). */
   constructor(private readonly capacity: number, private readonly options: { compactAbove?: number } = {}) {}
@@ -104,9 +106,12 @@ export class TermCountCache {
       if (this.entries.size <= keep) break;
       this.entries.delete(text);
     }
-    if (!Number.isFinite(this.capacity) || this.terms.length < (this.options.compactAbove ?? 65_536)) return;
+    // Counting the live terms reads every entry: only when the dictionary has doubled since the
+    // last count, so that the check costs O(1) a fit on average.
+    if (!Number.isFinite(this.capacity) || this.terms.length < Math.max(this.options.compactAbove ?? 65_536, 2 * this.countedAt)) return;
     const live = new Set<number>();
     for (const { ids } of this.entries.values()) for (const id of ids) live.add(id);
+    this.countedAt = this.terms.length;
     if (this.terms.length <= 4 * live.size) return;
     const renumber = new Int32Array(this.terms.length).fill(-1);
     const terms: string[] = [];
@@ -119,6 +124,7 @@ export class TermCountCache {
     for (const entry of this.entries.values()) entry.ids = entry.ids.map((id) => renumber[id]!);
     this.terms = terms;
     this.dictionary = dictionary;
+    this.countedAt = terms.length;
     this.df = new Int32Array(0);
     this.column = new Int32Array(0);
   }

@@ -36,6 +36,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
   // Build the search index now rather than on the first request; a failed open is retried (and
   // the instance is not ready) until it succeeds.
   let stopping = false;
+  let wake = () => {};
   const opening = (async () => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -43,7 +44,11 @@ export async function startServing(services: Services, { host, port }: { host?: 
       } catch (error) {
         logger.error('search.load_failed', { message: (error as Error).message, attempt });
         if (stopping) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)));
+        // Stopping wakes this wait, so that `stop()` does not sit out a backoff.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt));
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
       }
     }
   })();
@@ -94,7 +99,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
   }
   readiness.close();
   const embedding = e
-    ? search.searchService().then(() => (stopping ? null : embedLoop()), () => (stopping ? null : embedLoop()))
+    ? opening.then(() => (stopping ? null : embedLoop()), () => null)
     : null;
   // The schedules (digests; Hugging Face and GitHub signals) run in one process of all those on the
   // database: worker 0 on SQLite, the advisory lock's holder on PostgreSQL (scheduler.ts).
@@ -112,6 +117,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
     ready: readiness.whenReady.then(() => readiness.state().readyAfterMs ?? 0),
     stop: async () => {
       stopping = true;
+      wake();
       await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop(), own]);
       await new Promise<void>((done) => server.close(() => done()));
       await web.mail.close();

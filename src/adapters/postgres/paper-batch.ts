@@ -218,7 +218,9 @@ function* mapRows<T>(items: readonly T[], row: (item: T) => string): Generator<s
  */
 async function writeEntries(client: PoolClient, written: Entry[], titleKeys: TitleKeys): Promise<void> {
   if (written.length === 0) return;
-  const fresh = written.filter((e) => e.seq === null);
+  // New papers: no stored id (their seq is still null; it is drawn below).
+  const isNew = (e: Entry) => e.storedId === null;
+  const fresh = written.filter(isNew);
   if (fresh.length > 0) {
     const { rows } = await client.query<{ seq: number }>({
       name: 'batch-draw-seqs',
@@ -230,13 +232,13 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
   }
   // Stored papers first: one renamed away from an id frees it before a new paper takes it.
   const ordered = [...written].sort((a, b) => a.order - b.order);
-  const stored = ordered.filter((e) => e.storedId !== null);
+  const stored = ordered.filter((e) => !isNew(e));
   if (stored.length > 0) {
     const rows = JSON.stringify(stored.map((entry) => paperRow(entry, titleKeys)));
     await client.query({ name: 'batch-upsert-papers', text: UPSERT_PAPERS, values: [rows] });
   }
   if (fresh.length > 0) {
-    await copyIn(client, `papers (${PAPER_COLUMNS.map(([c]) => c).join(', ')})`, mapRows(ordered.filter((e) => e.storedId === null), (e) => paperCopyRow(e, titleKeys)));
+    await copyIn(client, `papers (${PAPER_COLUMNS.map(([c]) => c).join(', ')})`, mapRows(ordered.filter(isNew), (e) => paperCopyRow(e, titleKeys)));
   }
 
   // Votes, library and hidden papers followed the id (ON UPDATE CASCADE); mailed papers keep a

@@ -4,7 +4,8 @@
 // BENCH_SCALE_PREPARE_ONLY=1 makes the data dirs and stops; BENCH_SCALE_THIS=0 measures only the
 // peer; BENCH_SCALE_NO_VECTORS / BENCH_SCALE_LEXICAL_ONLY (sizes): no vectors written / measured with
 // no model; BENCH_SCALE_CLI_RUNS (3), BENCH_QUERIES (300), BENCH_SCALE_TIMEOUT_MIN (60, per command),
-// BENCH_SCALE_FIT=0 (no fit unless a dir must be generated). Figures go to stdout (one table, a
+// BENCH_SCALE_FIT=0 (no fit unless a dir must be generated), BENCH_SCALE_REBUILD=0 (keep an index that is
+// there: its build time is then the import's). Figures go to stdout (one table, a
 // Markdown copy, then JSON) and to .bench/scale.json. Nothing here asserts a time.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // the same run (SQLite FTS5, MiniSearch; exact vector search), writes .bench/search.json.
 // Nothing here asserts a time. BENCH_1M=0 skips the 1M run; BENCH_1M_ANN=1 adds the 1M HNSW build.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -205,12 +205,57 @@ if (process.env.BENCH_1M !== '0') {
   const split = (text, emit) => { for (const w of text.split(' ')) emit(w); };
   const index = new LexicalIndex({ fields: [{ name: 'title', weight: 1.5, b: 0.6 }, { name: 'abstract', weight: 1, b: 0.8 }], analyze: split });
   const r0 = rssMb();
+  const docSeed = seed;
   const [, buildMs] = time(() => { for (let i = 0; i < N; i++) index.add(i, { title: words(8 + Math.floor(rand() * 8)), abstract: words(150 + Math.floor(rand() * 101)) }); index.warm(); });
   const synthQueries = Array.from({ length: QUERIES }, () => Array.from({ length: 1 + Math.floor(rand() * 5) }, word));
   const lex1m = { docs: N, buildS: +(buildMs / 1000).toFixed(1), rssMb: rssMb() - r0, ...(await latency(synthQueries, (q) => index.search({ should: q.map((term) => ({ term })) }, { limit: 10 }))) };
   lex1m.index = index.stats();
-  log(`paperboy lexical at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB RSS, ${(lex1m.index.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
-  console.table({ paperboy: lex1m });
+  lex1m.pool200 = await latency(synthQueries, (q) => index.search({ should: q.map((term) => ({ term })) }, { limit: 200 }));
+  log(`in-memory lexical index at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB RSS, ${(lex1m.index.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
+  const rows1m = { 'in-memory index (before issue 12)': { p50: lex1m.p50, p95: lex1m.p95, p99: lex1m.p99, 'pool 200 p50': lex1m.pool200.p50, 'pool 200 p99': lex1m.pool200.p99 } };
+  // The on-disk engine `paperboy` searches with (issue 12) on the same papers and queries: the
+  // generator re-run from the same seed into one segment, written to files and opened as the index
+  // directory opens it (doc table and dictionary read whole, postings read positionally through a
+  // postings cache of the default 128 MB), block-max MaxScore. BENCH_1M_SEGMENT=0 skips it.
+  if (process.env.BENCH_1M_SEGMENT !== '0') {
+    const { buildSegment } = await dist('core/search/segment/segment-builder.js');
+    const { writeSegmentFiles, openSegment } = await dist('adapters/index-files/segment-files.js');
+    const { SegmentScratch } = await dist('core/search/segment/segment-scratch.js');
+    const { ScoringScratch } = await dist('core/search/segment/scorer.js');
+    const { PostingsCache } = await dist('core/search/segment/postings-cache.js');
+    const afterQueries = seed;
+    seed = docSeed;
+    const schema = { fields: [{ name: 'title', weight: 1.5, b: 0.6 }, { name: 'abstract', weight: 1, b: 0.8 }], k1: index.k1, analyze: split };
+    const docs = Array.from({ length: N }, (_, i) => ({ seq: i, id: `s${i}`, day: 19000 + (i % 3650), categories: [], texts: [words(8 + Math.floor(rand() * 8)), words(150 + Math.floor(rand() * 101))] }));
+    seed = afterQueries;
+    const segDir = join(tmpdir(), `paperboy-bench-segment-${process.pid}`);
+    mkdirSync(segDir, { recursive: true });
+    try {
+      const [entry, segBuildMs] = time(() => writeSegmentFiles(segDir, 'seg-1', (sink) => buildSegment(docs, schema, sink)));
+      docs.length = 0;
+      // The postings cache is the memory/speed trade-off of the on-disk index: measured at the default
+      // (128 MB) and at larger budgets (BENCH_1M_POSTINGS_CACHE_MB, comma-separated).
+      const budgets = (process.env.BENCH_1M_POSTINGS_CACHE_MB ?? '128,1024').split(',').map(Number);
+      const seg = { buildS: +(segBuildMs / 1000).toFixed(1), fileMb: Math.round((entry.postings.bytes + entry.terms.bytes + entry.docTable.bytes) / 1048576), byCacheMb: {} };
+      for (const mb of budgets) {
+        const fds = [];
+        const cache = new PostingsCache(mb * 1048576);
+        const reader = openSegment(segDir, entry, schema, new SegmentScratch(new ScoringScratch(), cache), fds, () => {});
+        const run = (limit) => (q) => reader.search({ should: q.map((term) => ({ term })) }, { limit });
+        // One unmeasured pass (first sight of each list: page cache, postings cache), as a service warms up.
+        for (const q of synthQueries) run(10)(q);
+        const r = { ...(await latency(synthQueries, run(10))), pool200: await latency(synthQueries, run(200)), cachedMb: Math.round((mb * 1048576 - cache.free) / 1048576) };
+        for (const fd of fds) closeSync(fd);
+        seg.byCacheMb[mb] = r;
+        rows1m[`on-disk segment, block-max, postings cache ${mb} MB${mb === 128 ? ' (default)' : ''}`] = { p50: r.p50, p95: r.p95, p99: r.p99, 'pool 200 p50': r.pool200.p50, 'pool 200 p99': r.pool200.p99 };
+      }
+      lex1m.segment = seg;
+      log(`on-disk segment of the same papers: built and written in ${seg.buildS} s, ${seg.fileMb} MB of files`);
+    } finally {
+      rmSync(segDir, { recursive: true, force: true });
+    }
+  }
+  console.table(rows1m);
   if (process.env.BENCH_1M_VECTORS !== '0') {
   const vecs = new ExactVectorIndex(384, N);
   const c1m = Array.from({ length: 1000 }, () => normalise(Float32Array.from({ length: 384 }, () => rand() * 2 - 1)));

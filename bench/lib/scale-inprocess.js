@@ -37,7 +37,9 @@ if (process.argv[1] === import.meta.filename) {
   const store = createSqlitePaperStore(join(dataDir, 'paperboy.db'));
   const logger = { debug() {}, info() {}, warn() {}, error(event, fields) { console.error(event, fields); } };
   const started = performance.now();
-  const directory = indexModule ? { directory: indexModule.createIndexDirectory(join(dataDir, 'index')) } : {};
+  // PAPERBOY_POSTINGS_CACHE_MB as `paperboy` reads it (unset: the installation's default).
+  const cacheMb = process.env.PAPERBOY_POSTINGS_CACHE_MB;
+  const directory = indexModule ? { directory: indexModule.createIndexDirectory(join(dataDir, 'index'), cacheMb ? { postingsCacheBytes: Number(cacheMb) * 1048576 } : {}) } : {};
   const service = createSearchService({ store, embedder: null, model: null, logger, ...directory });
   await service.refresh();
   const open = Math.round(performance.now() - started);

@@ -141,7 +141,7 @@ export const DEFAULTS = {
   trustProxy: false,
   starter: 'on',
   rateLimits: true,
-  index: { postingsCacheMb: 128, vectorCacheMb: 1536 },
+  index: { postingsCacheMb: 512, vectorCacheMb: 1536 },
   digest: { schedule: '* * * * *', ratePerMinute: 600, leaseMs: 60_000 },
   mail: { perAddressPerHour: 5, perHour: 200, queueSize: 1000 },
   smtp: { port: 587, secure: false, requireTls: false, rejectUnauthorized: true, from: 'Paperboy <paperboy@localhost>', maxConnections: 3 },

@@ -37,8 +37,8 @@ describe('configuration', () => {
     );
   });
 
-  it('sizes the postings cache in megabytes (128 by default, 0 turns it off), naming a bad value', () => {
-    assert.equal(loadConfig({ env: {} }).index.postingsCacheMb, 128);
+  it('sizes the postings cache in megabytes (512 by default, 0 turns it off), naming a bad value', () => {
+    assert.equal(loadConfig({ env: {} }).index.postingsCacheMb, 512);
     assert.equal(loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '0' } }).index.postingsCacheMb, 0);
     assert.throws(() => loadConfig({ env: { PAPERBOY_POSTINGS_CACHE_MB: '-5' } }), /index\.postingsCacheMb \(PAPERBOY_POSTINGS_CACHE_MB\)/);
     assert.equal(loadConfig({ env: {} }).index.vectorCacheMb, 1536);

@@ -25,15 +25,17 @@ export interface IndexDirectoryOptions {
   fullCheckBytes?: number;
   /** Merges and rebuild steps are logged at info level. */
   logger?: Logger;
-  /** Bytes of frequent terms' postings kept in memory between searches (default 128 MiB; 0: none). */
+  /** Bytes of frequent terms' postings kept in memory between searches (default 512 MiB; 0: none). */
   postingsCacheBytes?: number;
   /**
    * After opening a generation, load the vectors' int8 copies (vector-files.ts) and read the most
-   * frequent terms' postings into that cache (up to 3/4 of it) in the background, a step per
+   * frequent terms' postings into that cache (up to 3/4 of it, at most READ_AHEAD_POSTINGS_BYTES) in the background, a step per
    * event-loop turn: a service's searches then find them in memory. Off by default (a one-shot CLI
    * search would only pay for it).
    */
   warmPostings?: boolean;
+  /** With `warmPostings`: most bytes of postings read ahead (default READ_AHEAD_POSTINGS_BYTES). */
+  readAheadPostingsBytes?: number;
   /** With `warmPostings`: bytes of int8 vector copies a process may hold (default 1.5 GiB; 0: none, cosines are read from the rows). */
   vectorCacheBytes?: number;
 }
@@ -48,5 +50,17 @@ export const GRAPH_ABOVE = 2048;
 /** Default of `vectorCacheBytes`: whole arXiv's 2.8M papers at 384 dimensions need 1.07 GB. */
 export const VECTOR_CACHE_BYTES = 1536 << 20;
 
-/** Default of `postingsCacheBytes`. */
-export const POSTINGS_CACHE_BYTES = 128 << 20;
+/**
+ * Default of `postingsCacheBytes`. At a million papers a query's frequent words have lists of
+ * megabytes, and a list not kept is copied out of the page cache at every search: with 128 MiB the
+ * bench:search 1M corpus answered in 3.2 / 42.8 ms (p50 / p99), with 512 MiB in 0.7 / 12.0 (435 MiB
+ * held; docs/performance.md). The cache holds only lists searched, so a small index never fills it.
+ */
+export const POSTINGS_CACHE_BYTES = 512 << 20;
+
+/**
+ * Most postings a service reads ahead after opening a generation: the first searches after a start
+ * find the most frequent lists in memory, and the rest of the cache fills with the lists searched
+ * (a start should not cost hundreds of megabytes the searches may never ask for).
+ */
+export const READ_AHEAD_POSTINGS_BYTES = 96 << 20;

@@ -105,7 +105,8 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
     const s = await startServe(installRoot, dir, 1, queries[0], { timeoutMs, env: extraEnv });
     try {
       f.serve1 = { listenSeconds: round(s.listenSeconds), firstSearchSeconds: round(s.firstSearchSeconds), memoryAtFirstAnswer: treeMemory(s.child.pid) };
-      say(`serve --workers 1: listening after ${f.serve1.listenSeconds} s, first search answer after ${f.serve1.firstSearchSeconds} s`);
+      f.serve1.readySeconds = round(await s.waitReady());
+      say(`serve --workers 1: listening after ${f.serve1.listenSeconds} s, first search answer after ${f.serve1.firstSearchSeconds} s, ready after ${f.serve1.readySeconds} s`);
       f.lexical = await httpLatency(s.url, queries, 'keyword', warmQueries);
       say(`lexical over HTTP: ${JSON.stringify(f.lexical)}`);
       if (vectors) {
@@ -119,19 +120,17 @@ export async function measureScale({ name, dir, installRoot, queries, warmQuerie
       await s.stop();
     }
   }
-  // 3b. serve --workers 2: memory after both workers answered the same warm-up (requests spread over both).
+  // 3b. serve --workers 2: the same work, then memory.
   {
     const s = await startServe(installRoot, dir, 2, queries[0], { timeoutMs, env: extraEnv });
     try {
       f.serve2 = { listenSeconds: round(s.listenSeconds), firstSearchSeconds: round(s.firstSearchSeconds) };
-      // Every worker must have its index before memory is read: ask until 40 answers in a row are quick.
-      for (let quick = 0, i = 0; quick < 40 && i < 100_000; i++) {
-        const t = performance.now();
-        const res = await fetch(`${s.url}/api/search?q=${encodeURIComponent(queries[i % queries.length])}&mode=keyword&limit=10`).catch(() => null);
-        await res?.arrayBuffer();
-        quick = res?.ok && performance.now() - t < 1000 ? quick + 1 : 0;
-      }
-      await Promise.all(queries.slice(0, 200).map((q) => fetch(`${s.url}/api/search?q=${encodeURIComponent(q)}&mode=keyword&limit=10`).then((r) => r.arrayBuffer())));
+      // Memory after the same work as `--workers 1` (ready, then the same query passes, spread over both
+      // workers by the kernel), so that both read the same caches' worth of postings and vectors.
+      f.serve2.readySeconds = round(await s.waitReady());
+      f.serve2.lexical = await httpLatency(s.url, queries, 'keyword', warmQueries);
+      if (vectors) f.serve2.hybrid = await httpLatency(s.url, queries, 'hybrid', warmQueries);
+      say(`serve --workers 2: ready after ${f.serve2.readySeconds} s; lexical ${JSON.stringify(f.serve2.lexical)}${vectors ? `, hybrid ${JSON.stringify(f.serve2.hybrid)}` : ''}`);
       f.serve2.memory = treeMemory(s.child.pid);
     } finally {
       await s.stop();
@@ -176,6 +175,7 @@ export function scaleTable(scales) {
         'CLI lexical s': f.cli_lexical ? (f.cli_lexical.ok ? f.cli_lexical.medianSeconds : 'failed') : '-',
         'CLI hybrid s': f.cli_hybrid ? (f.cli_hybrid.ok ? f.cli_hybrid.medianSeconds : 'failed') : '-',
         'serve 1st answer s': f.serve1?.firstSearchSeconds,
+        'serve ready s (w1, w2)': f.serve1?.readySeconds !== undefined ? `${f.serve1.readySeconds}, ${f.serve2?.readySeconds ?? '-'}` : '-',
         'lexical in process p50/p99 ms (last pass)': f.inProcess ? `${f.inProcess.rounds.at(-1).p50} / ${f.inProcess.rounds.at(-1).p99}` : '-',
         'lexical p50/p99 ms': f.lexical ? `${f.lexical.p50} / ${f.lexical.p99}` : '-',
         'hybrid p50/p99 ms': f.hybrid ? `${f.hybrid.p50} / ${f.hybrid.p99}` : '-',

@@ -60,25 +60,30 @@ describe('postings kept in memory across generations', () => {
     }
   });
 
-  it('reads ahead no more than its own bound, however large the cache: the rest fills with what is searched', async () => {
+  it('reads ahead at most its own bound, then keeps the lists searched beyond it', async () => {
     const path = tempDir();
     const papers = randomPapers(random(4), 3000, 1);
     const options = { dir: path, fields: FIELDS, k1: 1.2, analyze: split, buildThreads: 1, postingsCacheBytes: 8 << 20, warmPostings: true };
     (await new FileIndexDirectory(options).write({ docs: papers, removed: [], feedSeq: 1, vectorFeedSeq: 0 }, { ...EXPECT, model: null })).close();
-    const readAhead = async (extra: { readAheadPostingsBytes?: number }) => {
+    const open = async (extra: { readAheadPostingsBytes?: number }) => {
       const dir = new FileIndexDirectory({ ...options, ...extra });
       const s = await dir.open({ ...EXPECT, model: null });
       if ('rebuild' in s) assert.fail(s.rebuild);
       await dir.readAhead();
-      const bytes = dir.postingsCache!.bytes;
-      s.close();
-      return bytes;
+      return { s, cache: dir.postingsCache! };
     };
-    const unbounded = await readAhead({ readAheadPostingsBytes: 8 << 20 });
-    assert.ok(unbounded > 64 << 10, `read ahead ${unbounded} bytes without a bound`);
-    const bound = Math.floor(unbounded / 2);
-    const bounded = await readAhead({ readAheadPostingsBytes: bound });
-    assert.ok(bounded > 0 && bounded <= bound, `read ahead ${bounded} bytes with a bound of ${bound}`);
+    const unbounded = await open({ readAheadPostingsBytes: Infinity });
+    const readWithoutBound = unbounded.cache.bytes;
+    unbounded.s.close();
+    assert.ok(readWithoutBound > 64 << 10, `read ahead ${readWithoutBound} bytes without a bound`);
+    const bound = Math.floor(readWithoutBound / 2);
+    const { s, cache } = await open({ readAheadPostingsBytes: bound });
+    assert.ok(cache.bytes > 0 && cache.bytes <= bound, `read ahead ${cache.bytes} bytes with a bound of ${bound}`);
+    // Searches keep their lists whatever the read-ahead took: the cache grows past the bound.
+    const reference = lexicalOf(papers);
+    for (let i = 0; i < 300; i++) assert.deepEqual(s.search({ should: [{ term: `w${i}` }] }, { limit: 10 }), reference.search({ should: [{ term: `w${i}` }] }, { limit: 10 }));
+    assert.ok(cache.bytes > bound, `${cache.bytes} bytes kept after searching, bound ${bound}`);
+    s.close();
   });
 
   it('shares the int8 vector copies between generations: a new one takes over what an older one loaded', async () => {

@@ -175,7 +175,7 @@ export function scaleTable(scales) {
         'CLI lexical s': f.cli_lexical ? (f.cli_lexical.ok ? f.cli_lexical.medianSeconds : 'failed') : '-',
         'CLI hybrid s': f.cli_hybrid ? (f.cli_hybrid.ok ? f.cli_hybrid.medianSeconds : 'failed') : '-',
         'serve 1st answer s': f.serve1?.firstSearchSeconds,
-        'serve ready s (w1, w2)': f.serve1?.readySeconds !== undefined ? `${f.serve1.readySeconds}, ${f.serve2?.readySeconds ?? '-'}` : '-',
+        'serve ready s (w1, w2)': f.serve1?.readySeconds != null ? `${f.serve1.readySeconds}, ${f.serve2?.readySeconds ?? '-'}` : '-',
         'lexical in process p50/p99 ms (last pass)': f.inProcess ? `${f.inProcess.rounds.at(-1).p50} / ${f.inProcess.rounds.at(-1).p99}` : '-',
         'lexical p50/p99 ms': f.lexical ? `${f.lexical.p50} / ${f.lexical.p99}` : '-',
         'hybrid p50/p99 ms': f.hybrid ? `${f.hybrid.p50} / ${f.hybrid.p99}` : '-',

@@ -53,7 +53,7 @@ export function treeMemory(pid) {
 /**
  * Starts `paperboy serve --workers N --port 0` on `dataDir` and waits until a keyword search for
  * `probe` answers with at least one hit. Returns { url, child, listenSeconds, firstSearchSeconds,
- * waitReady() (resolves with the seconds from spawn to GET /readyz 200), logs() (the stderr so far), stop() }.
+ * waitReady() (resolves with the seconds from spawn to GET /readyz 200, null without /readyz), logs() (the stderr so far), stop() }.
  */
 export async function startServe(installRoot, dataDir, workers, probe, { timeoutMs = 3_600_000, env = {} } = {}) {
   const started = performance.now();
@@ -87,11 +87,13 @@ export async function startServe(installRoot, dataDir, workers, probe, { timeout
     }
     // Ready as a balancer sees it (GET /readyz 200: index read ahead, model loaded, warm-up done, every
     // worker): the latency and memory figures are taken from then on, as traffic would reach it.
+    // An installation from before readiness (a peer) answers 404: null, and the figures go on at once.
     const waitReady = async () => {
       for (;;) {
-        const res = await fetch(`${url}/readyz`).catch(() => null);
+        const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
         await res?.arrayBuffer().catch(() => null);
         if (res?.status === 200) return (performance.now() - started) / 1000;
+        if (res?.status === 404) return null;
         if (performance.now() > deadline) throw new Error(`serve was not ready within ${timeoutMs / 1000} s`);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -10,12 +10,12 @@ import { VectorCopies } from '../vector/vector-files.ts';
 import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-segment-writer.ts';
 import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
-import { GRAPH_ABOVE, POSTINGS_CACHE_BYTES, READ_AHEAD_POSTINGS_BYTES, VECTOR_CACHE_BYTES, type IndexDirectoryOptions } from './index-directory-options.ts';
+import { GRAPH_ABOVE, POSTINGS_CACHE_BYTES, VECTOR_CACHE_BYTES, type IndexDirectoryOptions } from './index-directory-options.ts';
 import type { FileSnapshot } from './file-snapshot.ts';
 import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, type Manifest, type SegmentEntry, type VectorSegmentEntry } from './manifest.ts';
 import { openGeneration } from './open-generation.ts';
 import { describeOpenError, manifestMismatch } from './open-checks.ts';
-import { ReadAhead } from './read-ahead.ts';
+import { postingsToReadAhead, ReadAhead } from './read-ahead.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
@@ -94,8 +94,7 @@ export class FileIndexDirectory implements IndexDirectory {
 
   /** Loads the vectors' int8 copies and reads frequent terms' postings, a step per event-loop turn (warmPostings). */
   private warm(snapshot: FileSnapshot): void {
-    const cache = this.postings;
-    this.readingAhead.start(snapshot.warmSteps(cache ? Math.min(cache.free, Math.floor((cache.budget * 3) / 4), this.options.readAheadPostingsBytes ?? READ_AHEAD_POSTINGS_BYTES) : 0, this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES));
+    this.readingAhead.start(snapshot.warmSteps(postingsToReadAhead(this.postings, this.options.readAheadPostingsBytes), this.options.vectorCacheBytes ?? VECTOR_CACHE_BYTES));
   }
 
   /** Settles when the read-ahead of the generation opened last is done (warmPostings); at once without one. */

@@ -1,4 +1,16 @@
+import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { READ_AHEAD_POSTINGS_BYTES } from './index-directory-options.ts';
+
+/**
+ * Postings bytes a service reads ahead after opening a generation (each process, after each open):
+ * what the cache has free, at most 3/4 of it and at most `bound` (frequent lists are taken while
+ * their estimated size fits, so the bound is on that estimate).
+ */
+export function postingsToReadAhead(cache: PostingsCache | null, bound = READ_AHEAD_POSTINGS_BYTES): number {
+  if (!cache) return 0;
+  return Math.min(cache.free, Math.floor((cache.budget * 3) / 4), bound);
+}
 
 /**
  * A service's read-ahead of the generation it opened last (the int8 vector copies, the frequent

@@ -113,6 +113,6 @@ export function createIndexDirectory(dir: string, options: Partial<Omit<IndexDir
   const full: IndexDirectoryOptions = { fields: PAPER_FIELDS, k1: PAPER_K1, ...rest, dir };
   const local = new FileIndexDirectory(full);
   if (!writerThread || full.analyze || full.now) return local;
-  const { analyze: _analyze, now: _now, logger, postingsCacheBytes: _cache, warmPostings: _warm, vectorCacheBytes: _vectors, ...spec } = full;
+  const { analyze: _analyze, now: _now, logger, postingsCacheBytes: _cache, warmPostings: _warm, vectorCacheBytes: _vectors, readAheadPostingsBytes: _readAhead, ...spec } = full;
   return new ThreadedIndexDirectory(local, spec, logger);
 }

@@ -243,7 +243,7 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
 
   // Votes, library and hidden papers followed the id (ON UPDATE CASCADE); mailed papers keep a
   // record under the new id too, and the vote count is read again (as the SQLite store does).
-  const renamed = ordered.filter((e) => e.storedId !== null && e.storedId !== e.paper.id);
+  const renamed = ordered.filter((e) => !isNew(e) && e.storedId !== e.paper.id);
   if (renamed.length > 0) {
     await client.query({
       name: 'batch-rename-sent',
@@ -261,7 +261,7 @@ async function writeEntries(client: PoolClient, written: Entry[], titleKeys: Tit
   const recategorised = ordered.filter((e) => e.categoriesChanged);
   if (recategorised.length > 0) {
     // A new paper has no categories yet: only stored ones are cleared.
-    const cleared = recategorised.filter((e) => e.storedId !== null);
+    const cleared = recategorised.filter((e) => !isNew(e));
     if (cleared.length > 0) {
       await client.query({ name: 'batch-clear-categories', text: 'DELETE FROM paper_categories WHERE paper_seq = ANY($1::bigint[])', values: [cleared.map((e) => e.seq)] });
     }

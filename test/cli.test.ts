@@ -118,7 +118,8 @@ describe('the paperboy command', () => {
       });
       child.on('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
     });
-    // A worker that shares the port before its app is composed answers 503 "starting": wait (bounded) until both answer.
+    // A worker that shares the port before its app is composed holds requests until it is (compose.test.ts);
+    // /healthz may still answer 503 while the database check settles: wait (bounded) until both answer.
     for (let ok = 0, tries = 0; ok < 8; tries++) {
       assert.ok(tries < 400, 'the workers never both answered /healthz');
       const status = (await fetch(`${url}/healthz`)).status;

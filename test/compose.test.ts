@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createSqlitePaperStore } from '../src/adapters/sqlite/paper-store.ts';
 import { cliServices } from '../src/compose/cli-services.ts';
-import { composeServices, type ComposeOptions } from '../src/compose/compose-services.ts';
+import { composeServices, type ComposeOptions, type Services } from '../src/compose/compose-services.ts';
+import { startServing } from '../src/compose/serve-loop.ts';
 import { SOLE_PROCESS, workerRoleFrom } from '../src/compose/worker-role.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { Logger } from '../src/ports/logger.ts';
@@ -117,6 +118,32 @@ describe('the composition root', () => {
     assert.ok(!leader.includes('model.unavailable'));
     const follower = await started(workerRoleFrom({ PAPERBOY_WORKER_INDEX: '2' }));
     assert.ok(!follower.includes('signals.schedules'), 'only worker 0 schedules');
+  });
+
+  it('holds a request that arrives before the web app is composed until it is, rather than answering 503', async () => {
+    const services = await compose({ digest: { schedule: 'off' }, hf: { schedule: 'off' }, github: { schedule: 'off' } }, { purpose: 'service', mailer: memoryMailer(), embedder: null, index: 'memory' });
+    // A port known before listening: a request can then reach the server while its app is composed.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    let composing = () => {};
+    let release = () => {};
+    const webCalled = new Promise<void>((resolve) => (composing = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Services = { ...services, web: async (...args) => { composing(); await gate; return services.web(...args); } };
+    const serving = startServing(slow, { host: '127.0.0.1', port });
+    await webCalled; // listening, the app not composed yet
+    const early = fetch(`http://127.0.0.1:${port}/healthz`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const server = await serving;
+    try {
+      const res = await early;
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await server.stop();
+    }
   });
 
   it('reads the worker index from the environment in one place', () => {

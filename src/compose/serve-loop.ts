@@ -12,15 +12,30 @@ import { openSchedulerLock } from './scheduler.ts';
 import { warmUp } from './warm-up.ts';
 import { publicUrl } from './web.ts';
 
+/** How long a request that arrives before the app is composed waits for it before a 503. */
+export const STARTING_WAIT_MS = 10_000;
+
 export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; ready: Promise<number>; stop: () => Promise<void> }> {
   const { config, logger, role, search, stores } = services;
   const hostname = host ?? config.host;
   const [{ serve: serveHono }, { startDigestScheduler }] = await Promise.all([import('@hono/node-server'), import('../jobs/digest-scheduler.ts')]);
   const mailer = await services.mailer();
-  // The app needs the public URL, which needs the port actually bound (port 0 picks one).
-  let app: Awaited<ReturnType<Services['web']>>['app'] | null = null;
+  // The app needs the public URL, which needs the port actually bound (port 0 picks one). A request
+  // that arrives before the app is composed (a fraction of a second; in a cluster the kernel may hand
+  // a starting worker connections as soon as it listens) waits for it, up to STARTING_WAIT_MS, rather
+  // than being refused.
+  type App = Awaited<ReturnType<Services['web']>>['app'];
+  let app: App | null = null;
+  let composed: (app: App | null) => void = () => {};
+  const appComposed = new Promise<App | null>((resolve) => (composed = resolve));
+  const untilComposed = async (request: Request, env: unknown): Promise<Response> => {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([appComposed, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), STARTING_WAIT_MS)))]);
+    clearTimeout(timer);
+    return waited ? waited.fetch(request, env) : new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
+  };
   const server = await new Promise<ReturnType<typeof serveHono>>((resolve, reject) => {
-    const s = serveHono({ fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), hostname, port: port ?? config.port }, () => resolve(s));
+    const s = serveHono({ fetch: (request, env) => (app ? app.fetch(request, env) : untilComposed(request, env)), hostname, port: port ?? config.port }, () => resolve(s));
     s.once('error', reject);
   });
   const bound = (server.address() as { port: number }).port;
@@ -28,11 +43,13 @@ export async function startServing(services: Services, { host, port }: { host?: 
   // A worker that replaces a dead one in a ready instance is ready from its first answer (below).
   if (role.replacement) readiness.close();
   const web = await services.web(publicUrl(config, hostname, bound), mailer, () => readiness.state()).catch(async (error: unknown) => {
+    composed(null);
     await new Promise<void>((done) => server.close(() => done()));
     await mailer.close();
     throw error;
   });
   app = web.app;
+  composed(app);
   // Build the search index now rather than on the first request; a failed open is retried (and
   // the instance is not ready) until it succeeds.
   let stopping = false;

@@ -212,7 +212,7 @@ if (process.env.BENCH_1M !== '0') {
   lex1m.index = index.stats();
   lex1m.pool200 = await latency(synthQueries, (q) => index.search({ should: q.map((term) => ({ term })) }, { limit: 200 }));
   log(`in-memory lexical index at ${N.toLocaleString('en')}: built in ${lex1m.buildS} s, +${lex1m.rssMb} MB RSS, ${(lex1m.index.typedArrayBytes / 1048576).toFixed(0)} MB in typed arrays`);
-  const rows1m = { 'in-memory index (before issue 12)': { p50: lex1m.p50, p95: lex1m.p95, p99: lex1m.p99, 'pool 200 p50': lex1m.pool200.p50, 'pool 200 p99': lex1m.pool200.p99 } };
+  const rows1m = { 'in-memory index (the engine of before issue 12, today\'s scorer)': { p50: lex1m.p50, p95: lex1m.p95, p99: lex1m.p99, 'pool 200 p50': lex1m.pool200.p50, 'pool 200 p99': lex1m.pool200.p99 } };
   // The on-disk engine `paperboy` searches with (issue 12) on the same papers and queries: the
   // generator re-run from the same seed into one segment, written to files and opened as the index
   // directory opens it (doc table and dictionary read whole, postings read positionally through a

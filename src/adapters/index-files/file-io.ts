@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { crc32 } from '@node-rs/crc32';
 import type { ReadAt } from '../../core/search/segment/segment-reader.ts';
+import { threadShare } from './thread-share.ts';
 
 /** Size and crc32 of a file the index wrote, as the manifest records them. */
 export interface FileRecord {
@@ -66,7 +67,19 @@ export function fsyncDirectory(dir: string): void {
 /** Reads an open file whole into a fresh (8-byte aligned) buffer. */
 export function readWholeFd(fd: number): Uint8Array {
   const size = fstatSync(fd).size;
-  const out = new Uint8Array(size);
+  return readInto(fd, new Uint8Array(size), size);
+}
+
+/**
+ * An immutable index file read whole, shared with the sibling threads of a `serve` with several
+ * workers (thread-share.ts): `key` names its content (path, size, checksum).
+ */
+export function readWholeShared(fd: number, path: string, record: FileRecord): Uint8Array {
+  const size = fstatSync(fd).size;
+  return threadShare().file(`${path}\u0000${record.bytes}\u0000${record.crc32}`, path, size, (into) => readInto(fd, into, size));
+}
+
+function readInto(fd: number, out: Uint8Array, size: number): Uint8Array {
   let at = 0;
   while (at < size) {
     const n = readSync(fd, out, at, size - at, at);

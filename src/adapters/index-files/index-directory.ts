@@ -6,7 +6,7 @@ import { averagesWith, type SegmentDoc, type SegmentSchema } from '../../core/se
 import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
-import { VectorCopies } from '../vector/vector-files.ts';
+import { VectorCopies, type VectorCopy } from '../vector/vector-files.ts';
 import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-segment-writer.ts';
 import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
@@ -18,6 +18,7 @@ import { describeOpenError, manifestMismatch } from './open-checks.ts';
 import { postingsToReadAhead, ReadAhead } from './read-ahead.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
+import { threadShare } from './thread-share.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 import { baseStats, signalsOf, toSegmentDoc } from './index-inputs.ts';
 
@@ -36,14 +37,24 @@ export class FileIndexDirectory implements IndexDirectory {
   /** Shared by the snapshots this directory opens for searching (not by writers' merges). */
   private readonly postings: PostingsCache | null;
   /** The int8 vector copies a service loads (warmPostings), shared by the generations it opens. */
-  private readonly vectorCopies = new VectorCopies();
+  private readonly vectorCopies: VectorCopies;
   /** The read-ahead of the generation opened last (warmPostings). */
   private readonly readingAhead: ReadAhead;
 
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
     const budget = options.postingsCacheBytes ?? POSTINGS_CACHE_BYTES;
-    this.postings = budget > 0 ? new PostingsCache(budget) : null;
+    // The worker threads of one `serve` share kept postings and int8 copies (thread-share.ts).
+    const share = threadShare();
+    const postingsKind = `postings\u0000${this.dir}`, vectorsKind = `vectors\u0000${this.dir}`;
+    const sharing = share.enabled ? { allocate: (bytes: number) => share.allocate(bytes), announce: (segment: string, term: number, bytes: Uint8Array) => share.publish(postingsKind, `${segment}\u0000${term}`, bytes) } : null;
+    this.postings = budget > 0 ? new PostingsCache(budget, undefined, sharing) : null;
+    this.vectorCopies = new VectorCopies(share.enabled ? share : null, vectorsKind);
+    share.subscribe(postingsKind, (key, value, replaces) => {
+      const at = key.lastIndexOf('\u0000');
+      this.postings?.adopt(key.slice(0, at), Number(key.slice(at + 1)), value as Uint8Array, replaces);
+    }, () => this.postings?.entries() ?? []);
+    share.subscribe(vectorsKind, (key, value, replaces) => this.vectorCopies.adopt(key, value as VectorCopy, replaces), () => this.vectorCopies.entries());
     this.schema = { fields: options.fields, k1: options.k1, ...(options.analyze ? { analyze: options.analyze } : {}) };
     this.now = options.now ?? Date.now;
     this.readingAhead = new ReadAhead(options.logger);

@@ -4,7 +4,8 @@ import { SegmentScratch } from '../../core/search/segment/segment-scratch.ts';
 import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { ScoringScratch } from '../../core/search/segment/scorer.ts';
 import { VectorSegmentReader, VectorSegments, type VectorCopies } from '../vector/vector-files.ts';
-import { crcOfFd, readWholeFd, type FileRecord } from './file-io.ts';
+import { crcOfFd, readWholeShared, type FileRecord } from './file-io.ts';
+import { threadShare } from './thread-share.ts';
 import { FileSnapshot } from './file-snapshot.ts';
 import type { Manifest } from './manifest.ts';
 import { IndexFileError, openRecorded, openSegment } from './segment-files.ts';
@@ -66,7 +67,7 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
     if (manifest.signals) signals = new SignalsReader(open(manifest.signals), manifest.signals.file, manifest.signals.bytes, guard);
     if (withVectors) {
       for (const v of manifest.vectorSegments) {
-        const seqs = readWholeFd(open(v.seqs));
+        const seqs = readWholeShared(open(v.seqs), `${dir}/${v.seqs.file}`, v.seqs);
         const rowsFd = open(v.rows);
         if (v.graph) {
           // The graph is memory-mapped by usearch (`view`), not read through an fd of ours.
@@ -77,12 +78,14 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
             closeSync(fd);
           }
         }
-        const deletes = v.deletes ? readWholeFd(open(v.deletes)) : null;
+        const deletes = v.deletes ? readWholeShared(open(v.deletes), `${dir}/${v.deletes.file}`, v.deletes) : null;
         const shared = copies ? { copies, key: `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}` } : null;
         vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard, shared));
       }
       copies?.keepOnly(new Set(manifest.vectorSegments.map((v) => `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}`)));
     }
+    // Files of merged-away segments, once deleted, are no longer held for the sibling threads.
+    threadShare().prune();
     return new FileSnapshot(manifest, segments, signals, new VectorSegments(vectorReaders, manifest.dims), fds, guard);
   } catch (error) {
     for (const v of vectorReaders) v.close();

@@ -3,7 +3,7 @@ import type { BaseStats, BuiltSegment, SegmentDoc, SegmentSchema } from '../../c
 import { buildSegment } from '../../core/search/segment/segment-builder.ts';
 import { SegmentReader } from '../../core/search/segment/segment-reader.ts';
 import type { SegmentScratch } from '../../core/search/segment/segment-scratch.ts';
-import { FileSink, positionalReader, readWholeFd, writeFileSynced, type FileRecord, type ReadGuard } from './file-io.ts';
+import { FileSink, positionalReader, readWholeShared, writeFileSynced, type FileRecord, type ReadGuard } from './file-io.ts';
 import type { SegmentEntry } from './manifest.ts';
 
 /** Builds a segment and writes its three files (postings streamed, every file fsynced). */
@@ -51,7 +51,7 @@ export class IndexFileError extends Error {
   }
 }
 
-/** Opens a segment for search: doc table and dictionary read whole, postings kept open for positional reads. */
+/** Opens a segment for search: doc table and dictionary read whole (shared by the threads of a `serve`), postings kept open for positional reads. */
 export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSchema, scratch: SegmentScratch, fds: number[], verify: (fd: number, record: FileRecord) => void, guard?: ReadGuard): SegmentReader {
   const read = (record: FileRecord) => {
     const fd = openRecorded(dir, record);
@@ -59,9 +59,10 @@ export function openSegment(dir: string, entry: SegmentEntry, schema: SegmentSch
     verify(fd, record);
     return fd;
   };
-  const docTable = readWholeFd(read(entry.docTable));
-  const terms = readWholeFd(read(entry.terms));
+  const whole = (record: FileRecord) => readWholeShared(read(record), `${dir}/${record.file}`, record);
+  const docTable = whole(entry.docTable);
+  const terms = whole(entry.terms);
   const postingsFd = read(entry.postings);
-  const deletes = entry.deletes ? readWholeFd(read(entry.deletes)) : null;
+  const deletes = entry.deletes ? whole(entry.deletes) : null;
   return new SegmentReader(entry.name, docTable, terms, positionalReader(postingsFd, entry.postings.file, entry.postings.bytes, guard), schema.fields, schema.k1, scratch, deletes, `${entry.name}:${entry.postings.crc32}:${entry.postings.bytes}`);
 }

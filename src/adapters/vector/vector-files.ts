@@ -1,9 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type * as Usearch from 'usearch';
 import { topK, TopHeap } from '../../core/search/top-k.ts';
 import type { VectorHit } from '../../ports/search-index.ts';
 import { positionalReader, type FileRecord, type ReadGuard } from '../index-files/file-io.ts';
-import { newGraph } from './vector-graph.ts';
+import { graphView, type GraphView } from './graph-views.ts';
 
 /**
  * Vector segments of the index: `<name>.seqs` (Int32 seq per row, then the live rows ordered by
@@ -28,11 +27,31 @@ export interface VectorCopy {
  */
 export class VectorCopies {
   private readonly copies = new Map<string, VectorCopy>();
+  constructor(
+    /** The worker threads of one `serve` share the copies (index-files/thread-share.ts): null when alone. */
+    private readonly share: { allocate(bytes: number): Uint8Array; publish(kind: string, key: string, value: unknown): void } | null = null,
+    private readonly kind = 'vectors',
+  ) {}
   get(key: string): VectorCopy | undefined {
     return this.copies.get(key);
   }
+  /** Keeps a copy this thread made, and tells the sibling threads. */
   set(key: string, copy: VectorCopy): void {
     this.copies.set(key, copy);
+    this.share?.publish(this.kind, key, copy);
+  }
+  /** A copy a sibling thread made (the same memory): kept unless this thread has one and `replace` is false. */
+  adopt(key: string, copy: VectorCopy, replace: boolean): void {
+    if (replace || !this.copies.has(key)) this.copies.set(key, copy);
+  }
+  /** Int8 codes and scales for `rows` rows: shared memory when threads share the copies. */
+  allocate(rows: number, dims: number): VectorCopy {
+    if (!this.share) return { codes: new Int8Array(rows * dims), scales: new Float32Array(rows) };
+    const codes = this.share.allocate(rows * dims), scales = this.share.allocate(rows * 4);
+    return { codes: new Int8Array(codes.buffer, 0, rows * dims), scales: new Float32Array(scales.buffer, 0, rows) };
+  }
+  entries(): Iterable<[string, VectorCopy]> {
+    return this.copies.entries();
   }
   keepOnly(keys: ReadonlySet<string>): void {
     for (const key of this.copies.keys()) if (!keys.has(key)) this.copies.delete(key);
@@ -52,7 +71,7 @@ export class VectorSegmentReader {
   private readonly dead: Uint8Array;
   private liveCount: number;
   private readonly read;
-  private graph: Usearch.Index | null = null;
+  private graph: GraphView | null = null;
   /**
    * An int8 copy of the rows (row r at r * dims, scaled by scales[r]), filled in the background after
    * open (`loadSteps`): cosines of single papers (hybrid search scores every lexical candidate) and
@@ -93,15 +112,19 @@ export class VectorSegmentReader {
     this.order = all.subarray(n).filter(() => true);
     this.read = positionalReader(rowsFd, rows.file, rows.bytes, guard);
     if (graphPath) {
-      this.graph = newGraph(dims);
-      this.graph.view(graphPath);
+      this.graph = graphView(graphPath, dims);
       this.graphPath = graphPath;
     }
-    const copy = shared?.copies.get(shared.key);
-    if (copy && copy.codes.length === n * dims) {
-      this.codes = copy.codes;
-      this.scales = copy.scales;
-    }
+    this.adoptShared();
+  }
+
+  /** Takes the copy of this segment's rows another generation (or a sibling thread) made; whether there was one. */
+  private adoptShared(): boolean {
+    const copy = this.shared?.copies.get(this.shared.key);
+    if (!copy || copy.codes.length !== this.rowSeq.length * this.dims) return false;
+    this.codes = copy.codes;
+    this.scales = copy.scales;
+    return true;
   }
 
   get count(): number {
@@ -127,11 +150,12 @@ export class VectorSegmentReader {
     if (this.codes) return;
     const { dims } = this;
     const n = this.rows;
-    const codes = new Int8Array(n * dims);
-    const scales = new Float32Array(n);
+    const { codes, scales } = this.shared ? this.shared.copies.allocate(n, dims) : { codes: new Int8Array(n * dims), scales: new Float32Array(n) };
     const block = new Float32Array(Math.min(rowsPerStep, Math.max(1, n)) * dims);
     const bytes = new Uint8Array(block.buffer);
     for (let start = 0; start < n; start += rowsPerStep) {
+      // A sibling thread finished the same copy meanwhile (index-files/thread-share.ts): use it.
+      if (this.adoptShared()) return;
       const count = Math.min(rowsPerStep, n - start);
       this.read(start * dims * 4, count * dims * 4, bytes);
       for (let i = 0; i < count; i++) {
@@ -277,7 +301,7 @@ export class VectorSegmentReader {
     if (!this.graph) return this.scan(query, k, filter);
     const probe = Float32Array.from(query);
     for (let want = Math.max(2 * k, candidates); ; want *= 10) {
-      const matches: { keys: BigUint64Array; distances: Float32Array } = this.graph.search(probe, Math.min(want, this.rows), 1);
+      const matches = this.graph.search(probe, Math.min(want, this.rows));
       const heap = new TopHeap(k);
       let passed = 0;
       for (let i = 0; i < matches.keys.length; i++) {

@@ -154,7 +154,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
       let bytes = cache?.get(this.postingsKey, t) ?? null;
       const kept = bytes !== null || cache?.wants(df * 8) === true;
       if (!bytes) {
-        bytes = this.readAt(this.dictionary.offsets[t]!, df * 8, kept ? new Uint8Array(df * 8) : this.scratch.take(df * 8));
+        bytes = this.readAt(this.dictionary.offsets[t]!, df * 8, kept ? cache!.allocate(df * 8) : this.scratch.take(df * 8));
         if (kept) cache!.set(this.postingsKey, t, bytes);
       }
       list = new SegmentPostings(t, df, new Int32Array(bytes.buffer, bytes.byteOffset, df), new Float32Array(bytes.buffer, bytes.byteOffset + df * 4, df), this.dictionary.maxSat[t]!, kept);
@@ -201,7 +201,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     if (!cache || cache.has(this.postingsKey, t)) return 0;
     const bytes = this.dictionary.df[t]! * 8;
     if (!cache.wants(bytes)) return 0;
-    cache.set(this.postingsKey, t, this.readAt(this.dictionary.offsets[t]!, bytes, new Uint8Array(bytes)));
+    cache.set(this.postingsKey, t, this.readAt(this.dictionary.offsets[t]!, bytes, cache.allocate(bytes)));
     return bytes;
   }
 
@@ -291,7 +291,7 @@ export class SegmentReader implements ScoringSource<SegmentPostings> {
     if (!clause.fields && cache?.wants(df * 8)) {
       let kept = cache.get(this.postingsKey, t);
       if (!kept) {
-        kept = this.readAt(offset, df * 8, new Uint8Array(df * 8));
+        kept = this.readAt(offset, df * 8, cache.allocate(df * 8));
         cache.set(this.postingsKey, t, kept);
       }
       return findSlot({ length: df, docs: new Int32Array(kept.buffer, kept.byteOffset, df), maxSat: 0 }, d) >= 0;

@@ -8,12 +8,13 @@ import { EXIT, type CliContext, type CliServices, type GlobalOptions } from './c
 import { createProgram } from './cli/program.ts';
 import { cliServices } from './compose/cli-services.ts';
 import { composeServices } from './compose/compose-services.ts';
+import { superviseThreads } from './compose/serve-threads.ts';
 import { INSTALL_DIR, VERSION } from './compose/install.ts';
 import { workerRoleFrom } from './compose/worker-role.ts';
 import { loadConfig } from './config/load-config.ts';
 import { describeError, isPaperboyError } from './core/errors.ts';
 
-async function openServices(globals: GlobalOptions, purpose: 'service' | 'command' = 'command'): Promise<CliServices> {
+export async function openServices(globals: GlobalOptions, purpose: 'service' | 'command' = 'command'): Promise<CliServices> {
   const config = loadConfig({
     env: process.env,
     ...(globals.config ? { file: globals.config } : {}),
@@ -37,7 +38,10 @@ function untilSignal(): Promise<string> {
 
 /** Runs the CLI and returns the exit status (0 ok, 1 some records rejected, 2 usage or fatal error). */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, openServices, untilSignal };
+  const ctx: CliContext = {
+    stdout: process.stdout, stderr: process.stderr, openServices, untilSignal,
+    serveWorkers: (globals, options) => superviseThreads({ ...options, globals, stderr: process.stderr, untilSignal }),
+  };
   let exit: number = EXIT.OK;
   const program = createProgram(ctx, (code) => { exit = code; }, VERSION);
   try {

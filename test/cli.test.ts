@@ -142,6 +142,12 @@ describe('the paperboy command', () => {
     }
     for (let i = 0; i < 6; i++) assert.equal((await fetch(`${url}/readyz`)).status, 200);
     assert.match(stderr, /paperboy ready after [\d.]+ s: .* \(2 workers\)/);
+    // The workers are threads of this one process (they share the index in memory): no child process.
+    const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(children, '', 'serve --workers 2 forks no process');
+    // Concurrent requests, handed to the worker with the fewest in flight, are all answered.
+    const searches = await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/api/search?q=transformer&mode=lexical`)));
+    for (const res of searches) assert.equal(res.status, 200);
     const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const timer = setTimeout(() => { spawnSync('pkill', ['-KILL', '-P', String(child.pid)]); child.kill('SIGKILL'); }, 20_000);

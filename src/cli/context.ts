@@ -43,8 +43,15 @@ export interface CliServices {
   evaluate(dir: string, split: string, variants: readonly EvalVariant[], onProgress?: (stage: string, done: number, total: number) => void): Promise<{ rows: EvalRow[]; model: string | null; queries: number; documents: number }>;
   /** Why semantic search is off, or null when a model is loaded. */
   modelProblem(): Promise<string | null>;
-  /** Starts the HTTP server; resolves once it listens, with its URL, `ready` (ms from listening to ready for all traffic: GET /readyz) and a stop function. */
-  serve(options: { host?: string; port?: number }): Promise<{ url: string; ready: Promise<number>; stop: () => Promise<void> }>;
+  /**
+   * Starts the HTTP server; resolves once it listens, with its URL, `ready` (ms from listening to
+   * ready for all traffic: GET /readyz), `fetch` (answers one request) and a stop function. With
+   * `handedOver` (a worker thread of `serve --workers N`) it does not listen: the main thread, which
+   * listens on that port, hands requests to `fetch`.
+   */
+  serve(options: { host?: string; port?: number; handedOver?: { port: number } }): Promise<{ url: string; ready: Promise<number>; fetch: (request: Request, env?: unknown) => Promise<Response>; stop: () => Promise<void> }>;
+  /** Where `serve` listens unless told otherwise (the configuration's host and port). */
+  readonly listen: { host: string; port: number };
   /** Plans the digests due (or those of `date`) and sends the outbox; dry runs only compose. */
   digestRun(options: { date?: string; email?: string; dryRun?: boolean }): Promise<{
     planned: number; empty: number; skipped: number; sent: number; retried: number; failed: number;
@@ -69,6 +76,11 @@ export interface CliContext {
   openServices(globals: GlobalOptions, purpose?: 'service' | 'command'): Promise<CliServices>;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   untilSignal(): Promise<string>;
+  /**
+   * `serve --workers N`: listens and runs N worker threads, each serving as `serve` alone does;
+   * returns once they have stopped after SIGINT/SIGTERM.
+   */
+  serveWorkers(globals: GlobalOptions, options: { host: string; port: number; workers: number; readyLine: (ms: number) => string }): Promise<void>;
 }
 
 /** Exit codes: 0 ok, 1 some records rejected, 2 usage or fatal error. */

@@ -61,23 +61,3 @@ export class Readiness {
     this.settle();
   }
 }
-
-/**
- * In a cluster worker: tells the primary once this worker's own parts have settled, and resolves
- * when the primary answers that every worker has (cli/commands/serve.ts), so that no worker reports
- * ready while a sibling that shares its port would still hold up requests.
- */
-export function everyWorkerReady(own: Promise<unknown>): Promise<void> {
-  // No channel to a primary (PAPERBOY_WORKER_INDEX set by hand): nobody else to wait for.
-  if (!process.send || !process.connected) return own.then(() => undefined, () => undefined);
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown) => {
-      if ((message as { allReady?: boolean } | null)?.allReady !== true) return;
-      process.off('message', onMessage);
-      resolve();
-    };
-    process.on('message', onMessage);
-    const tell = () => process.send?.({ ready: true });
-    own.then(tell, tell);
-  });
-}

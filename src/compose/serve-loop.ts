@@ -7,15 +7,38 @@
 import { embedPapers } from '../app/search/search-service.ts';
 import { startBackgroundLoop } from '../jobs/background-loop.ts';
 import type { Services } from './compose-services.ts';
-import { everyWorkerReady, Readiness } from './readiness.ts';
+import { Readiness } from './readiness.ts';
 import { openSchedulerLock } from './scheduler.ts';
+import { everyWorkerReady, leaderIndexOpened, tellIndexOpened } from './thread-peers.ts';
 import { warmUp } from './warm-up.ts';
 import { publicUrl } from './web.ts';
 
 /** How long a request that arrives before the app is composed waits for it before a 503. */
 export const STARTING_WAIT_MS = 10_000;
 
-export async function startServing(services: Services, { host, port }: { host?: string; port?: number }): Promise<{ url: string; ready: Promise<number>; stop: () => Promise<void> }> {
+/** How long a worker thread other than the leader waits for the leader's index before opening its own anyway. */
+export const LEADER_INDEX_WAIT_MS = 120_000;
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  /**
+   * A worker thread of `serve --workers N` (cli/serve-threads.ts): the main thread listens on this
+   * port and hands requests over; this one does not listen and answers through `fetch`.
+   */
+  handedOver?: { port: number };
+}
+
+export interface Serving {
+  url: string;
+  /** Resolves with the milliseconds from listening to ready. */
+  ready: Promise<number>;
+  /** Answers one request (what the server calls; the main thread's hand-over too). */
+  fetch: (request: Request, env?: unknown) => Promise<Response>;
+  stop: () => Promise<void>;
+}
+
+export async function startServing(services: Services, { host, port, handedOver }: ServeOptions): Promise<Serving> {
   const { config, logger, role, search, stores } = services;
   const hostname = host ?? config.host;
   const [{ serve: serveHono }, { startDigestScheduler }] = await Promise.all([import('@hono/node-server'), import('../jobs/digest-scheduler.ts')]);
@@ -34,17 +57,19 @@ export async function startServing(services: Services, { host, port }: { host?: 
     clearTimeout(timer);
     return waited ? waited.fetch(request, env) : new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
   };
-  const server = await new Promise<ReturnType<typeof serveHono>>((resolve, reject) => {
-    const s = serveHono({ fetch: (request, env) => (app ? app.fetch(request, env) : untilComposed(request, env)), hostname, port: port ?? config.port }, () => resolve(s));
+  const fetchApp = async (request: Request, env?: unknown): Promise<Response> => (app ? app.fetch(request, env) : untilComposed(request, env));
+  const server = handedOver ? null : await new Promise<ReturnType<typeof serveHono>>((resolve, reject) => {
+    const s = serveHono({ fetch: fetchApp, hostname, port: port ?? config.port }, () => resolve(s));
     s.once('error', reject);
   });
-  const bound = (server.address() as { port: number }).port;
+  const bound = server ? (server.address() as { port: number }).port : handedOver!.port;
+  const closeServer = () => new Promise<void>((done) => (server ? server.close(() => done()) : done()));
   const readiness = new Readiness();
   // A worker that replaces a dead one in a ready instance is ready from its first answer (below).
   if (role.replacement) readiness.close();
   const web = await services.web(publicUrl(config, hostname, bound), mailer, () => readiness.state()).catch(async (error: unknown) => {
     composed(null);
-    await new Promise<void>((done) => server.close(() => done()));
+    await closeServer();
     await mailer.close();
     throw error;
   });
@@ -55,6 +80,9 @@ export async function startServing(services: Services, { host, port }: { host?: 
   let stopping = false;
   let wake = () => {};
   const opening = (async () => {
+    // A worker thread other than the leader opens the index once the leader has, and shares what the
+    // leader read instead of reading it again (adapters/index-files/thread-share.ts).
+    if (role.clustered && !role.leader && !role.replacement) await leaderIndexOpened(LEADER_INDEX_WAIT_MS);
     for (let attempt = 0; ; attempt++) {
       try {
         return await search.searchService();
@@ -101,6 +129,7 @@ export async function startServing(services: Services, { host, port }: { host?: 
   // warmed up; in a cluster, once every worker is. A worker that replaces a dead one in a ready
   // instance reports ready at once (its siblings serve meanwhile) and warms up all the same.
   const index = opening.then(() => search.readAhead());
+  if (role.leader) index.finally(tellIndexOpened).catch(() => undefined);
   const model = search.embedder();
   const own = Promise.allSettled([index, model]).then(async () => {
     if (stopping) return;
@@ -130,13 +159,13 @@ export async function startServing(services: Services, { host, port }: { host?: 
   const readers = services.signals.startReaders();
   return {
     url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
-    /** Resolves with the milliseconds from listening to ready. */
     ready: readiness.whenReady.then(() => readiness.state().readyAfterMs ?? 0),
+    fetch: fetchApp,
     stop: async () => {
       stopping = true;
       wake();
       await Promise.all([embedding?.then((loop) => loop?.stop()), indexing.stop(), lock.close(), readers.stop(), own]);
-      await new Promise<void>((done) => server.close(() => done()));
+      await closeServer();
       await web.mail.close();
       await mailer.close();
       await search.closeModel();

@@ -1,0 +1,175 @@
+/**
+ * `serve --workers N`: one process, N worker threads (serve-worker.ts), each composing the whole
+ * service as a process alone would; worker 0 leads (worker-role.ts). The main thread listens and hands
+ * every request to the worker with the fewest requests in flight, over its message port, and the
+ * answer back; it also supervises the workers: a worker that exits is started again, SIGINT/SIGTERM
+ * stop them all gracefully.
+ *
+ * Threads rather than processes, so that the workers share one copy of what the index holds in
+ * memory (doc tables, dictionaries, kept postings, int8 vector copies:
+ * adapters/index-files/thread-share.ts) and one page-table mapping per process is all the machine
+ * holds; Node 20 cannot hand threads a listening socket of their own (one shared listening fd works
+ * until a thread exits and closes it for all), hence the hand-over.
+ */
+import type { Worker } from 'node:worker_threads';
+import { startGraphThread, type GraphChannel } from '../adapters/vector/graph-views.ts';
+import { startModuleWorker } from '../adapters/worker-boot.ts';
+
+/** Global CLI options a worker opens its services with (the same as the command's). */
+export interface WorkerGlobals {
+  data?: string;
+  config?: string;
+  model?: string;
+}
+
+/** What a worker thread starts with (serve-worker.ts). */
+export interface ServeWorkerData {
+  globals: WorkerGlobals;
+  host: string;
+  /** The port the main thread listens on (for the public URL). */
+  port: number;
+  /** The process's graph thread (adapters/vector/graph-views.ts) and this worker's slot there. */
+  graphs: GraphChannel;
+  slot: number;
+}
+
+/** Main thread -> worker. */
+export type ToWorker =
+  | { type: 'request'; id: number; method: string; url: string; headers: [string, string][]; body: Uint8Array | null; remoteAddress: string | null }
+  | { type: 'stop' }
+  | { type: 'allReady' }
+  | { type: 'leaderIndexOpened' };
+
+/** Worker -> main thread. */
+export type FromWorker =
+  | { type: 'response'; id: number; status: number; headers: [string, string][]; body: Uint8Array }
+  | { type: 'failed'; message: string }
+  | { type: 'ready' }
+  | { type: 'index-opened' };
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+interface Thread {
+  index: number;
+  worker: Worker;
+  pending: Map<number, (response: Response) => void>;
+  exited: boolean;
+}
+
+export interface SuperviseOptions {
+  workers: number;
+  globals: WorkerGlobals;
+  host: string;
+  port: number;
+  stderr: { write(text: string): unknown };
+  untilSignal(): Promise<string>;
+  readyLine(ms: number): string;
+}
+
+export async function superviseThreads(options: SuperviseOptions): Promise<void> {
+  const { workers, stderr } = options;
+  const { serve } = await import('@hono/node-server');
+  const threads: Thread[] = [];
+  let stopping = false;
+  let nextId = 1;
+  let turn = 0;
+  const started = performance.now();
+  // One thread maps the vector graphs for all workers (adapters/vector/graph-views.ts).
+  const graphs = startGraphThread(workers);
+  const ready = new Set<number>();
+  let readyAnnounced = false;
+  let leaderIndexOpened = false;
+
+  // The live worker with the fewest requests in flight; ties go round.
+  const pick = (): Thread | null => {
+    let best: Thread | null = null;
+    for (let i = 0; i < threads.length; i++) {
+      const t = threads[(turn + i) % threads.length]!;
+      if (!t.exited && (!best || t.pending.size < best.pending.size)) best = t;
+    }
+    turn = (turn + 1) % Math.max(1, threads.length);
+    return best;
+  };
+
+  const handOver = async (request: Request, env: unknown): Promise<Response> => {
+    const thread = pick();
+    if (!thread) return new Response('no worker is running', { status: 503, headers: { 'retry-after': '1' } });
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : new Uint8Array(await request.arrayBuffer());
+    const remoteAddress = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? null;
+    const id = nextId++;
+    return new Promise<Response>((resolve) => {
+      thread.pending.set(id, resolve);
+      const message: ToWorker = { type: 'request', id, method: request.method, url: request.url, headers: [...request.headers], body, remoteAddress };
+      thread.worker.postMessage(message, body ? [body.buffer as ArrayBuffer] : []);
+    });
+  };
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: handOver, hostname: options.host, port: options.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const bound = (server.address() as { port: number }).port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${bound}`;
+  stderr.write(`paperboy listening on ${url} (${workers} workers); Ctrl-C to stop\n`);
+
+  const send = (thread: Thread, message: ToWorker) => {
+    if (!thread.exited) thread.worker.postMessage(message);
+  };
+  const start = (index: number) => {
+    // A replacement in an instance that was ready reports ready at once (compose/readiness.ts): its
+    // siblings serve while it warms up, so the instance does not drop out of the balancer.
+    const env = { ...process.env, PAPERBOY_WORKER_INDEX: String(index), ...(readyAnnounced ? { PAPERBOY_WORKER_REPLACEMENT: '1' } : {}) };
+    const data: ServeWorkerData = { globals: options.globals, host: options.host, port: bound, graphs: graphs.channel, slot: index };
+    const worker = startModuleWorker(new URL(`../serve-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), { workerData: data, env });
+    const thread: Thread = { index, worker, pending: new Map(), exited: false };
+    threads[index] = thread;
+    if (leaderIndexOpened && index !== 0) send(thread, { type: 'leaderIndexOpened' });
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'response') {
+        const resolve = thread.pending.get(message.id);
+        thread.pending.delete(message.id);
+        resolve?.(new Response(NULL_BODY.has(message.status) || message.body.byteLength === 0 ? null : message.body, { status: message.status, headers: message.headers }));
+      } else if (message.type === 'failed') {
+        stderr.write(`paperboy: worker ${index} failed to start: ${message.message}\n`);
+      } else if (message.type === 'index-opened') {
+        leaderIndexOpened = true;
+        for (const t of threads) if (t !== thread) send(t, { type: 'leaderIndexOpened' });
+      } else if (message.type === 'ready') {
+        ready.add(index);
+        if (ready.size < workers) return;
+        for (const t of threads) send(t, { type: 'allReady' });
+        if (!readyAnnounced) {
+          readyAnnounced = true;
+          stderr.write(`${options.readyLine(performance.now() - started)} (${workers} workers)\n`);
+        }
+      }
+    });
+    worker.on('error', (error) => stderr.write(`paperboy: worker ${index}: ${error.stack ?? error.message}\n`));
+    worker.on('exit', (code) => {
+      thread.exited = true;
+      ready.delete(index);
+      // Requests it held get an answer: the client may retry.
+      for (const resolve of thread.pending.values()) resolve(new Response('worker exited', { status: 503, headers: { 'retry-after': '1' } }));
+      thread.pending.clear();
+      if (stopping) return;
+      stderr.write(`paperboy: worker ${index} exited (${code}); starting another\n`);
+      setTimeout(() => { if (!stopping) start(index); }, 1000);
+    });
+  };
+  for (let i = 0; i < workers; i++) start(i);
+
+  const signal = await options.untilSignal();
+  stopping = true;
+  stderr.write(`${signal}: shutting down ${workers} workers\n`);
+  // No new connections; those open are answered until the workers have stopped.
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
+    if (t.exited) return resolve();
+    const timer = setTimeout(() => void t.worker.terminate(), 20_000);
+    t.worker.once('exit', () => { clearTimeout(timer); resolve(); });
+    send(t, { type: 'stop' });
+  })));
+  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await closed;
+  await graphs.stop();
+}

@@ -148,6 +148,16 @@ describe('the paperboy command', () => {
     // Concurrent requests, handed to the worker with the fewest in flight, are all answered.
     const searches = await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/api/search?q=transformer&mode=lexical`)));
     for (const res of searches) assert.equal(res.status, 200);
+    // Through the hand-over: cookies both ways, a form body; a body past the main thread's bound is refused there.
+    const session = await fetch(`${url}/api/session`);
+    const cookie = session.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    assert.ok(cookie.length > 0, 'the session answer sets its cookie');
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
+    const signIn = await fetch(`${url}/signin`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfToken, email: 'reader@example.org' }).toString() });
+    assert.equal(signIn.status, 200);
+    assert.match(await signIn.text(), /Check your inbox/);
+    const huge = await fetch(`${url}/signin`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x'.repeat(9 << 20) });
+    assert.equal(huge.status, 413);
     const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const timer = setTimeout(() => { spawnSync('pkill', ['-KILL', '-P', String(child.pid)]); child.kill('SIGKILL'); }, 20_000);

@@ -8,7 +8,7 @@ import { unitVector } from './index-files-helpers.ts';
 import { random } from './unit/segment-helpers.ts';
 
 describe('one graph thread maps the vector graphs for every worker thread of a serve', () => {
-  it('answers as a graph mapped in the caller\'s thread does, reports failures, and falls back to mapping it there when it is gone', async () => {
+  it('answers as a graph mapped in the caller\'s thread does, keeps a graph while a worker holds it, reports failures, and falls back to mapping it there when it is gone', async () => {
     const rand = random(31);
     const dims = 16;
     const graph = newGraph(dims);
@@ -23,30 +23,45 @@ describe('one graph thread maps the vector graphs for every worker thread of a s
     const thread = startGraphThread(2);
     const fallbacks: string[] = [];
     const open = remoteGraphViews(thread.channel, 1, (reason) => fallbacks.push(reason), 2000);
-    const remote = open(path, dims);
-    const same = (k: number) => {
+    const other = remoteGraphViews(thread.channel, 0, (reason) => fallbacks.push(reason), 2000);
+    const remote = open(path, dims, '1:2');
+    const same = (view = remote, k = 25) => {
       const query = unitVector(rand, dims);
       const want = local.search(query, k);
-      const got = remote.search(query, k);
+      const got = view.search(query, k);
       assert.deepEqual(Array.from(got.keys, Number), Array.from(want.keys, Number));
       assert.deepEqual(Array.from(got.distances), Array.from(want.distances));
       assert.equal(got.keys.length, Math.min(k, rows));
     };
+    let survivor;
     try {
-      for (let i = 0; i < 20; i++) same(1 + (i * 37) % 400);
-      same(5000); // more than the graph holds
-      // A graph file that cannot be mapped: the caller gets the error, as with a graph mapped here.
-      assert.throws(() => open(join(tempDir(), 'missing.hnsw'), dims).search(unitVector(rand, dims), 10), /graph search failed/);
-      same(10); // and the thread goes on answering
+      for (let i = 0; i < 20; i++) same(remote, 1 + (i * 37) % 400);
+      same(remote, 5000); // more than the graph holds
+      // A second worker's view of the same file; closing one leaves the other searchable.
+      const second = other(path, dims, '1:2');
+      same(second);
+      second.close();
+      same(remote);
+      assert.throws(() => second.search(unitVector(rand, dims), 5), /after it was closed/);
+      // A worker that exited: what it held is released; the others' views stay.
+      survivor = open(path, dims, '1:2');
+      const orphan = other(path, dims, '1:2');
+      same(orphan);
+      thread.releaseSlot(0);
+      same(survivor);
+      // A graph file that cannot be mapped: the caller gets the error at open, as with a graph mapped here.
+      assert.throws(() => open(join(tempDir(), 'missing.hnsw'), dims, '1:2'), /graph search failed/);
+      same(remote); // and the thread goes on answering
       assert.deepEqual(fallbacks, []);
     } finally {
       await thread.stop();
     }
     // Gone: the caller maps the graph itself after the timeout, and answers the same.
-    same(25);
+    same(remote);
     assert.equal(fallbacks.length, 1);
     assert.match(fallbacks[0]!, /did not answer within 2000 ms/);
-    same(25);
-    assert.equal(fallbacks.length, 1, 'one timeout, then the caller maps the graph itself');
+    same(survivor);
+    same(open(path, dims, '1:2'));
+    assert.equal(fallbacks.length, 1, 'one timeout, then the caller maps graphs itself');
   });
 });

@@ -11,8 +11,8 @@ import type { LexicalQuery } from '../src/ports/search-index.ts';
 import { EXPECT, split } from './index-files-helpers.ts';
 import { FIELDS } from './unit/segment-helpers.ts';
 
-const { path, waitForFiles, queries } = workerData as { path: string; waitForFiles: number; queries: LexicalQuery[] };
-shareWithSiblingThreads();
+const { path, waitForFiles, queries, index } = workerData as { path: string; waitForFiles: number; queries: LexicalQuery[]; index: number };
+shareWithSiblingThreads(index);
 // The answers to this thread's hello arrive in the background: wait for the files the sibling holds.
 for (const deadline = Date.now() + 20_000; threadShare().stats().filesHeld < waitForFiles && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
 const dir = new FileIndexDirectory({ dir: path, fields: FIELDS, k1: 1.2, analyze: split, buildThreads: 1, warmPostings: true, postingsCacheBytes: 8 << 20 });

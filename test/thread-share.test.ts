@@ -34,14 +34,14 @@ describe('worker threads of one process share the index in memory (serve --worke
     (await dir.rebuild(iterate(papers.slice(0, half)), { feedSeq: 1, vectorFeedSeq: 1 }, { model: 'test-model', dims: 8, vectors: iterate(papers.map((p) => ({ seq: p.seq, vector: unitVector(rand) }))) })).close();
     (await dir.write({ docs: papers.slice(half), removed: [], feedSeq: 2, vectorFeedSeq: 1 }, { model: 'test-model', dims: 8, storeLastChangeSeq: 1_000_000 })).close();
     const queries = ['w0', 'w1', 'w3', 'w7', 'w12', 'w40'].map((term) => ({ should: [{ term }, { term: 'w2' }] }));
-    const first = await start({ path, waitForFiles: 0, queries });
+    const first = await start({ path, waitForFiles: 0, queries, index: 0 });
     try {
       assert.ok(first.report.share.filesRead >= 4, `the first thread read ${first.report.share.filesRead} files`);
       assert.equal(first.report.share.filesAdopted, 0);
       assert.ok(first.report.cache.stored > 0 && first.report.cache.adopted === 0, JSON.stringify(first.report.cache));
       assert.deepEqual(first.report.vectorsLoadedAtOpen, [false], 'the first thread makes its int8 copy after opening');
       // Started after the first one opened the index: it asks for what the first holds.
-      const second = await start({ path, waitForFiles: first.report.share.filesRead, queries });
+      const second = await start({ path, waitForFiles: first.report.share.filesRead, queries, index: 1 });
       try {
         assert.equal(second.report.share.filesRead, 0, 'no file read whole a second time');
         assert.equal(second.report.share.filesAdopted, first.report.share.filesRead);

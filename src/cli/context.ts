@@ -52,6 +52,8 @@ export interface CliServices {
   serve(options: { host?: string; port?: number; handedOver?: { port: number } }): Promise<{ url: string; ready: Promise<number>; fetch: (request: Request, env?: unknown) => Promise<Response>; stop: () => Promise<void> }>;
   /** Where `serve` listens unless told otherwise (the configuration's host and port). */
   readonly listen: { host: string; port: number };
+  /** The on-disk search index's folder. */
+  readonly indexDir: string;
   /** Plans the digests due (or those of `date`) and sends the outbox; dry runs only compose. */
   digestRun(options: { date?: string; email?: string; dryRun?: boolean }): Promise<{
     planned: number; empty: number; skipped: number; sent: number; retried: number; failed: number;
@@ -80,7 +82,7 @@ export interface CliContext {
    * `serve --workers N`: listens and runs N worker threads, each serving as `serve` alone does;
    * returns once they have stopped after SIGINT/SIGTERM.
    */
-  serveWorkers(globals: GlobalOptions, options: { host: string; port: number; workers: number; readyLine: (ms: number) => string }): Promise<void>;
+  serveWorkers(globals: GlobalOptions, options: { host: string; port: number; workers: number; indexDir: string; readyLine: (ms: number) => string }): Promise<void>;
 }
 
 /** Exit codes: 0 ok, 1 some records rejected, 2 usage or fatal error. */

@@ -95,6 +95,7 @@ export function cliServices(services: Services): CliServices {
     },
     serve: (options) => startServing(services, options),
     listen: { host: config.host, port: config.port },
+    indexDir: search.indexDir,
     migrateStore: (to, options) => migrateStore(stores, to, options),
     close: services.close,
   };

@@ -16,12 +16,16 @@ import type { Mailer } from '../ports/mailer.ts';
 import { INSTALL_DIR, VERSION } from './install.ts';
 import { createMailer } from './mail.ts';
 import { composeSearch } from './search.ts';
+import { leaderIndexOpened } from './thread-peers.ts';
 import { loadSecret } from './secret.ts';
 import { createSignalServices } from './signals.ts';
 import { openStores } from './stores.ts';
 import type { ReadinessState } from './readiness.ts';
 import { composeDigests, composeWeb, type Tuning, type WebDeps } from './web.ts';
 import { SOLE_PROCESS, type WorkerRole } from './worker-role.ts';
+
+/** How long a worker thread other than the leader waits for the leader's index before opening its own anyway. */
+export const LEADER_INDEX_WAIT_MS = 120_000;
 
 export interface ComposeOptions {
   /** 'service' (`serve`): log level info, one bulk embedding thread. 'command' (default): log level warn, notices on stderr. */
@@ -53,8 +57,13 @@ export async function composeServices(config: Config, options: ComposeOptions = 
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel ?? (purpose === 'service' ? 'info' : 'warn'), write: (line) => process.stderr.write(line) });
   const stores = await openStores(config, clock);
   const userAgent = `Paperboy/${version} (self-hosted paper discovery${config.harvest.contactEmail ? `; mailto:${config.harvest.contactEmail}` : ''})`;
+  // A worker thread of `serve --workers N` other than the leader opens the index once the leader has
+  // opened it and read it ahead, and shares what the leader read instead of reading it again
+  // (adapters/index-files/thread-share.ts); a replacement opens at once (its siblings hold it all).
+  const follower = role.clustered && !role.leader && !role.replacement;
   const search = composeSearch({
     config, store: stores.papers, clock, logger, purpose,
+    ...(follower ? { beforeOpen: () => leaderIndexOpened(LEADER_INDEX_WAIT_MS) } : {}),
     ...(options.embedder !== undefined ? { embedder: options.embedder } : {}), ...(options.index ? { index: options.index } : {}),
   });
   const tuning = options.tuning ?? {};

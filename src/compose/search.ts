@@ -29,6 +29,8 @@ interface SearchDeps {
   embedder?: Embedder | null;
   /** 'memory': nothing is written under <dataDir>/index (in-process tests). Default 'files'. */
   index?: 'files' | 'memory';
+  /** Awaited before the search service opens the index (a `serve` worker thread waiting for its leader). */
+  beforeOpen?: () => Promise<void>;
 }
 
 /**
@@ -125,7 +127,10 @@ export function composeSearch(deps: SearchDeps) {
   /** The index with the model (semantic and hybrid searches, similar papers, `serve`). */
   const searchService = () =>
     (searchPromise ??= retryable(
-      (async () => modelBeforeLoad() ?? (await embedder()))().then(async (e) => {
+      (async () => {
+        await deps.beforeOpen?.();
+        return modelBeforeLoad() ?? (await embedder());
+      })().then(async (e) => {
         // A model that failed to load still names the index's vectors (the index stays the same one).
         const service = createSearchService({ ...indexDeps, embedder: e, ...(e ? {} : indexModel()) }, { ann: (dims) => createUsearchAnn(dims), now });
         await service.refresh();

@@ -9,15 +9,12 @@ import { startBackgroundLoop } from '../jobs/background-loop.ts';
 import type { Services } from './compose-services.ts';
 import { Readiness } from './readiness.ts';
 import { openSchedulerLock } from './scheduler.ts';
-import { everyWorkerReady, leaderIndexOpened, tellIndexOpened } from './thread-peers.ts';
+import { everyWorkerReady, tellIndexOpen, tellLeaderReadAhead } from './thread-peers.ts';
 import { warmUp } from './warm-up.ts';
 import { publicUrl } from './web.ts';
 
 /** How long a request that arrives before the app is composed waits for it before a 503. */
 export const STARTING_WAIT_MS = 10_000;
-
-/** How long a worker thread other than the leader waits for the leader's index before opening its own anyway. */
-export const LEADER_INDEX_WAIT_MS = 120_000;
 
 export interface ServeOptions {
   host?: string;
@@ -80,9 +77,6 @@ export async function startServing(services: Services, { host, port, handedOver 
   let stopping = false;
   let wake = () => {};
   const opening = (async () => {
-    // A worker thread other than the leader opens the index once the leader has, and shares what the
-    // leader read instead of reading it again (adapters/index-files/thread-share.ts).
-    if (role.clustered && !role.leader && !role.replacement) await leaderIndexOpened(LEADER_INDEX_WAIT_MS);
     for (let attempt = 0; ; attempt++) {
       try {
         return await search.searchService();
@@ -97,7 +91,7 @@ export async function startServing(services: Services, { host, port, handedOver 
       }
     }
   })();
-  opening.catch(() => undefined);
+  opening.then(tellIndexOpen, () => undefined);
   // Papers, votes and vectors written by other processes reach the index through the store's
   // change feed; a generation another process wrote is switched to (both checked every second).
   // One process writes the on-disk index: the leader (the others only read it).
@@ -129,7 +123,7 @@ export async function startServing(services: Services, { host, port, handedOver 
   // warmed up; in a cluster, once every worker is. A worker that replaces a dead one in a ready
   // instance reports ready at once (its siblings serve meanwhile) and warms up all the same.
   const index = opening.then(() => search.readAhead());
-  if (role.leader) index.finally(tellIndexOpened).catch(() => undefined);
+  if (role.leader) index.finally(tellLeaderReadAhead).catch(() => undefined);
   const model = search.embedder();
   const own = Promise.allSettled([index, model]).then(async () => {
     if (stopping) return;

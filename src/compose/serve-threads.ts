@@ -12,6 +12,7 @@
  * until a thread exits and closes it for all), hence the hand-over.
  */
 import type { Worker } from 'node:worker_threads';
+import { releaseLocksOfThisProcess } from '../adapters/index-files/writer-lock.ts';
 import { startGraphThread, type GraphChannel } from '../adapters/vector/graph-views.ts';
 import { startModuleWorker } from '../adapters/worker-boot.ts';
 
@@ -44,23 +45,66 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'response'; id: number; status: number; headers: [string, string][]; body: Uint8Array }
   | { type: 'failed'; message: string }
+  /** Composed: it answers requests. */
+  | { type: 'started' }
+  /** Its index is open: it answers searches without waiting (thread-peers.ts). */
+  | { type: 'index-open' }
   | { type: 'ready' }
-  | { type: 'index-opened' };
+  /** The leader's index is open and read ahead. */
+  | { type: 'leader-read-ahead' };
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * The most body bytes the main thread reads before handing a request over: far above any route's own
+ * limit (64 KiB forms, the uploads' few hundred KiB: http/create-app.ts answers those with its 413),
+ * so that no client makes the main thread buffer an unbounded body.
+ */
+export const MAX_HANDED_BODY_BYTES = 8 << 20;
+
+/** The request's body, or null when it is larger than `max` bytes. */
+async function boundedBody(request: Request, max: number): Promise<Uint8Array | null> {
+  if (Number(request.headers.get('content-length') ?? 0) > max) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > max) return null;
+      chunks.push(chunk);
+    }
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
 
 interface Thread {
   index: number;
   worker: Worker;
   pending: Map<number, (response: Response) => void>;
+  /** 0 starting, 1 composed, 2 index open. */
+  stage: number;
   exited: boolean;
 }
+
+/** Methods a fetch Request cannot carry (the worker could not rebuild the request). */
+const NOT_HANDED = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/** How long a worker told to stop may take (its in-flight requests, the leader's index write) before it is terminated. */
+export const STOP_WAIT_MS = 60_000;
 
 export interface SuperviseOptions {
   workers: number;
   globals: WorkerGlobals;
   host: string;
   port: number;
+  /** The index folder: a writer lock the leader held when it exited is released before it is started again. */
+  indexDir: string;
   stderr: { write(text: string): unknown };
   untilSignal(): Promise<string>;
   readyLine(ms: number): string;
@@ -75,26 +119,34 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
   let turn = 0;
   const started = performance.now();
   // One thread maps the vector graphs for all workers (adapters/vector/graph-views.ts).
-  const graphs = startGraphThread(workers);
+  const graphs = startGraphThread(workers, (error) => stderr.write(`paperboy: the graph thread failed: ${error.stack ?? error.message}; workers map the graphs themselves\n`));
   const ready = new Set<number>();
   let readyAnnounced = false;
   let leaderIndexOpened = false;
 
-  // The live worker with the fewest requests in flight; ties go round.
+  // Of the live workers furthest along (index open, else composed, else starting), the one with the
+  // fewest requests in flight; ties go round. None once stopping.
   const pick = (): Thread | null => {
     let best: Thread | null = null;
-    for (let i = 0; i < threads.length; i++) {
+    for (let i = 0; i < threads.length && !stopping; i++) {
       const t = threads[(turn + i) % threads.length]!;
-      if (!t.exited && (!best || t.pending.size < best.pending.size)) best = t;
+      if (t.exited) continue;
+      if (!best || t.stage > best.stage || (t.stage === best.stage && t.pending.size < best.pending.size)) best = t;
     }
     turn = (turn + 1) % Math.max(1, threads.length);
     return best;
   };
+  const unavailable = () => new Response('no worker is running', { status: 503, headers: { 'retry-after': '1', connection: 'close' } });
 
   const handOver = async (request: Request, env: unknown): Promise<Response> => {
+    if (NOT_HANDED.has(request.method)) return new Response('method not allowed', { status: 405 });
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await boundedBody(request, MAX_HANDED_BODY_BYTES);
+    if (body === null && request.method !== 'GET' && request.method !== 'HEAD') {
+      return Response.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${MAX_HANDED_BODY_BYTES} bytes` } }, { status: 413 });
+    }
+    // Picked after the body is read, so that the worker is known to be alive when it is handed the request.
     const thread = pick();
-    if (!thread) return new Response('no worker is running', { status: 503, headers: { 'retry-after': '1' } });
-    const body = request.method === 'GET' || request.method === 'HEAD' ? null : new Uint8Array(await request.arrayBuffer());
+    if (!thread) return unavailable();
     const remoteAddress = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? null;
     const id = nextId++;
     return new Promise<Response>((resolve) => {
@@ -121,7 +173,7 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
     const env = { ...process.env, PAPERBOY_WORKER_INDEX: String(index), ...(readyAnnounced ? { PAPERBOY_WORKER_REPLACEMENT: '1' } : {}) };
     const data: ServeWorkerData = { globals: options.globals, host: options.host, port: bound, graphs: graphs.channel, slot: index };
     const worker = startModuleWorker(new URL(`../serve-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), { workerData: data, env });
-    const thread: Thread = { index, worker, pending: new Map(), exited: false };
+    const thread: Thread = { index, worker, pending: new Map(), stage: 0, exited: false };
     threads[index] = thread;
     if (leaderIndexOpened && index !== 0) send(thread, { type: 'leaderIndexOpened' });
     worker.on('message', (message: FromWorker) => {
@@ -129,9 +181,13 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
         const resolve = thread.pending.get(message.id);
         thread.pending.delete(message.id);
         resolve?.(new Response(NULL_BODY.has(message.status) || message.body.byteLength === 0 ? null : message.body, { status: message.status, headers: message.headers }));
+      } else if (message.type === 'started') {
+        thread.stage = Math.max(thread.stage, 1);
+      } else if (message.type === 'index-open') {
+        thread.stage = 2;
       } else if (message.type === 'failed') {
         stderr.write(`paperboy: worker ${index} failed to start: ${message.message}\n`);
-      } else if (message.type === 'index-opened') {
+      } else if (message.type === 'leader-read-ahead') {
         leaderIndexOpened = true;
         for (const t of threads) if (t !== thread) send(t, { type: 'leaderIndexOpened' });
       } else if (message.type === 'ready') {
@@ -151,6 +207,9 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
       // Requests it held get an answer: the client may retry.
       for (const resolve of thread.pending.values()) resolve(new Response('worker exited', { status: 503, headers: { 'retry-after': '1' } }));
       thread.pending.clear();
+      // What it held of the graphs; the index writer lock, if it was the leader (its writer died with it).
+      graphs.releaseSlot(index);
+      if (index === 0 && releaseLocksOfThisProcess(options.indexDir)) stderr.write(`paperboy: released the index writer lock worker 0 held\n`);
       if (stopping) return;
       stderr.write(`paperboy: worker ${index} exited (${code}); starting another\n`);
       setTimeout(() => { if (!stopping) start(index); }, 1000);
@@ -165,7 +224,7 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
   const closed = new Promise<void>((done) => server.close(() => done()));
   await Promise.all(threads.map((t) => new Promise<void>((resolve) => {
     if (t.exited) return resolve();
-    const timer = setTimeout(() => void t.worker.terminate(), 20_000);
+    const timer = setTimeout(() => void t.worker.terminate(), STOP_WAIT_MS);
     t.worker.once('exit', () => { clearTimeout(timer); resolve(); });
     send(t, { type: 'stop' });
   })));

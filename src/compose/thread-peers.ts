@@ -1,10 +1,11 @@
 /**
- * A `serve --workers N` worker is a thread of one process (cli/serve-threads.ts); these are its
+ * A `serve --workers N` worker is a thread of one process (serve-threads.ts); these are its
  * messages with the main thread, which accepts the connections and supervises the workers:
  *
  * - ready: this worker's own start-up parts settled; the main thread answers `allReady` once every
  *   worker has, so that no worker reports ready while a sibling would still hold up requests;
- * - index-opened: the leader (worker 0) opened the index and read it ahead; the main thread tells
+ * - index-open: this worker's index is open (the main thread hands it requests before the others');
+ * - leader-read-ahead: the leader (worker 0) opened the index and read it ahead; the main thread tells
  *   the other workers (`leaderIndexOpened`), which open theirs only then, so that they find the
  *   leader's doc tables, dictionaries, postings and int8 copies to share instead of reading their
  *   own (adapters/index-files/thread-share.ts).
@@ -41,11 +42,6 @@ function until(signal: Signal): Promise<void> {
   return new Promise((resolve) => state.waiters.set(signal, [...(state.waiters.get(signal) ?? []), resolve]));
 }
 
-/** Whether this is a worker thread of `serve --workers N`. */
-export function isServeThread(): boolean {
-  return peers !== null;
-}
-
 /** Resolves once this worker's parts and every sibling's have settled. */
 export function everyWorkerReady(own: Promise<unknown>): Promise<void> {
   const state = peers;
@@ -55,9 +51,14 @@ export function everyWorkerReady(own: Promise<unknown>): Promise<void> {
   return until('allReady');
 }
 
+/** Tells the main thread that this worker's index is open: it answers searches without waiting. */
+export function tellIndexOpen(): void {
+  peers?.port.postMessage({ type: 'index-open' });
+}
+
 /** The leader: tells the main thread its index is open and read ahead (or failed to). */
-export function tellIndexOpened(): void {
-  peers?.port.postMessage({ type: 'index-opened' });
+export function tellLeaderReadAhead(): void {
+  peers?.port.postMessage({ type: 'leader-read-ahead' });
 }
 
 /** A follower: resolves when the leader's index is open, or after `timeoutMs` whatever happened. */

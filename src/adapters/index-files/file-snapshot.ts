@@ -206,10 +206,10 @@ export class FileSnapshot implements Snapshot {
    * proportion to their documents, pausing (yielding) after each step (512 vectors or about 1 MiB
    * of postings); stops once the snapshot is closed.
    */
-  *warmSteps(budget: number, vectorBudget = Infinity): Generator<void> {
-    for (const _ of this.vectors.loadSteps(vectorBudget)) {
+  *warmSteps(budget: number, vectorBudget = Infinity): Generator<number | void> {
+    for (const pause of this.vectors.loadSteps(vectorBudget)) {
       if (this.closed) return;
-      yield;
+      yield pause;
     }
     const docs = this.segments.reduce((n, s) => n + s.slots, 0);
     if (docs === 0) return;

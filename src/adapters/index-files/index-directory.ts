@@ -49,7 +49,7 @@ export class FileIndexDirectory implements IndexDirectory {
     const postingsKind = `postings\u0000${this.dir}`, vectorsKind = `vectors\u0000${this.dir}`;
     const sharing = share.enabled ? { allocate: (bytes: number) => share.allocate(bytes), announce: (segment: string, term: number, bytes: Uint8Array) => share.publish(postingsKind, `${segment}\u0000${term}`, bytes) } : null;
     this.postings = budget > 0 ? new PostingsCache(budget, undefined, sharing) : null;
-    this.vectorCopies = new VectorCopies(share.enabled ? share : null, vectorsKind);
+    this.vectorCopies = new VectorCopies(share.enabled ? share : null, vectorsKind, share.enabled && !share.leader);
     share.subscribe(postingsKind, (key, value, replaces) => {
       const at = key.lastIndexOf('\u0000');
       this.postings?.adopt(key.slice(0, at), Number(key.slice(at + 1)), value as Uint8Array, replaces);

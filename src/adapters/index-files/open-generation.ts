@@ -80,7 +80,7 @@ export function openGeneration(dir: string, manifest: Manifest, schema: SegmentS
         }
         const deletes = v.deletes ? readWholeShared(open(v.deletes), `${dir}/${v.deletes.file}`, v.deletes) : null;
         const shared = copies ? { copies, key: `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}` } : null;
-        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard, shared));
+        vectorReaders.push(new VectorSegmentReader(v.name, manifest.dims, seqs, rowsFd, v.rows, v.graph ? `${dir}/${v.graph.file}` : null, deletes, guard, shared, v.graph ? `${v.graph.bytes}:${v.graph.crc32}` : null));
       }
       copies?.keepOnly(new Set(manifest.vectorSegments.map((v) => `${v.name}\u0000${v.rows.bytes}\u0000${v.rows.crc32}`)));
     }

@@ -15,7 +15,8 @@ export function postingsToReadAhead(cache: PostingsCache | null, bound = READ_AH
 /**
  * A service's read-ahead of the generation it opened last (the int8 vector copies, the frequent
  * terms' postings, the graph files read through): the steps run one per event-loop turn, so that
- * searches go on meanwhile; `done()` settles when the latest run has finished or stopped.
+ * searches go on meanwhile; a step that yields a number asks for that many milliseconds' pause
+ * first. `done()` settles when the latest run has finished or stopped.
  */
 export class ReadAhead {
   private latest: Promise<void> = Promise.resolve();
@@ -27,8 +28,10 @@ export class ReadAhead {
     this.latest = new Promise<void>((done) => {
       const step = () => {
         try {
-          if (!steps.next().done) setImmediate(step);
-          else done();
+          const next = steps.next();
+          if (next.done) done();
+          else if (typeof next.value === 'number') setTimeout(step, next.value);
+          else setImmediate(step);
         } catch (error) {
           // A generation replaced meanwhile, its files gone: the searches read what they need.
           this.logger?.debug('index.warm_stopped', { message: (error as Error).message });

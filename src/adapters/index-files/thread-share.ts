@@ -12,13 +12,17 @@ import { BroadcastChannel, threadId } from 'node:worker_threads';
  *
  * When two threads read the same thing at once, each announces its own copy; the copy of the lower
  * thread id wins (a thread replaces its own, or one it adopted, by one from a lower id), so the
- * copies converge on one and the others are collected once their last user lets go.
+ * copies converge on one and the others are collected once their last user lets go. A thread that
+ * starts later (a worker replacing one that exited) says hello, and one sibling (worker 0, or
+ * worker 1 when the newcomer is worker 0) announces to it alone what it holds.
  *
  * Off (the default: a CLI command, `serve` with one worker) nothing is shared or announced, and
  * buffers are plain ArrayBuffers.
  */
 export interface ThreadShare {
   readonly enabled: boolean;
+  /** Worker 0 of `serve --workers N` (or a thread alone): it makes what its siblings wait for. */
+  readonly leader: boolean;
   /** A zeroed buffer of `bytes` bytes: shared memory when sharing is on. */
   allocate(bytes: number): Uint8Array;
   /**
@@ -47,12 +51,17 @@ interface Announcement {
   value: unknown;
   origin: number;
   path?: string;
+  /** Hello: the newcomer's worker index. */
+  index?: number;
+  /** Meant for this thread alone (the answer to its hello). */
+  to?: number;
 }
 
 const CHANNEL = 'paperboy-index-share';
 
 class NoShare implements ThreadShare {
   readonly enabled = false;
+  readonly leader = true;
   allocate(bytes: number): Uint8Array {
     return new Uint8Array(bytes);
   }
@@ -79,12 +88,15 @@ class BroadcastShare implements ThreadShare {
   private readonly unheard = new Map<string, Announcement[]>();
   private readonly counts = { filesRead: 0, filesAdopted: 0, received: 0 };
 
-  constructor(private readonly origin: number) {
+  readonly leader: boolean;
+
+  constructor(private readonly origin: number, private readonly index: number) {
+    this.leader = index === 0;
     // Never keeps a thread alive by itself.
     (this.channel as unknown as { unref(): void }).unref();
     this.channel.onmessage = (event) => this.receive((event as { data: Announcement }).data);
     // A thread that starts after its siblings opened the index asks them for what they hold.
-    this.channel.postMessage({ kind: 'hello', key: '', value: null, origin } satisfies Announcement);
+    this.channel.postMessage({ kind: 'hello', key: '', value: null, origin, index } satisfies Announcement);
   }
 
   allocate(bytes: number): Uint8Array {
@@ -105,8 +117,8 @@ class BroadcastShare implements ThreadShare {
     return out;
   }
 
-  publish(kind: string, key: string, value: unknown): void {
-    this.channel.postMessage({ kind, key, value, origin: this.origin } satisfies Announcement);
+  publish(kind: string, key: string, value: unknown, to?: number): void {
+    this.channel.postMessage({ kind, key, value, origin: this.origin, ...(to !== undefined ? { to } : {}) } satisfies Announcement);
   }
 
   subscribe(kind: string, listener: (key: string, value: unknown, replaces: boolean) => void, held: () => Iterable<[string, unknown]>): void {
@@ -125,11 +137,14 @@ class BroadcastShare implements ThreadShare {
   }
 
   private receive(message: Announcement): void {
+    if (message.to !== undefined && message.to !== this.origin) return;
     const replaces = message.origin < this.origin;
     if (message.kind === 'hello') {
-      // Announced with their first reader's id, so that every thread keeps the same copy.
-      for (const [key, entry] of this.files) this.channel.postMessage({ kind: 'file', key, value: entry.bytes, origin: entry.origin, path: entry.path } satisfies Announcement);
-      for (const [kind, list] of this.holders) for (const held of list) for (const [key, value] of held()) this.publish(kind, key, value);
+      if (this.index !== (message.index === 0 ? 1 : 0)) return;
+      const to = message.origin;
+      // Files with their first reader's id, so that every thread keeps the same copy.
+      for (const [key, entry] of this.files) this.channel.postMessage({ kind: 'file', key, value: entry.bytes, origin: entry.origin, path: entry.path, to } satisfies Announcement);
+      for (const [kind, list] of this.holders) for (const held of list) for (const [key, value] of held()) this.publish(kind, key, value, to);
       return;
     }
     this.counts.received++;
@@ -155,8 +170,8 @@ export function threadShare(): ThreadShare {
   return current;
 }
 
-/** Turns sharing on for this thread (each worker thread of `serve --workers N`, before it opens the index). */
-export function shareWithSiblingThreads(): ThreadShare {
-  if (!current.enabled) current = new BroadcastShare(threadId);
+/** Turns sharing on for this thread: worker `index` of `serve --workers N`, before it opens the index. */
+export function shareWithSiblingThreads(index: number): ThreadShare {
+  if (!current.enabled) current = new BroadcastShare(threadId, index);
   return current;
 }

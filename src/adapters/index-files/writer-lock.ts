@@ -195,3 +195,38 @@ export class WriterLock {
     }
   }
 }
+
+/**
+ * Removes the index folder's writer lock (and lock files left half-made) if this process holds it:
+ * called when the worker thread that writes the index (the leader of `serve --workers N`) exited, its
+ * writer with it, so that its replacement is not locked out by a holder whose pid is still alive.
+ */
+export function releaseLocksOfThisProcess(dir: string): boolean {
+  let released = false;
+  const mine = (text: string) => {
+    try {
+      const holder = JSON.parse(text) as Holder;
+      return holder.pid === process.pid && holder.host === hostname();
+    } catch {
+      return false;
+    }
+  };
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    if (name !== 'LOCK' && name !== 'LOCK.takeover' && !(LOCK_TEMP.test(name) && name.split('.')[1] === String(process.pid))) continue;
+    try {
+      if (mine(readFileSync(`${dir}/${name}`, 'utf8'))) {
+        unlinkSync(`${dir}/${name}`);
+        released = true;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return released;
+}

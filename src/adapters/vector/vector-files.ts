@@ -12,6 +12,9 @@ import { graphView, type GraphView } from './graph-views.ts';
  * vectors (no row read); rows are read for a single paper's vector and for exact scans.
  */
 
+/** How long a worker thread other than the leader waits for the leader's int8 copy of a segment before making its own. */
+export const SIBLING_COPY_WAIT_MS = 120_000;
+
 /** The int8 copy of one vector segment's rows (see VectorSegmentReader.loadSteps). */
 export interface VectorCopy {
   codes: Int8Array;
@@ -31,6 +34,11 @@ export class VectorCopies {
     /** The worker threads of one `serve` share the copies (index-files/thread-share.ts): null when alone. */
     private readonly share: { allocate(bytes: number): Uint8Array; publish(kind: string, key: string, value: unknown): void } | null = null,
     private readonly kind = 'vectors',
+    /**
+     * A worker thread other than the leader: it waits (up to SIBLING_COPY_WAIT_MS) for the copy the
+     * leader makes of a segment rather than make a second one at the same time.
+     */
+    readonly waitsForSibling = false,
   ) {}
   get(key: string): VectorCopy | undefined {
     return this.copies.get(key);
@@ -92,6 +100,8 @@ export class VectorSegmentReader {
     guard?: ReadGuard,
     /** Copies shared across generations, and this segment's key there (its name, rows size and crc32). */
     private readonly shared: { copies: VectorCopies; key: string } | null = null,
+    /** The graph file's size and crc32 (what tells it from another file once at the same path). */
+    graphIdentity: string | null = null,
   ) {
     // The seqs file: a seq per row (n), then the live rows ordered by seq (n or fewer).
     const n = rows.bytes / (dims * 4);
@@ -112,7 +122,7 @@ export class VectorSegmentReader {
     this.order = all.subarray(n).filter(() => true);
     this.read = positionalReader(rowsFd, rows.file, rows.bytes, guard);
     if (graphPath) {
-      this.graph = graphView(graphPath, dims);
+      this.graph = graphView(graphPath, dims, graphIdentity ?? '');
       this.graphPath = graphPath;
     }
     this.adoptShared();
@@ -146,8 +156,14 @@ export class VectorSegmentReader {
    * `rowsPerStep` rows a step, pausing (yielding) between steps; the copy is used once complete.
    * 384 bytes a paper at 384 dimensions.
    */
-  *loadSteps(rowsPerStep = 512): Generator<void> {
+  *loadSteps(rowsPerStep = 512): Generator<number | void> {
     if (this.codes) return;
+    if (this.shared?.copies.waitsForSibling) {
+      for (const until = Date.now() + SIBLING_COPY_WAIT_MS; Date.now() < until; ) {
+        if (this.adoptShared()) return;
+        yield 50; // ms: the read-ahead pauses rather than spins
+      }
+    }
     const { dims } = this;
     const n = this.rows;
     const { codes, scales } = this.shared ? this.shared.copies.allocate(n, dims) : { codes: new Int8Array(n * dims), scales: new Float32Array(n) };
@@ -320,6 +336,7 @@ export class VectorSegmentReader {
   }
 
   close(): void {
+    this.graph?.close();
     this.graph = null;
     this.codes = null;
     this.scales = null;
@@ -355,7 +372,7 @@ export class VectorSegments {
    * Loads the segments' int8 copies (VectorSegmentReader.loadSteps), a step at a time, largest
    * segment first, as long as they fit `budget` bytes together (the others keep reading their rows).
    */
-  *loadSteps(budget = Infinity): Generator<void> {
+  *loadSteps(budget = Infinity): Generator<number | void> {
     let left = budget;
     for (const s of [...this.segments].sort((a, b) => b.rows - a.rows)) {
       const bytes = s.rows * (s.dims + 4);

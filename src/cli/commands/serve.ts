@@ -21,14 +21,13 @@ export function serveCommand(ctx: CliContext): Command {
       if (workers > 1) {
         // The main thread fills an empty database once, before the workers open it.
         const services = await ctx.openServices(globals, 'service');
-        let listen: { host: string; port: number };
+        const { listen, indexDir } = services;
         try {
           await importStarterIfEmpty(ctx, services);
-          listen = services.listen;
         } finally {
           await services.close();
         }
-        return ctx.serveWorkers(globals, { host: opts.host ?? listen.host, port: opts.port ?? listen.port, workers, readyLine });
+        return ctx.serveWorkers(globals, { host: opts.host ?? listen.host, port: opts.port ?? listen.port, workers, indexDir, readyLine });
       }
       const services = await ctx.openServices(globals, 'service');
       try {

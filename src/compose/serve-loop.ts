@@ -1,8 +1,9 @@
 /**
  * `serve`: listens, composes the web app for the URL it got, and runs what a service runs in the
  * background: the index following the store, embedding of new papers, the digest scheduler and
- * the trending signals' schedules. In a cluster only the leader (worker 0) writes the index and
- * embeds (worker-role.ts); one process of all those on the database schedules (scheduler.ts).
+ * the trending signals' schedules. Of the worker threads of `serve --workers N` only the leader
+ * (worker 0) writes the index and embeds (worker-role.ts); one process (or worker) of all those on the
+ * database schedules (scheduler.ts).
  */
 import { embedPapers } from '../app/search/search-service.ts';
 import { startBackgroundLoop } from '../jobs/background-loop.ts';
@@ -20,7 +21,7 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   /**
-   * A worker thread of `serve --workers N` (cli/serve-threads.ts): the main thread listens on this
+   * A worker thread of `serve --workers N` (serve-threads.ts): the main thread listens on this
    * port and hands requests over; this one does not listen and answers through `fetch`.
    */
   handedOver?: { port: number };
@@ -41,9 +42,8 @@ export async function startServing(services: Services, { host, port, handedOver 
   const [{ serve: serveHono }, { startDigestScheduler }] = await Promise.all([import('@hono/node-server'), import('../jobs/digest-scheduler.ts')]);
   const mailer = await services.mailer();
   // The app needs the public URL, which needs the port actually bound (port 0 picks one). A request
-  // that arrives before the app is composed (a fraction of a second; in a cluster the kernel may hand
-  // a starting worker connections as soon as it listens) waits for it, up to STARTING_WAIT_MS, rather
-  // than being refused.
+  // that arrives before the app is composed (a fraction of a second; a worker thread may be handed
+  // requests while it composes) waits for it, up to STARTING_WAIT_MS, rather than being refused.
   type App = Awaited<ReturnType<Services['web']>>['app'];
   let app: App | null = null;
   let composed: (app: App | null) => void = () => {};
@@ -120,7 +120,7 @@ export async function startServing(services: Services, { host, port, handedOver 
       return { more: result.remaining > 0 };
     }, { logger, intervalMs: 60_000 });
   // Ready (GET /readyz) once the index is open and read ahead, the model loaded and the request paths
-  // warmed up; in a cluster, once every worker is. A worker that replaces a dead one in a ready
+  // warmed up; with several worker threads, once every worker is. A worker that replaces a dead one in a ready
   // instance reports ready at once (its siblings serve meanwhile) and warms up all the same.
   const index = opening.then(() => search.readAhead());
   if (role.leader) index.finally(tellLeaderReadAhead).catch(() => undefined);

@@ -1,13 +1,13 @@
 /**
- * Which `serve` process this one is. `serve --workers N` forks N workers (node:cluster) and tells
- * each its index through PAPERBOY_WORKER_INDEX (cli/commands/serve.ts); worker 0 leads. A process
+ * Which `serve` worker this one is. `serve --workers N` starts N worker threads (serve-threads.ts)
+ * and tells each its index through PAPERBOY_WORKER_INDEX in its environment; worker 0 leads. A process
  * started alone leads too. The leader writes the on-disk index, embeds new papers and runs the
  * schedules (digests, Hugging Face, GitHub); the other workers serve and follow what it writes.
- * A worker forked to replace one that died after the instance was ready gets
+ * A worker started to replace one that died after the instance was ready gets
  * PAPERBOY_WORKER_REPLACEMENT=1 (compose/readiness.ts).
  */
 export interface WorkerRole {
-  /** One of several `serve --workers` processes. */
+  /** One of several `serve --workers` worker threads. */
   readonly clustered: boolean;
   /** Writes the index, embeds and runs the schedules. */
   readonly leader: boolean;

@@ -57,7 +57,7 @@ const schema = z.object({
   /** Per-client rate limits on search, sign-in and votes (turn off only for benchmarks). */
   rateLimits: bool,
   index: z.object({
-    /** Megabytes of frequent terms' postings each process keeps in memory between searches (0: none). */
+    /** Megabytes of frequent terms' postings a process keeps in memory between searches, shared by its `serve` worker threads (0: none). */
     postingsCacheMb: z.coerce.number().int().min(0).max(1_000_000),
     /** Megabytes of int8 vector copies each `serve` process keeps in memory (0: none; cosines read from the index files). */
     vectorCacheMb: z.coerce.number().int().min(0).max(1_000_000),

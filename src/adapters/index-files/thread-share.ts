@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 
 /**
- * What the threads of one process (`serve --workers N`: one thread per worker, cli/serve-threads.ts)
+ * What the threads of one process (`serve --workers N`: one thread per worker, compose/serve-threads.ts)
  * share of the index instead of each holding its own copy: the bytes of immutable index files read
  * whole (doc tables, term dictionaries, deletes, vector seqs), postings lists kept in the postings
  * cache, and the int8 vector copies. A thread that reads or computes one of them puts it in a

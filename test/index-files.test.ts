@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { BuildPool } from '../src/adapters/index-files/build-pool.ts';
 import type { FileSnapshot } from '../src/adapters/index-files/file-snapshot.ts';
 import { FileIndexDirectory } from '../src/adapters/index-files/index-directory.ts';
-import { IndexLockedError, startOf as processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
+import { IndexLockedError, releaseLocksOfThisProcess, startOf as processStart, STALE_LOCK_MS, WriterLock } from '../src/adapters/index-files/writer-lock.ts';
 import { LexicalIndex } from '../src/core/search/lexical-index.ts';
 import type { IndexDoc, Snapshot } from '../src/ports/search-index.ts';
 import { tempDir } from './helpers.ts';
@@ -374,6 +374,23 @@ describe('opening an index that cannot be trusted', () => {
     writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, start: null, host: hostname(), token: 'dead' }));
     (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
     assert.ok(!readdirSync(path).includes('LOCK'));
+  });
+
+  it('releases the locks this process holds when the serve worker that wrote the index exited, and only those', async () => {
+    const path = tempDir();
+    const dir = directory(path);
+    // Worker 0's writer died with it: LOCK names this (living) process, and a write is refused.
+    const orphan = WriterLock.acquire(path);
+    await assert.rejects(dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT), IndexLockedError);
+    writeFileSync(join(path, `LOCK.${process.pid}.0123456789abcdef`), JSON.stringify({ pid: process.pid, start: null, host: hostname(), token: '0123456789abcdef' }));
+    assert.equal(releaseLocksOfThisProcess(path), true);
+    assert.deepEqual(readdirSync(path).filter((f) => f.startsWith('LOCK')), []);
+    assert.equal(orphan.held(), false);
+    (await dir.write({ docs: randomPapers(random(1), 3), removed: [], feedSeq: 1, vectorFeedSeq: 0 }, EXPECT)).close();
+    // Another process's lock stays.
+    writeFileSync(join(path, 'LOCK'), JSON.stringify({ pid: process.ppid, start: null, host: hostname(), token: 'parent' }));
+    assert.equal(releaseLocksOfThisProcess(path), false);
+    assert.ok(readdirSync(path).includes('LOCK'));
   });
 
   it('removes the temporary lock files of contenders killed while taking the lock, and only theirs', () => {

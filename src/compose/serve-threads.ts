@@ -11,6 +11,7 @@
  * holds; Node 20 cannot hand threads a listening socket of their own (one shared listening fd works
  * until a thread exits and closes it for all), hence the hand-over.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Worker } from 'node:worker_threads';
 import { releaseLocksOfThisProcess } from '../adapters/index-files/writer-lock.ts';
 import { startGraphThread, type GraphChannel } from '../adapters/vector/graph-views.ts';
@@ -62,31 +63,46 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
  */
 export const MAX_HANDED_BODY_BYTES = 8 << 20;
 
-/** The request's body, or null when it is larger than `max` bytes. */
-async function boundedBody(request: Request, max: number): Promise<Uint8Array | null> {
-  if (Number(request.headers.get('content-length') ?? 0) > max) return null;
-  const chunks: Uint8Array[] = [];
+/** The request's body, or null when it is larger than `max` bytes (the rest is not read). */
+async function boundedBody(request: IncomingMessage, max: number): Promise<Uint8Array | null> {
+  if (Number(request.headers['content-length'] ?? 0) > max) return null;
+  const chunks: Buffer[] = [];
   let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > max) return null;
-      chunks.push(chunk);
-    }
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > max) return null;
+    chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(chunks, size));
 }
+
+/** Writes a worker's answer (or the main thread's own) to the client. */
+function writeAnswer(request: IncomingMessage, response: ServerResponse, status: number, headers: [string, string][], body: Uint8Array): void {
+  const raw: string[] = [];
+  let length = false;
+  for (const [name, value] of headers) {
+    raw.push(name, value);
+    if (name === 'content-length') length = true;
+  }
+  const empty = NULL_BODY.has(status) || request.method === 'HEAD';
+  if (!length && !NULL_BODY.has(status)) raw.push('content-length', String(body.byteLength));
+  response.writeHead(status, raw);
+  response.end(empty ? undefined : body);
+}
+
+/** What a worker answered. */
+interface Answer {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array;
+}
+
+const text = (status: number, message: string, headers: [string, string][] = []): Answer => ({ status, headers: [['content-type', 'text/plain; charset=utf-8'], ...headers], body: Buffer.from(message) });
 
 interface Thread {
   index: number;
   worker: Worker;
-  pending: Map<number, (response: Response) => void>;
+  pending: Map<number, (answer: Answer) => void>;
   /** 0 starting, 1 composed, 2 index open. */
   stage: number;
   exited: boolean;
@@ -112,7 +128,6 @@ export interface SuperviseOptions {
 
 export async function superviseThreads(options: SuperviseOptions): Promise<void> {
   const { workers, stderr } = options;
-  const { serve } = await import('@hono/node-server');
   const threads: Thread[] = [];
   let stopping = false;
   let nextId = 1;
@@ -136,29 +151,48 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
     turn = (turn + 1) % Math.max(1, threads.length);
     return best;
   };
-  const unavailable = () => new Response('no worker is running', { status: 503, headers: { 'retry-after': '1', connection: 'close' } });
-
-  const handOver = async (request: Request, env: unknown): Promise<Response> => {
-    if (NOT_HANDED.has(request.method)) return new Response('method not allowed', { status: 405 });
-    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await boundedBody(request, MAX_HANDED_BODY_BYTES);
-    if (body === null && request.method !== 'GET' && request.method !== 'HEAD') {
-      return Response.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${MAX_HANDED_BODY_BYTES} bytes` } }, { status: 413 });
+  // Plain node:http here: the main thread only moves bytes (the worker builds the fetch Request its
+  // app answers), which keeps its share of each request small.
+  const handOver = async (request: IncomingMessage): Promise<Answer> => {
+    const method = request.method ?? 'GET';
+    if (NOT_HANDED.has(method)) return text(405, 'method not allowed');
+    let url: string;
+    try {
+      // As @hono/node-server builds it (the app sees the same URL as with `serve` alone).
+      url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${options.host}:${bound}`}`).href;
+    } catch {
+      return text(400, 'bad request: invalid host header or request target');
+    }
+    const body = method === 'GET' || method === 'HEAD' ? null : await boundedBody(request, MAX_HANDED_BODY_BYTES);
+    if (body === null && method !== 'GET' && method !== 'HEAD') {
+      return { status: 413, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${MAX_HANDED_BODY_BYTES} bytes` } })) };
     }
     // Picked after the body is read, so that the worker is known to be alive when it is handed the request.
     const thread = pick();
-    if (!thread) return unavailable();
-    const remoteAddress = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? null;
+    if (!thread) return text(503, 'no worker is running', [['retry-after', '1'], ['connection', 'close']]);
+    const headers: [string, string][] = [];
+    for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
     const id = nextId++;
-    return new Promise<Response>((resolve) => {
+    return new Promise<Answer>((resolve) => {
       thread.pending.set(id, resolve);
-      const message: ToWorker = { type: 'request', id, method: request.method, url: request.url, headers: [...request.headers], body, remoteAddress };
+      const message: ToWorker = { type: 'request', id, method, url, headers, body, remoteAddress: request.socket.remoteAddress ?? null };
       thread.worker.postMessage(message, body ? [body.buffer as ArrayBuffer] : []);
     });
   };
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: handOver, hostname: options.host, port: options.port }, () => resolve(s));
-    s.once('error', reject);
+  const server = createServer((request, response) => {
+    handOver(request).then(
+      (answer) => writeAnswer(request, response, answer.status, answer.headers, answer.body),
+      (error: unknown) => {
+        stderr.write(`paperboy: handing a request over failed: ${(error as Error).message}\n`);
+        if (!response.headersSent) writeAnswer(request, response, 500, [['content-type', 'text/plain; charset=utf-8']], Buffer.from('internal error'));
+        else response.destroy();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
   });
   const bound = (server.address() as { port: number }).port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${bound}`;
@@ -180,7 +214,7 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
       if (message.type === 'response') {
         const resolve = thread.pending.get(message.id);
         thread.pending.delete(message.id);
-        resolve?.(new Response(NULL_BODY.has(message.status) || message.body.byteLength === 0 ? null : message.body, { status: message.status, headers: message.headers }));
+        resolve?.({ status: message.status, headers: message.headers, body: message.body });
       } else if (message.type === 'started') {
         thread.stage = Math.max(thread.stage, 1);
       } else if (message.type === 'index-open') {
@@ -205,7 +239,7 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
       thread.exited = true;
       ready.delete(index);
       // Requests it held get an answer: the client may retry.
-      for (const resolve of thread.pending.values()) resolve(new Response('worker exited', { status: 503, headers: { 'retry-after': '1' } }));
+      for (const resolve of thread.pending.values()) resolve(text(503, 'worker exited', [['retry-after', '1']]));
       thread.pending.clear();
       // What it held of the graphs; the index writer lock, if it was the leader (its writer died with it).
       graphs.releaseSlot(index);
@@ -228,7 +262,7 @@ export async function superviseThreads(options: SuperviseOptions): Promise<void>
     t.worker.once('exit', () => { clearTimeout(timer); resolve(); });
     send(t, { type: 'stop' });
   })));
-  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  server.closeAllConnections();
   await closed;
   await graphs.stop();
 }

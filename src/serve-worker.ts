@@ -42,9 +42,13 @@ starting.then(() => post({ type: 'started' }), (error: unknown) => {
 
 const inFlight = new Set<Promise<void>>();
 
+/** Once composed (no timer per request from then on). */
+let ready: Awaited<typeof starting> | null = null;
+void starting.then((s) => (ready = s), () => undefined);
+
 async function respond(message: Extract<ToWorker, { type: 'request' }>): Promise<Response> {
   let timer: NodeJS.Timeout | undefined;
-  const composed = await Promise.race([starting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), STARTING_WAIT_MS)))]).finally(() => clearTimeout(timer));
+  const composed = ready ?? (await Promise.race([starting, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), STARTING_WAIT_MS)))]).finally(() => clearTimeout(timer)));
   if (!composed) return new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
   const init: RequestInit = { method: message.method, headers: message.headers };
   if (message.body) init.body = message.body;

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, closeSync, rmSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
 import { MAX_SEGMENTS, planMerge } from '../../core/search/segment/merge-policy.ts';
-import { PostingsCache } from '../../core/search/segment/postings-cache.ts';
+import type { PostingsCache } from '../../core/search/segment/postings-cache.ts';
 import { averagesWith, type SegmentDoc, type SegmentSchema } from '../../core/search/segment/segment-builder.ts';
 import { drifted } from '../../core/search/segment/scorer.ts';
 import { mergeSegments } from '../../core/search/segment/segment-merge.ts';
 import type { DocSignals, IndexDirectory, IndexDoc, OpenExpectation, Snapshot, VectorSource, WriteBatch } from '../../ports/search-index.ts';
-import { VectorCopies, type VectorCopy } from '../vector/vector-files.ts';
+import type { VectorCopies } from '../vector/vector-files.ts';
 import { writeVectorSegment, type VectorSegmentFiles } from '../vector/vector-segment-writer.ts';
 import { BuildPool } from './build-pool.ts';
 import { fsyncDirectory, writeFileSynced } from './file-io.ts';
@@ -16,9 +16,9 @@ import { INDEX_FORMAT_VERSION, manifestFiles, parseManifest, type Manifest, type
 import { openGeneration } from './open-generation.ts';
 import { describeOpenError, manifestMismatch } from './open-checks.ts';
 import { postingsToReadAhead, ReadAhead } from './read-ahead.ts';
+import { directoryCaches } from './shared-caches.ts';
 import { IndexFileError, buildSegmentFiles, writeSegmentFiles } from './segment-files.ts';
 import { writeSignalsFile } from './signals-file.ts';
-import { threadShare } from './thread-share.ts';
 import { IndexLockLostError, WriterLock } from './writer-lock.ts';
 import { baseStats, signalsOf, toSegmentDoc } from './index-inputs.ts';
 
@@ -44,17 +44,8 @@ export class FileIndexDirectory implements IndexDirectory {
   constructor(private readonly options: IndexDirectoryOptions) {
     this.dir = options.dir;
     const budget = options.postingsCacheBytes ?? POSTINGS_CACHE_BYTES;
-    // The worker threads of one `serve` share kept postings and int8 copies (thread-share.ts).
-    const share = threadShare();
-    const postingsKind = `postings\u0000${this.dir}`, vectorsKind = `vectors\u0000${this.dir}`;
-    const sharing = share.enabled ? { allocate: (bytes: number) => share.allocate(bytes), announce: (segment: string, term: number, bytes: Uint8Array) => share.publish(postingsKind, `${segment}\u0000${term}`, bytes) } : null;
-    this.postings = budget > 0 ? new PostingsCache(budget, undefined, sharing) : null;
-    this.vectorCopies = new VectorCopies(share.enabled ? share : null, vectorsKind, share.enabled && !share.leader);
-    share.subscribe(postingsKind, (key, value, replaces) => {
-      const at = key.lastIndexOf('\u0000');
-      this.postings?.adopt(key.slice(0, at), Number(key.slice(at + 1)), value as Uint8Array, replaces);
-    }, () => this.postings?.entries() ?? []);
-    share.subscribe(vectorsKind, (key, value, replaces) => this.vectorCopies.adopt(key, value as VectorCopy, replaces), () => this.vectorCopies.entries());
+    // The worker threads of one `serve` share kept postings and int8 copies (shared-caches.ts).
+    ({ postings: this.postings, vectorCopies: this.vectorCopies } = directoryCaches(this.dir, budget));
     this.schema = { fields: options.fields, k1: options.k1, ...(options.analyze ? { analyze: options.analyze } : {}) };
     this.now = options.now ?? Date.now;
     this.readingAhead = new ReadAhead(options.logger);
